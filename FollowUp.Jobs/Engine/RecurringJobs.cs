@@ -1,0 +1,159 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NodaTime;
+using Quartz;
+
+namespace FollowUp.Jobs.Engine;
+
+/// <summary>A recurring definition as stored in <c>recurring_jobs</c>.</summary>
+public sealed record RecurringJobInfo(
+    string Id, string JobType, string Cron, string TimeZone, long Version, Instant UpdatedAt,
+    Instant? LastEnqueuedAt, long? LastJobId);
+
+/// <summary>
+/// Recurring jobs: <c>recurring_jobs</c> is the source of truth (so a definition commits with the
+/// caller's transaction), and each row is mirrored into one Quartz cron trigger in its IANA zone.
+/// Quartz, clustered, fires each occurrence on exactly one node; the firing enqueues an ordinary job.
+/// </summary>
+internal sealed class RecurringJobs(NpgsqlDataSource dataSource, ISchedulerFactory schedulers, IClock clock, ILogger<RecurringJobs> logger)
+{
+    public const string Group = "recurring";
+    public const string IdKey = "recurring_id";
+    public const string VersionKey = "version";
+
+    private const string UpsertSql = """
+        insert into recurring_jobs (id, job_type, args, cron, time_zone, updated_at)
+        values (@id, @type, @args::jsonb, @cron, @zone, @now)
+        on conflict (id) do update set job_type = excluded.job_type, args = excluded.args, cron = excluded.cron,
+            time_zone = excluded.time_zone, updated_at = excluded.updated_at, version = recurring_jobs.version + 1
+        """;
+
+    public async Task AddOrUpdateAsync(string id, string cron, DateTimeZone zone, string type, string argsJson,
+        NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentNullException.ThrowIfNull(zone);
+        if (!CronExpression.TryParse(cron, out _))
+        {
+            throw new ArgumentException($"'{cron}' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week).", nameof(cron));
+        }
+
+        _ = ToTimeZoneInfo(zone.Id);
+        var args = new { id, type, args = argsJson, cron, zone = zone.Id, now = clock.GetCurrentInstant() };
+        if (transaction is not null)
+        {
+            await transaction.Connection!.ExecuteAsync(new CommandDefinition(UpsertSql, args, transaction, cancellationToken: cancellationToken));
+            return;
+        }
+
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(UpsertSql, args, cancellationToken: cancellationToken));
+        }
+
+        await SyncAsync(cancellationToken);
+    }
+
+    public async Task<bool> RemoveAsync(string id, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        const string sql = "delete from recurring_jobs where id = @id";
+        int removed;
+        if (transaction is not null)
+        {
+            return await transaction.Connection!.ExecuteAsync(new CommandDefinition(sql, new { id }, transaction, cancellationToken: cancellationToken)) > 0;
+        }
+
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            removed = await connection.ExecuteAsync(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
+        }
+
+        await SyncAsync(cancellationToken);
+        return removed > 0;
+    }
+
+    public async Task<IReadOnlyList<RecurringJobInfo>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<RecurringJobInfo>(new CommandDefinition(
+            "select id, job_type, cron, time_zone, version, updated_at, last_enqueued_at, last_job_id from recurring_jobs order by id",
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>
+    /// Makes Quartz's triggers match the table: schedules new and changed definitions (by version),
+    /// deletes triggers whose definition is gone. Safe to run on several nodes at once.
+    /// </summary>
+    public async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var definitions = await ListAsync(cancellationToken);
+        var wanted = definitions.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var definition in definitions)
+        {
+            var triggerKey = new TriggerKey(definition.Id, Group);
+            var existing = await scheduler.GetTrigger(triggerKey, cancellationToken);
+            if (existing is not null && existing.JobDataMap.TryGetValue(VersionKey, out var v)
+                && Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) == definition.Version)
+            {
+                continue;
+            }
+
+            var job = JobBuilder.Create<Housekeeping.RecurringFireJob>()
+                .WithIdentity(definition.Id, Group)
+                .UsingJobData(IdKey, definition.Id)
+                .Build();
+            var trigger = TriggerBuilder.Create()
+                .WithIdentity(triggerKey)
+                .UsingJobData(VersionKey, definition.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .WithCronSchedule(definition.Cron, c => c
+                    .InTimeZone(ToTimeZoneInfo(definition.TimeZone))
+                    .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+                .Build();
+            await scheduler.ScheduleJob(job, new List<ITrigger> { trigger }, ScheduleJobOptions.Replacing, cancellationToken);
+            logger.LogInformation("Recurring job {Id} scheduled: '{Cron}' in {Zone} (version {Version})",
+                definition.Id, definition.Cron, definition.TimeZone, definition.Version);
+        }
+
+        foreach (var jobKey in await scheduler.GetJobKeys(GroupMatcher<JobKey>.GroupEquals(Group), cancellationToken))
+        {
+            if (!wanted.Contains(jobKey.Name))
+            {
+                await scheduler.DeleteJob(jobKey, cancellationToken);
+                logger.LogInformation("Recurring job {Id} removed from the scheduler", jobKey.Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> occurrences after <paramref name="after"/> as the trigger
+    /// computes them (same cron, same zone), for display and for checking DST behaviour.
+    /// </summary>
+    public static IReadOnlyList<Instant> NextOccurrences(string cron, string timeZone, Instant after, int count)
+    {
+        var expression = new CronExpression(cron, ToTimeZoneInfo(timeZone));
+        var result = new List<Instant>(count);
+        var cursor = after.ToDateTimeOffset();
+        while (result.Count < count && expression.GetNextValidTimeAfter(cursor) is { } next)
+        {
+            result.Add(Instant.FromDateTimeOffset(next));
+            cursor = next;
+        }
+
+        return result;
+    }
+
+    private static TimeZoneInfo ToTimeZoneInfo(string ianaId)
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(ianaId);
+        }
+        catch (TimeZoneNotFoundException ex)
+        {
+            throw new ArgumentException($"Time zone '{ianaId}' is not known to this system's time zone database.", nameof(ianaId), ex);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Engine.Filters;
+using FollowUp.Jobs.Engine.Housekeeping;
+using FollowUp.Jobs.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NodaTime;
+using Quartz;
+
+namespace FollowUp.Jobs;
+
+/// <summary>Composition of FollowUp.Jobs.</summary>
+public static class FollowUpJobsServiceCollectionExtensions
+{
+    public const string ConnectionStringKey = "ConnectionStrings:FollowUp";
+
+    /// <summary>
+    /// Adds the data source, migrations (applied at start-up), the job engine (client, worker, dead
+    /// letters), Quartz clustered on the same database for recurring jobs and housekeeping, options
+    /// validated at start-up, and the readiness check. Register job types on the returned builder.
+    /// </summary>
+    public static EngineBuilder AddFollowUpJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration[ConnectionStringKey];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new OptionsValidationException(ConnectionStringKey, typeof(string),
+                [$"{ConnectionStringKey} is required (environment: ConnectionStrings__FollowUp)."]);
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new OptionsValidationException(ConnectionStringKey, typeof(string),
+                [$"{ConnectionStringKey} is not a valid PostgreSQL connection string: {ex.Message}"]);
+        }
+
+        DapperConfiguration.Apply();
+        services.TryAddSingleton<IClock>(SystemClock.Instance);
+        services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+
+        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.Section)).ValidateOnStart();
+        services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptions.Validator>();
+        services.AddSingleton<IValidateOptions<RetryOptions>, RetryOptions.Validator>();
+        services.AddOptions<HostOptions>().Configure<IOptions<EngineOptions>>((host, engine) =>
+        {
+            var needed = TimeSpan.FromSeconds(engine.Value.ShutdownTimeoutSeconds + 15);
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
+
+        services.AddSingleton<MigrationRunner>();
+        services.AddHostedService<MigrationHostedService>();
+
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<JobMetrics>();
+        services.AddSingleton<JobRegistry>();
+        services.AddSingleton<JobFilters>();
+        services.AddSingleton<StateElector>();
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<JobNotifier>();
+        services.AddSingleton<RecurringJobs>();
+        services.AddSingleton<JobRescuer>();
+        services.AddSingleton<IJobClient, JobClient>();
+        services.AddSingleton<DeadLetters>();
+        services.AddSingleton<JobWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+
+        AddScheduler(services, configuration, connectionString);
+        services.AddHealthChecks().AddCheck<EngineHealthCheck>("engine", tags: ["ready"]);
+        return new EngineBuilder(services);
+    }
+
+    private static void AddScheduler(IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        var engine = new EngineOptions();
+        configuration.GetSection(EngineOptions.Section).Bind(engine);
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s => s.InstanceName = "FollowUp");
+            q.UseDefaultThreadPool(4);
+            q.UsePersistentStore(store =>
+            {
+                store.UsePostgres(connectionString);
+                store.UseClustering();
+                store.ProvisionSchema();
+                store.UseSystemTextJsonSerializer();
+            });
+            Every<RescueExpiredLeasesJob>(q, RescueExpiredLeasesJob.Key, TimeSpan.FromSeconds(Math.Max(1, engine.RescueIntervalSeconds)));
+            Every<RecurringSyncJob>(q, RecurringSyncJob.Key, TimeSpan.FromSeconds(Math.Max(1, engine.RecurringSyncSeconds)));
+            Every<CounterRollupJob>(q, CounterRollupJob.Key, TimeSpan.FromSeconds(30));
+            Every<RetentionJob>(q, RetentionJob.Key, TimeSpan.FromHours(1));
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+    }
+
+    private static void Every<TJob>(IQuartzBuilder q, JobKey key, TimeSpan interval)
+        where TJob : IJob
+    {
+        q.AddJob<TJob>(j => j.WithIdentity(key).StoreDurably());
+        q.AddTrigger(t => t
+            .ForJob(key)
+            .WithIdentity(key.Name, key.Group)
+            .StartNow()
+            .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+    }
+}
