@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs a benchmark against a throwaway local PostgreSQL 15 cluster (fsync on, default settings but
+# for shared_buffers=256MB and max_connections=300), e.g. bench/run.sh engine [repeats].
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/pg.sh
+dotnet build bench -c Release -nologo -v q
+PGDIR="$(mktemp -d /tmp/followup-bench-pg.XXXXXX)"; chmod 755 "$PGDIR"
+PORT="$(free_port)"
+trap 'pg_stop "$PGDIR/data"; rm -rf "$PGDIR"' EXIT
+pg_init "$PGDIR/data"
+pg_start "$PGDIR/data" "$PORT"
+export FOLLOWUP_BENCH_PG="Host=127.0.0.1;Port=$PORT;Username=postgres"
+dotnet bench/bin/Release/net10.0/FollowUp.Bench.dll "$@"
