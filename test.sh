@@ -24,7 +24,8 @@ export FOLLOWUP_TEST_PG="Host=127.0.0.1;Port=$PORT;Username=postgres;Pooling=tru
 RESULTS="$(pwd)/TestResults"
 rm -rf "$RESULTS"
 dotnet test FollowUp.Tests/FollowUp.Tests.csproj -c Release --no-build --nologo \
-  --logger "trx;LogFilePrefix=FollowUp.Tests" --results-directory "$RESULTS" "$@"
+  --logger "trx;LogFilePrefix=FollowUp.Tests" --logger "console;verbosity=normal" \
+  --blame-hang-timeout 5m --results-directory "$RESULTS" "$@"
 status=$?
 
 python3 - "$RESULTS" <<'PY'

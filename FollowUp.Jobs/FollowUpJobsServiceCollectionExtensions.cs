@@ -45,7 +45,7 @@ public static class FollowUpJobsServiceCollectionExtensions
 
         DapperConfiguration.Apply();
         services.TryAddSingleton<IClock>(SystemClock.Instance);
-        services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.TryAddSingleton(_ => BuildDataSource(connectionString));
 
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.Section)).ValidateOnStart();
         services.AddOptions<RetryOptions>().Bind(configuration.GetSection(RetryOptions.Section)).ValidateOnStart();
@@ -80,6 +80,33 @@ public static class FollowUpJobsServiceCollectionExtensions
         AddScheduler(services, configuration, connectionString);
         services.AddHealthChecks().AddCheck<EngineHealthCheck>("engine", tags: ["ready"]);
         return new EngineBuilder(services);
+    }
+
+    /// <summary>
+    /// The one data source, tuned for the engine's hot path unless the connection string says
+    /// otherwise. Auto-prepare: a handful of statements run thousands of times a second, and a
+    /// prepared one skips parsing and planning. No Reset On Close: returning a connection to the pool
+    /// otherwise costs a reset batch (CLOSE ALL, RESET ALL, UNLISTEN, …) on its next use, measured
+    /// here at up to a third of a single enqueue. Safe because nothing in FollowUp leaves session state
+    /// on a pooled connection (advisory locks are released in finally; LISTEN has its own connection).
+    /// Code that SETs session parameters on these connections must undo them, or set
+    /// "No Reset On Close=false" in the connection string.
+    /// </summary>
+    private static NpgsqlDataSource BuildDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
+        return builder.Build();
     }
 
     private static void AddScheduler(IServiceCollection services, IConfiguration configuration, string connectionString)

@@ -26,6 +26,7 @@ internal static partial class EngineBenchmark
         var adminCs = Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_PG")
             ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
         var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var only = args.Length > 1 ? args[1] : "all"; // "enqueue" runs the ceiling and enqueue measures only
         var results = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         void Add(string key, double value)
         {
@@ -49,6 +50,11 @@ internal static partial class EngineBenchmark
                 await host.StopAsync();
             }
 
+            if (only == "enqueue")
+            {
+                continue;
+            }
+
             await TruncateAsync(cs);
             Add("burn_down_100k_jobs_per_s", await BurnDownAsync(cs, 100_000));
             await TruncateAsync(cs);
@@ -62,6 +68,11 @@ internal static partial class EngineBenchmark
         foreach (var (key, values) in results)
         {
             Console.WriteLine(FormattableString.Invariant($"{key,-40} {Median(values),12:F1}"));
+        }
+
+        if (only == "enqueue")
+        {
+            return 0;
         }
 
         var ratio1 = Median(results["enqueue_single_1_caller_jobs_per_s"]) / Median(results["ceiling_insert_commits_per_s_1"]);

@@ -84,6 +84,23 @@ public sealed class TestDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>Cuts a database off: refuses new connections and terminates the open ones.</summary>
+    public static async Task CutAsync(string name)
+    {
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await admin.ExecuteAsync($"alter database {name} allow_connections false");
+        await admin.ExecuteAsync("select pg_terminate_backend(pid) from pg_stat_activity where datname = @name", new { name });
+    }
+
+    /// <summary>Undoes <see cref="CutAsync"/>.</summary>
+    public static async Task RestoreAsync(string name)
+    {
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await admin.ExecuteAsync($"alter database {name} allow_connections true");
+    }
+
     public async Task<T> ScalarAsync<T>(string sql, object? args = null)
     {
         await using var connection = await DataSource.OpenConnectionAsync();

@@ -36,19 +36,35 @@ public sealed class HealthAndConfigurationTests
     }
 
     [Test]
-    public async Task Health_Ready_Answers503_WhenTheDatabaseIsGone()
+    public async Task Health_Ready_Answers503_WhileTheDatabaseIsCut_And200AgainAfter()
     {
-        var db = await TestDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateAsync();
         await using var factory = Factory(EngineHost.TestSettings(db.ConnectionString));
         using var client = factory.CreateClient();
-        await Eventually.WaitForAsync(() => client.GetAsync(new Uri("/health/ready", UriKind.Relative)), r => r.StatusCode == HttpStatusCode.OK);
+        var ready = new Uri("/health/ready", UriKind.Relative);
+        await Eventually.WaitForAsync(() => client.GetAsync(ready), r => r.StatusCode == HttpStatusCode.OK);
 
-        await db.DisposeAsync(); // drops the database under the running app
+        await TestDatabase.CutAsync(db.Name);
+        HttpResponseMessage whileCut;
+        HttpResponseMessage live;
+        try
+        {
+            whileCut = await Eventually.WaitForAsync(() => client.GetAsync(ready),
+                r => r.StatusCode == HttpStatusCode.ServiceUnavailable, what: "503 while the database is cut");
+            live = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
+        }
+        finally
+        {
+            await TestDatabase.RestoreAsync(db.Name);
+        }
 
-        var ready = await Eventually.WaitForAsync(() => client.GetAsync(new Uri("/health/ready", UriKind.Relative)),
-            r => r.StatusCode == HttpStatusCode.ServiceUnavailable, what: "503");
-        var live = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
-        Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var after = await Eventually.WaitForAsync(() => client.GetAsync(ready), r => r.StatusCode == HttpStatusCode.OK, what: "ready again");
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileCut.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK), "liveness does not depend on the database");
+            Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
     }
 
     [Test]
