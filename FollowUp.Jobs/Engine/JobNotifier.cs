@@ -104,6 +104,8 @@ internal sealed class JobNotifier(NpgsqlDataSource dataSource, ILogger<JobNotifi
     public void Dispose()
     {
         _stop?.Cancel();
+        // Let the loop observe the cancellation before its semaphore goes away.
+        _loop?.Wait(TimeSpan.FromSeconds(2));
         _stop?.Dispose();
         _pending.Dispose();
     }

@@ -14,6 +14,8 @@ public static class Probe
 
     public static ConcurrentDictionary<string, int> Max { get; } = new();
 
+    public static ConcurrentDictionary<string, Instant> CancelledAt { get; } = new();
+
     public static void Record(string tag, JobContext context) =>
         Runs.GetOrAdd(tag, _ => new()).Enqueue((context.JobId, context.Attempt, SystemClock.Instance.GetCurrentInstant()));
 
@@ -35,7 +37,15 @@ public sealed class ProbeJob : IJob<ProbeArgs>
         {
             if (args.SleepMs > 0)
             {
-                await Task.Delay(args.SleepMs, cancellationToken);
+                try
+                {
+                    await Task.Delay(args.SleepMs, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Probe.CancelledAt[args.Tag] = SystemClock.Instance.GetCurrentInstant();
+                    throw;
+                }
             }
 
             if (Probe.Count(args.Tag) <= args.FailTimes)
