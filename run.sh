@@ -43,4 +43,5 @@ FollowUp
   Ctrl-C stops the app.
 
 MSG
-exec dotnet FollowUp.Web/bin/Release/net10.0/FollowUp.Web.dll
+cd FollowUp.Web  # the content root: appsettings.json is read from here
+exec dotnet bin/Release/net10.0/FollowUp.Web.dll
