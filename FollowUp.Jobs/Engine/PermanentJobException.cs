@@ -20,12 +20,15 @@ public class PermanentJobException : Exception
     {
     }
 
-    /// <summary>True when <paramref name="exception"/> or one it wraps marks itself permanent.</summary>
+    /// <summary>
+    /// True when <paramref name="exception"/> or one it wraps marks itself permanent: a
+    /// <see cref="PermanentJobException"/>, or an <see cref="IClassifiedFailure"/> that says so.
+    /// </summary>
     public static bool IsPermanent(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is PermanentJobException)
+            if (e is PermanentJobException or IClassifiedFailure { IsPermanent: true })
             {
                 return true;
             }

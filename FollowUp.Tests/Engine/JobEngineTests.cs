@@ -16,7 +16,7 @@ public sealed class JobEngineTests
     {
         _tag = Guid.NewGuid().ToString("N");
         _db = await TestDatabase.CreateAsync();
-        _host = await EngineHost.StartAsync(_db, e => e.AddJob<ProbeJob>().AddJob<FiveAttemptsJob>().AddJob<DeferJob>());
+        _host = await EngineHost.StartAsync(_db, e => e.AddJob<ProbeJob>().AddJob<FiveAttemptsJob>().AddJob<DeferJob>().AddJob<ClassifiedFailureJob>());
     }
 
     [TearDown]
@@ -129,6 +129,16 @@ public sealed class JobEngineTests
             Assert.That(Probe.Count(_tag), Is.EqualTo(1));
             Assert.That(reason, Does.Contain("Permanent"));
         });
+    }
+
+    [TestCase(true, 1, TestName = "ClassifiedFailure_Permanent_DeadLettersAfterOneAttempt")]
+    [TestCase(false, 3, TestName = "ClassifiedFailure_Transient_UsesAllAttempts")]
+    public async Task ClassifiedFailure_IsRetriedOnlyWhenTransient(bool permanent, int expectedRuns)
+    {
+        var id = await _host.Jobs.EnqueueAsync<ClassifiedFailureJob>(new ClassifiedArgs(_tag, permanent));
+
+        await WaitForState(id, "DeadLettered");
+        Assert.That(Probe.Count(_tag), Is.EqualTo(expectedRuns));
     }
 
     [Test]

@@ -101,3 +101,21 @@ public sealed class RecordingFilter : IJobPerformFilter
         Seen.Enqueue($"after {context.Job.JobId}/{context.Job.Attempt}");
     }
 }
+
+/// <summary>An exception that classifies itself, as provider failures do.</summary>
+public sealed class ClassifiedException(bool permanent) : Exception(permanent ? "permanent (classified)" : "transient (classified)"), FollowUp.Jobs.Engine.IClassifiedFailure
+{
+    public bool IsPermanent { get; } = permanent;
+}
+
+public sealed record ClassifiedArgs(string Tag, bool Permanent);
+
+[JobType("test.classified")]
+public sealed class ClassifiedFailureJob : IJob<ClassifiedArgs>
+{
+    public Task ExecuteAsync(ClassifiedArgs args, JobContext context, CancellationToken cancellationToken)
+    {
+        Probe.Record(args.Tag, context);
+        throw new ClassifiedException(args.Permanent);
+    }
+}

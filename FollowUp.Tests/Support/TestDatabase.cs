@@ -11,7 +11,8 @@ namespace FollowUp.Tests.Support;
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
-    private const string Template = "followup_template";
+    // Per process, so that two test runs against one cluster (two worktrees) never drop each other's template.
+    private static readonly string Template = $"followup_template_{Environment.ProcessId}";
     private static readonly SemaphoreSlim TemplateGate = new(1, 1);
     private static bool _templateReady;
 

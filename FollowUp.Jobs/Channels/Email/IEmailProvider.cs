@@ -1,0 +1,25 @@
+namespace FollowUp.Jobs.Channels.Email;
+
+/// <summary>One email to send.</summary>
+/// <param name="To">Recipient address.</param>
+/// <param name="From">Sender, "Name &lt;address&gt;" or a bare address; null uses the provider's configured sender.</param>
+/// <param name="Subject">Subject line.</param>
+/// <param name="TextBody">Plain-text body (always sent).</param>
+/// <param name="HtmlBody">HTML alternative, or null.</param>
+/// <param name="MessageId">Our Message-ID for the mail (without angle brackets), kept on the message row.</param>
+public sealed record EmailRequest(string To, string? From, string Subject, string TextBody, string? HtmlBody, string MessageId);
+
+/// <summary>
+/// An email provider. Throws <see cref="ProviderSendException"/> when the provider refuses or fails;
+/// any other exception is a bug. Providers are tried in configured order (failover on transient).
+/// </summary>
+public interface IEmailProvider
+{
+    /// <summary>Stable lower-case name, used in configuration, receipts and logs.</summary>
+    string Name { get; }
+
+    /// <summary>False when its credentials are not configured: the provider is skipped.</summary>
+    bool IsConfigured { get; }
+
+    Task<ProviderReceipt> SendAsync(EmailRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,23 @@
+namespace FollowUp.Jobs.Channels.Sms;
+
+/// <summary>One SMS to send.</summary>
+/// <param name="To">E.164 recipient.</param>
+/// <param name="From">E.164 sender number, or null to use the provider's configured sender / messaging service.</param>
+/// <param name="Body">The text.</param>
+/// <param name="StatusCallbackUrl">Where the provider reports delivery status, or null.</param>
+public sealed record SmsRequest(string To, string? From, string Body, Uri? StatusCallbackUrl);
+
+/// <summary>
+/// An SMS provider. Throws <see cref="ProviderSendException"/> when the provider refuses or fails;
+/// any other exception is a bug. Providers are tried in configured order (failover on transient).
+/// </summary>
+public interface ISmsProvider
+{
+    /// <summary>Stable lower-case name, used in configuration, receipts and logs.</summary>
+    string Name { get; }
+
+    /// <summary>False when its credentials are not configured: the provider is skipped.</summary>
+    bool IsConfigured { get; }
+
+    Task<ProviderReceipt> SendAsync(SmsRequest request, CancellationToken cancellationToken);
+}
