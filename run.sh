@@ -33,6 +33,38 @@ fi
 
 export ConnectionStrings__FollowUp="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=followup"
 export ASPNETCORE_URLS="$APP_URL"
+
+# Local demo credentials, generated once and kept beside the cluster (git-ignored).
+SECRETS="$(dirname "$DATA")/demo.env"
+if [ ! -f "$SECRETS" ]; then
+  umask 077
+  {
+    echo "API_KEY=fu_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "WEBHOOK_SECRET=whsec_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  } > "$SECRETS"
+fi
+# shellcheck disable=SC1090
+source "$SECRETS"
+export FollowUp__Api__Keys__0="$API_KEY"
+
+# Once the app is ready, create or refresh the demo client (America/New_York, Mon-Fri 09:00-17:00).
+(
+  for _ in $(seq 1 120); do
+    curl -fsS "$APP_URL/health/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -fsS -o /dev/null -X PUT "$APP_URL/api/clients/acme-dental" \
+    -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" \
+    --data-binary @- <<JSON && echo "demo client acme-dental is ready" || echo "warning: could not create the demo client"
+{ "name": "Acme Dental", "time_zone": "America/New_York",
+  "business_hours": { "mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"], "wed": ["09:00", "17:00"],
+                      "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"] },
+  "closed_dates": ["2026-12-25"], "webhook_secret": "$WEBHOOK_SECRET", "email_enabled": true,
+  "missed_call_text_back": false, "daily_limit_per_recipient": 3,
+  "sms_from": "+15557654321", "email_from": "Acme Dental <hello@acme.example>" }
+JSON
+) &
+
 cat <<MSG
 
 FollowUp
@@ -40,6 +72,10 @@ FollowUp
   health       $APP_URL/health/live   $APP_URL/health/ready
   database     $ConnectionStrings__FollowUp
   data folder  $DATA   (./run.sh stop stops it)
+  API key      $API_KEY
+  demo client  acme-dental (America/New_York, Mon-Fri 09:00-17:00)
+               webhook secret $WEBHOOK_SECRET
+               curl -H "Authorization: Bearer $API_KEY" $APP_URL/api/clients/acme-dental
   Ctrl-C stops the app.
 
 MSG

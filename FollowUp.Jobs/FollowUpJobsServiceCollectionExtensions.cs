@@ -74,6 +74,7 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<JobRescuer>();
         services.AddSingleton<IJobClient, JobClient>();
         services.AddSingleton<DeadLetters>();
+        services.AddSingleton<Clients.ClientStore>();
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
 

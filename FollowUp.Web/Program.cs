@@ -1,11 +1,22 @@
 using FollowUp.Jobs;
+using FollowUp.Web.Api;
+using FollowUp.Web.Auth;
 using FollowUp.Web.Health;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFollowUpJobs(builder.Configuration);
+builder.Services.AddFollowUpApiAuth(builder.Configuration);
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 
 var app = builder.Build();
+// A problem+json 500 in every environment: the developer exception page would echo request headers,
+// API keys among them.
+app.UseExceptionHandler();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapFollowUpHealth();
+app.MapClientApi();
 app.MapGet("/", () => TypedResults.Text("FollowUp job server. Health: /health/live, /health/ready\n"));
 app.Run();
 

@@ -86,9 +86,9 @@ internal sealed class RecurringJobs(NpgsqlDataSource dataSource, ISchedulerFacto
     /// Makes Quartz's triggers match the table: schedules new and changed definitions (by version),
     /// deletes triggers whose definition is gone. Safe to run on several nodes at once.
     /// </summary>
-    public async Task SyncAsync(CancellationToken cancellationToken)
+    public async Task SyncAsync(CancellationToken cancellationToken, IScheduler? scheduler = null)
     {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        scheduler ??= await schedulers.GetScheduler(cancellationToken);
         var definitions = await ListAsync(cancellationToken);
         var wanted = definitions.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var definition in definitions)

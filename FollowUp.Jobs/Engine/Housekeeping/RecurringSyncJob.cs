@@ -11,6 +11,16 @@ internal sealed class RecurringSyncJob(RecurringJobs recurring) : IJob
 {
     public static readonly JobKey Key = new("recurring-sync", "housekeeping");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await recurring.SyncAsync(cancellationToken);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            await recurring.SyncAsync(cancellationToken, context.Scheduler);
+        }
+        catch (SchedulerException) when (context.Scheduler.Status is not SchedulerStatus.Running)
+        {
+            // Fired while the node shuts down: the next node (or the next start) syncs instead.
+        }
+    }
 }

@@ -1,0 +1,35 @@
+namespace FollowUp.Jobs.Clients;
+
+/// <summary>
+/// A client (a business) as the API reads and writes it. <see cref="WebhookSecret"/> is write-only:
+/// stored, used to verify signatures, never returned.
+/// </summary>
+public sealed record ClientSettings
+{
+    public required string Name { get; init; }
+
+    /// <summary>IANA zone, e.g. America/New_York: every local time of this client is in it.</summary>
+    public required string TimeZone { get; init; }
+
+    /// <summary>Weekday key (mon…sun) → [open, close] as "HH:mm"; "24:00" closes at the end of the day; an absent day is closed.</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyList<string>> BusinessHours { get; init; }
+
+    /// <summary>Local dates (yyyy-MM-dd) the business is closed all day.</summary>
+    public IReadOnlyList<string> ClosedDates { get; init; } = [];
+
+    /// <summary>Required when creating; omitted on a replace, the stored secret is kept.</summary>
+    public string? WebhookSecret { get; init; }
+
+    public bool EmailEnabled { get; init; } = true;
+
+    public bool MissedCallTextBack { get; init; }
+
+    /// <summary>Marketing messages per recipient per local day; transactional kinds are exempt.</summary>
+    public int DailyLimitPerRecipient { get; init; } = 3;
+
+    /// <summary>E.164 sender number, or null for the provider's configured sender.</summary>
+    public string? SmsFrom { get; init; }
+
+    /// <summary>"Name &lt;address&gt;" or an address, or null for the provider's configured sender.</summary>
+    public string? EmailFrom { get; init; }
+}

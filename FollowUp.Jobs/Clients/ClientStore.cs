@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Jobs.Clients;
+
+/// <summary>Reads and writes <c>clients</c>.</summary>
+public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
+{
+    private const string UpsertSql = """
+        insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
+                             missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, created_at, updated_at)
+        values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
+                -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
+                coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
+                @missedCallTextBack, @dailyLimit, @smsFrom, @emailFrom, @now, @now)
+        on conflict (id) do update set
+            name = excluded.name, time_zone = excluded.time_zone, business_hours = excluded.business_hours,
+            closed_dates = excluded.closed_dates,
+            webhook_secret = excluded.webhook_secret,
+            email_enabled = excluded.email_enabled, missed_call_text_back = excluded.missed_call_text_back,
+            daily_limit_per_recipient = excluded.daily_limit_per_recipient, sms_from = excluded.sms_from,
+            email_from = excluded.email_from, updated_at = excluded.updated_at
+        returning (xmax = 0) as created
+        """;
+
+    /// <summary>Creates or replaces a client; true when it was created. A null secret keeps the stored one.</summary>
+    public async Task<bool> UpsertAsync(string id, ClientSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(UpsertSql, new
+        {
+            id,
+            name = settings.Name,
+            timeZone = settings.TimeZone,
+            businessHours = JsonSerializer.Serialize(settings.BusinessHours),
+            closedDates = settings.ClosedDates.ToArray(),
+            webhookSecret = settings.WebhookSecret,
+            emailEnabled = settings.EmailEnabled,
+            missedCallTextBack = settings.MissedCallTextBack,
+            dailyLimit = settings.DailyLimitPerRecipient,
+            smsFrom = settings.SmsFrom,
+            emailFrom = settings.EmailFrom,
+            now = clock.GetCurrentInstant(),
+        }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from clients where id = @id)", new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The client without its secret, or null.</summary>
+    public async Task<ClientSettings?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition("""
+            select name, time_zone, business_hours::text as business_hours,
+                   array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
+                   email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from
+            from clients where id = @id
+            """, new { id }, cancellationToken: cancellationToken));
+        return row is null ? null : new ClientSettings
+        {
+            Name = row.Name,
+            TimeZone = row.TimeZone,
+            BusinessHours = InWeekdayOrder(JsonSerializer.Deserialize<Dictionary<string, IReadOnlyList<string>>>(row.BusinessHours)!),
+            ClosedDates = row.ClosedDates,
+            EmailEnabled = row.EmailEnabled,
+            MissedCallTextBack = row.MissedCallTextBack,
+            DailyLimitPerRecipient = row.DailyLimitPerRecipient,
+            SmsFrom = row.SmsFrom,
+            EmailFrom = row.EmailFrom,
+        };
+    }
+
+    // jsonb keeps object keys in its own order; people read mon…sun.
+    private static Dictionary<string, IReadOnlyList<string>> InWeekdayOrder(Dictionary<string, IReadOnlyList<string>> hours) =>
+        hours.OrderBy(h => Array.IndexOf(ClientSettingsValidator.WeekdayKeys, h.Key)).ToDictionary(h => h.Key, h => h.Value);
+
+    // A class with setters, not a positional record: Dapper reports text[] columns as System.Array,
+    // which does not match a string[] constructor parameter.
+    private sealed class ClientRow
+    {
+        public string Name { get; set; } = "";
+
+        public string TimeZone { get; set; } = "";
+
+        public string BusinessHours { get; set; } = "{}";
+
+        public string[] ClosedDates { get; set; } = [];
+
+        public bool EmailEnabled { get; set; }
+
+        public bool MissedCallTextBack { get; set; }
+
+        public int DailyLimitPerRecipient { get; set; }
+
+        public string? SmsFrom { get; set; }
+
+        public string? EmailFrom { get; set; }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using FollowUp.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace FollowUp.Tests.Web;
+
+/// <summary>PUT/GET /api/clients/{id} over HTTP, against real PostgreSQL.</summary>
+public sealed class ClientApiTests
+{
+    private const string ApiKey = "test-api-key-0123456789";
+
+    private const string AcmeJson = """
+        { "name": "Acme Dental", "time_zone": "America/New_York",
+          "business_hours": { "mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"], "wed": ["09:00", "17:00"],
+                              "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"] },
+          "closed_dates": ["2026-12-25"], "webhook_secret": "whsec_0123456789abcdef", "email_enabled": true,
+          "missed_call_text_back": false, "daily_limit_per_recipient": 3,
+          "sms_from": "+15557654321", "email_from": "Acme Dental <hello@acme.example>" }
+        """;
+
+    private TestDatabase _db = null!;
+    private WebApplicationFactory<Program> _factory = null!;
+    private HttpClient _client = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _db = await TestDatabase.CreateAsync();
+        var settings = EngineHost.TestSettings(_db.ConnectionString);
+        settings["FollowUp:Api:Keys:0"] = ApiKey;
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                b.UseSetting(key, value);
+            }
+        });
+        _client = _factory.CreateClient();
+        _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        _client.Dispose();
+        await _factory.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private Task<HttpResponseMessage> Put(string id, string json) =>
+        _client.PutAsync(new Uri($"/api/clients/{id}", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+    private Task<long> ClientCount() => _db.ScalarAsync<long>("select count(*) from clients");
+
+    [Test]
+    public async Task Put_NewClient_Creates201_GetReturnsItWithoutTheSecret()
+    {
+        var put = await Put("acme-dental", AcmeJson);
+        var get = await _client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+        var body = await get.Content.ReadAsStringAsync();
+        using var doc = JsonDocument.Parse(body);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(put.Headers.Location?.ToString(), Is.EqualTo("/api/clients/acme-dental"));
+            Assert.That(get.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(doc.RootElement.GetProperty("name").GetString(), Is.EqualTo("Acme Dental"));
+            Assert.That(doc.RootElement.GetProperty("time_zone").GetString(), Is.EqualTo("America/New_York"));
+            Assert.That(doc.RootElement.GetProperty("business_hours").GetProperty("mon")[1].GetString(), Is.EqualTo("17:00"));
+            Assert.That(doc.RootElement.GetProperty("business_hours").EnumerateObject().Select(p => p.Name),
+                Is.EqualTo(new[] { "mon", "tue", "wed", "thu", "fri" }), "weekday order, not jsonb's");
+            Assert.That(doc.RootElement.GetProperty("closed_dates")[0].GetString(), Is.EqualTo("2026-12-25"));
+            Assert.That(doc.RootElement.GetProperty("sms_from").GetString(), Is.EqualTo("+15557654321"));
+            Assert.That(body, Does.Not.Contain("webhook_secret").And.Not.Contain("whsec_"), "the secret is write-only");
+            Assert.That(await _db.ScalarAsync<string>("select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
+        });
+    }
+
+    [Test]
+    public async Task Put_ExistingClient_Replaces200_OmittedSecretIsKept()
+    {
+        await Put("acme-dental", AcmeJson);
+        var replacement = AcmeJson.Replace("\"webhook_secret\": \"whsec_0123456789abcdef\", ", "", StringComparison.Ordinal)
+            .Replace("Acme Dental\", \"time_zone", "Acme Dental & Ortho\", \"time_zone", StringComparison.Ordinal);
+
+        var put = await Put("acme-dental", replacement);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await put.Content.ReadAsStringAsync());
+            Assert.That(await _db.ScalarAsync<string>("select name from clients where id = 'acme-dental'"), Is.EqualTo("Acme Dental & Ortho"));
+            Assert.That(await _db.ScalarAsync<string>("select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
+        });
+    }
+
+    [Test]
+    public async Task Put_InvalidFields_422ListsEachField_AndStoresNothing()
+    {
+        var json = AcmeJson
+            .Replace("America/New_York", "Mars/Olympus_Mons", StringComparison.Ordinal)
+            .Replace("\"mon\": [\"09:00\", \"17:00\"]", "\"mon\": [\"09:00\", \"08:00\"], \"funday\": [\"09:00\", \"10:00\"]", StringComparison.Ordinal)
+            .Replace("\"tue\": [\"09:00\", \"17:00\"]", "\"tue\": [\"9am\", \"24:00\"]", StringComparison.Ordinal)
+            .Replace("+15557654321", "555-1234", StringComparison.Ordinal)
+            .Replace("2026-12-25", "25/12/2026", StringComparison.Ordinal)
+            .Replace("\"daily_limit_per_recipient\": 3", "\"daily_limit_per_recipient\": -1", StringComparison.Ordinal);
+
+        var response = await Put("acme-dental", json);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity), body);
+        using var doc = JsonDocument.Parse(body);
+        var fields = doc.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+            Assert.That(fields, Is.SupersetOf(new[]
+            {
+                "time_zone", "business_hours.mon", "business_hours.funday", "business_hours.tue[0]",
+                "sms_from", "closed_dates[0]", "daily_limit_per_recipient",
+            }));
+            Assert.That(await ClientCount(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Put_NewClientWithoutSecretOrName_422()
+    {
+        var json = AcmeJson.Replace("\"webhook_secret\": \"whsec_0123456789abcdef\", ", "", StringComparison.Ordinal)
+            .Replace("\"name\": \"Acme Dental\", ", "", StringComparison.Ordinal);
+
+        var response = await Put("acme-dental", json);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity), body);
+            Assert.That(body, Does.Contain("\"webhook_secret\"").And.Contain("\"name\""));
+            Assert.That(await ClientCount(), Is.Zero);
+        });
+    }
+
+    [TestCase("{ \"name\": ", "Malformed JSON", TestName = "Put_TruncatedJson_400")]
+    [TestCase("{ \"name\": \"A\", \"timezone\": \"UTC\" }", "timezone", TestName = "Put_UnknownProperty_400NamesIt")]
+    public async Task Put_BadJson_400_StoresNothing(string json, string expected)
+    {
+        var response = await Put("acme-dental", json);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain(expected));
+            Assert.That(await ClientCount(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Put_InvalidId_400()
+    {
+        var response = await Put("Acme_Dental!", AcmeJson);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task Get_UnknownClient_404Problem()
+    {
+        var response = await _client.GetAsync(new Uri("/api/clients/nobody", UriKind.Relative));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [TestCase(null, TestName = "Api_WithoutKey_401_StoresNothing")]
+    [TestCase("wrong-key-0123456789abc", TestName = "Api_WithWrongKey_401_StoresNothing")]
+    public async Task Api_Unauthenticated_401(string? key)
+    {
+        using var anonymous = _factory.CreateClient();
+        if (key is not null)
+        {
+            anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        var put = await anonymous.PutAsync(new Uri("/api/clients/acme-dental", UriKind.Relative), new StringContent(AcmeJson, Encoding.UTF8, "application/json"));
+        var get = await anonymous.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(get.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(await ClientCount(), Is.Zero);
+        });
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using FollowUp.Jobs.Clients;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FollowUp.Web.Api;
+
+/// <summary>Clients: create or replace, and read (never the webhook secret).</summary>
+internal static partial class ClientEndpoints
+{
+    public static IEndpointRouteBuilder MapClientApi(this IEndpointRouteBuilder app)
+    {
+        // PUT /api/clients/{id}   create (201) or replace (200); 400 bad JSON or id, 422 invalid fields
+        // GET /api/clients/{id}   200 the client without its secret; 404 unknown
+        var group = app.MapGroup("/api/clients").RequireAuthorization("api").WithTags("Clients");
+        group.MapPut("/{id}", PutClient).Accepts<ClientSettings>("application/json");
+        group.MapGet("/{id}", GetClient);
+        return app;
+    }
+
+    private static async Task<IResult> PutClient(string id, HttpRequest request, ClientStore clients, CancellationToken cancellationToken)
+    {
+        if (!IdPattern().IsMatch(id))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Invalid client id",
+                detail: "A client id is 1-63 lower-case letters, digits and hyphens, starting with a letter or digit.");
+        }
+
+        var (settings, problem) = await ApiJson.ReadAsync<ClientSettings>(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var creating = !await clients.ExistsAsync(id, cancellationToken);
+        var validation = await new ClientSettingsValidator(creating).ValidateAsync(settings!, cancellationToken);
+        if (!validation.IsValid)
+        {
+            return ApiJson.ValidationProblem(validation);
+        }
+
+        var created = await clients.UpsertAsync(id, settings!, cancellationToken);
+        var stored = await clients.FindAsync(id, cancellationToken);
+        return created
+            ? TypedResults.Created($"/api/clients/{id}", stored)
+            : TypedResults.Ok(stored);
+    }
+
+    private static async Task<Results<Ok<ClientSettings>, ProblemHttpResult>> GetClient(string id, ClientStore clients, CancellationToken cancellationToken)
+    {
+        var client = await clients.FindAsync(id, cancellationToken);
+        return client is null
+            ? TypedResults.Problem(statusCode: 404, title: "Unknown client", detail: $"No client '{id}'.")
+            : TypedResults.Ok(client);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex IdPattern();
+}
