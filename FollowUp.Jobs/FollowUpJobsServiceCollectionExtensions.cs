@@ -75,12 +75,20 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<IJobClient, JobClient>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<Clients.ClientStore>();
+        services.AddOptions<Channels.CostOptions>().Bind(configuration.GetSection(Channels.CostOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Channels.CostOptions>, Channels.CostOptions.Validator>();
+        services.AddSingleton<Channels.ProviderRateLimiters>();
+        services.AddSingleton<Messages.MessageStore>();
+        services.AddSingleton<Messages.MessageSender>();
+        services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
 
         AddScheduler(services, configuration, connectionString);
         services.AddHealthChecks().AddCheck<EngineHealthCheck>("engine", tags: ["ready"]);
-        return new EngineBuilder(services);
+        return new EngineBuilder(services)
+            .AddJob<Messages.SendSmsJob>()
+            .AddJob<Messages.SendEmailJob>();
     }
 
     /// <summary>

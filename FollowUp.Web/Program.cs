@@ -8,6 +8,7 @@ builder.Services.AddFollowUpJobs(builder.Configuration);
 builder.Services.AddFollowUpApiAuth(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 // A problem+json 500 in every environment: the developer exception page would echo request headers,
@@ -17,6 +18,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapFollowUpHealth();
 app.MapClientApi();
+app.MapMessageApi();
+app.MapOpenApi(); // GET /openapi/v1.json
 app.MapGet("/", () => TypedResults.Text("FollowUp job server. Health: /health/live, /health/ready\n"));
 app.Run();
 

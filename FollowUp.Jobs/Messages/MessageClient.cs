@@ -1,0 +1,53 @@
+using FollowUp.Jobs.Engine;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Jobs.Messages;
+
+internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore store, IJobClient jobs, IClock clock) : IMessageClient
+{
+    public Task<MessageInfo> SendSmsAsync(string clientId, string to, string body, Instant? sendAt = null,
+        NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, "sms", to, null, body, sendAt ?? clock.GetCurrentInstant()), transaction, cancellationToken);
+
+    public Task<MessageInfo> SendEmailAsync(string clientId, string to, string subject, string body, Instant? sendAt = null,
+        NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, "email", to, subject, body, sendAt ?? clock.GetCurrentInstant()), transaction, cancellationToken);
+
+    public async Task<long> PlanAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var id = await store.InsertAsync(message, transaction, cancellationToken);
+        var args = new SendMessageArgs(id);
+        var jobId = message.Channel == "sms"
+            ? await jobs.ScheduleAsync<SendSmsJob>(args, message.ScheduledFor, transaction, cancellationToken)
+            : await jobs.ScheduleAsync<SendEmailJob>(args, message.ScheduledFor, transaction, cancellationToken);
+        await store.SetJobAsync(id, jobId, transaction, cancellationToken);
+        return id;
+    }
+
+    public Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken = default) => store.FindAsync(id, cancellationToken);
+
+    private async Task<MessageInfo> AdHocAsync(NewMessage message, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        long id;
+        if (transaction is not null)
+        {
+            id = await PlanAsync(message, transaction, cancellationToken);
+            return new MessageInfo
+            {
+                Id = id, ClientId = message.ClientId, Kind = message.Kind, Channel = message.Channel, Recipient = message.Recipient,
+                Subject = message.Subject, Body = message.Body, ScheduledFor = message.ScheduledFor, Status = MessageStatus.Scheduled,
+            };
+        }
+
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            id = await PlanAsync(message, tx, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+
+        return (await store.FindAsync(id, cancellationToken))!;
+    }
+}

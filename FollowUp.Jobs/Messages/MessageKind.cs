@@ -1,0 +1,16 @@
+namespace FollowUp.Jobs.Messages;
+
+/// <summary>What a message is for. Marketing kinds obey business hours and the daily limit.</summary>
+public static class MessageKind
+{
+    public const string Confirmation = "confirmation";
+    public const string Reminder24h = "reminder_24h";
+    public const string Reminder1h = "reminder_1h";
+    public const string NurtureDay1 = "nurture_day1";
+    public const string NurtureDay4 = "nurture_day4";
+    public const string Cancellation = "cancellation";
+    public const string MissedCall = "missed_call";
+    public const string AdHoc = "adhoc";
+
+    public static bool IsMarketing(string kind) => kind is NurtureDay1 or NurtureDay4 or MissedCall;
+}

@@ -1,0 +1,178 @@
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Channels.Email;
+using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Engine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace FollowUp.Jobs.Messages;
+
+/// <summary>
+/// One send attempt for one message. Re-reads everything, checks again whether the message may go
+/// (opted out, daily limit, business hours for marketing kinds), records <c>sending</c> before the
+/// provider call and <c>sent</c> with the provider's id after it. A rescued attempt that finds the
+/// message sent does nothing; one that finds it <c>sending</c> records "possibly sent" and sends again
+/// (at least once: a reminder sent twice is better than none).
+/// </summary>
+internal sealed class MessageSender
+{
+    private readonly MessageStore _store;
+    private readonly ClientStore _clients;
+    private readonly IReadOnlyList<ISmsProvider> _sms;
+    private readonly IReadOnlyList<IEmailProvider> _email;
+    private readonly ProviderRateLimiters _limiters;
+    private readonly StateElector _elector;
+    private readonly CostOptions _costs;
+    private readonly IClock _clock;
+    private readonly ILogger<MessageSender> _logger;
+
+    public MessageSender(
+        MessageStore store, ClientStore clients, IEnumerable<ISmsProvider> sms, IEnumerable<IEmailProvider> email,
+        ProviderRateLimiters limiters, StateElector elector, IOptions<CostOptions> costs, IClock clock, ILogger<MessageSender> logger)
+    {
+        _store = store;
+        _clients = clients;
+        _sms = sms.Where(p => p.IsConfigured && p is not SandboxSmsProvider).ToList();
+        _email = email.Where(p => p.IsConfigured && p is not SandboxEmailProvider).ToList();
+        _limiters = limiters;
+        _elector = elector;
+        _costs = costs.Value;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    public async Task SendAsync(long messageId, JobContext job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var message = await _store.LoadForSendAsync(messageId, cancellationToken)
+            ?? throw new PermanentJobException($"Message {messageId} does not exist.");
+        switch (message.Status)
+        {
+            case MessageStatus.Sent or MessageStatus.Delivered:
+                // Checkpoint: the provider accepted it in an earlier attempt; never send twice on purpose.
+                _logger.LogInformation("Message {MessageId} already {Status}; not sending again", messageId, message.Status);
+                return;
+            case MessageStatus.Cancelled or MessageStatus.Skipped:
+                return;
+            case MessageStatus.Sending:
+                // Checkpoint: an attempt died between "sending" and the provider's answer being stored.
+                await _store.AddEventAsync(messageId, "possibly_sent",
+                    $"An earlier attempt stopped after the send began; attempt {job.Attempt} sends again.", cancellationToken);
+                break;
+        }
+
+        if (await RefusalAsync(message, cancellationToken) is { } reason)
+        {
+            await _store.SkipAsync(messageId, reason, cancellationToken);
+            _logger.LogInformation("Message {MessageId} skipped: {Reason}", messageId, reason);
+            return;
+        }
+
+        if (!await _store.MarkSendingAsync(messageId, cancellationToken))
+        {
+            return; // cancelled or skipped meanwhile
+        }
+
+        ProviderReceipt receipt;
+        string? emailMessageId = null;
+        try
+        {
+            if (message.Channel == "sms")
+            {
+                receipt = await SendSmsAsync(message, cancellationToken);
+            }
+            else
+            {
+                emailMessageId = $"{messageId}.{Guid.NewGuid():N}@followup";
+                receipt = await SendEmailAsync(message, emailMessageId, cancellationToken);
+            }
+        }
+        catch (ProviderSendException ex)
+        {
+            var next = _elector.ForFailure(job.JobId, job.JobType, job.Attempt, job.ScheduledFor, job.Node, ex, job.Node, _clock.GetCurrentInstant());
+            var status = next.To == JobState.DeadLettered ? MessageStatus.DeadLettered : MessageStatus.Scheduled;
+            await _store.RecordFailureAsync(messageId, status, $"{ex.Provider}: {ex.Message}", CancellationToken.None);
+            if (ex.MayHaveBeenSent)
+            {
+                await _store.AddEventAsync(messageId, "possibly_sent", $"{ex.Provider} failed after the request was sent: {ex.Message}", CancellationToken.None);
+            }
+
+            throw;
+        }
+
+        // Checkpoint: the provider has the message. Dying before the next line leaves it "sending",
+        // which the next attempt reports as possibly sent.
+        var segments = receipt.Segments;
+        var (cost, currency) = Cost(message.Channel, receipt, segments);
+        await _store.MarkSentAsync(messageId, receipt.Provider, receipt.ProviderMessageId, emailMessageId, segments, cost, currency, CancellationToken.None);
+    }
+
+    private async Task<string?> RefusalAsync(MessageToSend message, CancellationToken cancellationToken)
+    {
+        if (message.Suppressed)
+        {
+            return "opted out";
+        }
+
+        if (!message.Marketing)
+        {
+            return null;
+        }
+
+        var client = await _clients.FindAsync(message.ClientId, cancellationToken)
+            ?? throw new PermanentJobException($"Client {message.ClientId} no longer exists.");
+        var hours = BusinessHours.From(client);
+        var now = _clock.GetCurrentInstant();
+        if (!hours.IsOpenAt(now))
+        {
+            if (hours.NextOpeningAt(now) is not { } opening)
+            {
+                return "no business hours";
+            }
+
+            await _store.DeferAsync(message.Id, opening, cancellationToken);
+            throw new JobDeferredException(opening, $"outside business hours; next opening {opening}");
+        }
+
+        var today = now.InZone(hours.Zone).Date;
+        var from = today.AtStartOfDayInZone(hours.Zone).ToInstant();
+        var to = today.PlusDays(1).AtStartOfDayInZone(hours.Zone).ToInstant();
+        var sentToday = await _store.CountMarketingAsync(message.ClientId, message.Recipient, from, to, message.Id, cancellationToken);
+        return sentToday >= message.DailyLimitPerRecipient ? "daily limit" : null;
+    }
+
+    private Task<ProviderReceipt> SendSmsAsync(MessageToSend message, CancellationToken cancellationToken)
+    {
+        var request = new SmsRequest(message.Recipient, message.SmsFrom, message.Body, null);
+        return ProviderChain.SendAsync(_sms, new SandboxSmsProvider(), p => p.Name, (p, ct) => p.SendAsync(request, ct),
+            (provider, ex) => _store.AddEventAsync(message.Id, "failover", $"{provider}: {ex.Message}", CancellationToken.None),
+            _limiters, _logger, cancellationToken);
+    }
+
+    private Task<ProviderReceipt> SendEmailAsync(MessageToSend message, string emailMessageId, CancellationToken cancellationToken)
+    {
+        var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, null, emailMessageId);
+        return ProviderChain.SendAsync(_email, new SandboxEmailProvider(), p => p.Name, (p, ct) => p.SendAsync(request, ct),
+            (provider, ex) => _store.AddEventAsync(message.Id, "failover", $"{provider}: {ex.Message}", CancellationToken.None),
+            _limiters, _logger, cancellationToken);
+    }
+
+    private (decimal Cost, string Currency) Cost(string channel, ProviderReceipt receipt, int? segments)
+    {
+        if (receipt.Price is { } price)
+        {
+            return (price, receipt.PriceCurrency ?? _costs.Currency);
+        }
+
+        if (receipt.Provider == "sandbox")
+        {
+            return (0m, _costs.Currency);
+        }
+
+        return channel == "sms"
+            ? (_costs.SmsPerSegment * (segments ?? 1), _costs.Currency)
+            : (_costs.EmailPerMessage, _costs.Currency);
+    }
+}

@@ -1,0 +1,64 @@
+using Dapper;
+using NodaTime;
+
+namespace FollowUp.Jobs.Messages;
+
+/// <summary>What the send job needs about a message, its client and its recipient, in one read.</summary>
+internal sealed class MessageToSend
+{
+    public long Id { get; set; }
+
+    public string ClientId { get; set; } = "";
+
+    public string Kind { get; set; } = "";
+
+    public string Channel { get; set; } = "";
+
+    public bool Marketing { get; set; }
+
+    public string Recipient { get; set; } = "";
+
+    public string? Subject { get; set; }
+
+    public string Body { get; set; } = "";
+
+    public string Status { get; set; } = "";
+
+    public bool Suppressed { get; set; }
+
+    public string? SmsFrom { get; set; }
+
+    public string? EmailFrom { get; set; }
+
+    public int DailyLimitPerRecipient { get; set; }
+}
+
+internal sealed partial class MessageStore
+{
+    private const string LoadSql = """
+        select m.id, m.client_id, m.kind, m.channel, m.marketing, m.recipient, m.subject, m.body, m.status,
+               exists (select 1 from suppressions s where s.client_id = m.client_id and s.channel = m.channel
+                       and s.address = lower(m.recipient) and s.lifted_at is null) as suppressed,
+               c.sms_from, c.email_from, c.daily_limit_per_recipient
+        from messages m join clients c on c.id = m.client_id
+        where m.id = @id
+        """;
+
+    public async Task<MessageToSend?> LoadForSendAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<MessageToSend>(new CommandDefinition(LoadSql, new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Marketing messages already attempted to this recipient for this client in [from, to), not counting <paramref name="exceptId"/>.</summary>
+    public async Task<long> CountMarketingAsync(string clientId, string recipient, Instant from, Instant to, long exceptId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            select count(*) from messages
+            where client_id = @clientId and recipient = @recipient and marketing and id <> @exceptId
+              and attempted_at >= @from and attempted_at < @to
+              and status in ('sending', 'sent', 'delivered', 'undelivered', 'failed')
+            """, new { clientId, recipient, from, to, exceptId }, cancellationToken: cancellationToken));
+    }
+}

@@ -1,0 +1,106 @@
+using Dapper;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Jobs.Messages;
+
+/// <summary>
+/// Reads and writes <c>messages</c>, <c>message_events</c> and <c>suppressions</c>. Status changes
+/// state the statuses they expect, so a late or repeated call changes nothing.
+/// </summary>
+internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock clock)
+{
+    private const string Columns = """
+        id, client_id, call_id, kind, channel, recipient, subject, body, scheduled_for, status, skip_reason,
+        provider, provider_message_id, segments, cost, currency, error, job_id, sent_at, delivered_at, created_at
+        """;
+
+    private const string InsertSql = """
+        insert into messages (client_id, call_id, kind, channel, marketing, recipient, subject, body, scheduled_for,
+                              status, created_at, updated_at)
+        values (@clientId, @callId, @kind, @channel, @marketing, @recipient, @subject, @body, @scheduledFor,
+                'scheduled', @now, @now)
+        returning id
+        """;
+
+    /// <summary>Inserts a scheduled message inside <paramref name="transaction"/>; its job is added by the caller in the same transaction.</summary>
+    public async Task<long> InsertAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        await transaction.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(InsertSql, new
+        {
+            message.ClientId, message.CallId, message.Kind, message.Channel, marketing = MessageKind.IsMarketing(message.Kind),
+            message.Recipient, message.Subject, message.Body, message.ScheduledFor, now = clock.GetCurrentInstant(),
+        }, transaction, cancellationToken: cancellationToken));
+
+    public async Task SetJobAsync(long id, long jobId, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            "update messages set job_id = @jobId, updated_at = @now where id = @id",
+            new { id, jobId, now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken));
+
+    public async Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<MessageInfo>(new CommandDefinition(
+            $"select {Columns} from messages where id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<MessageInfo>> ForCallAsync(string clientId, string callId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<MessageInfo>(new CommandDefinition(
+            $"select {Columns} from messages where client_id = @clientId and call_id = @callId order by id",
+            new { clientId, callId }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>
+    /// Checkpoint before a provider is called: <c>sending</c>, from any status that may still send.
+    /// False when the message is sent, delivered, cancelled or skipped (nothing to do).
+    /// </summary>
+    public async Task<bool> MarkSendingAsync(long id, CancellationToken cancellationToken) =>
+        await ExecuteAsync("""
+            update messages set status = 'sending', attempted_at = @now, updated_at = @now, error = null
+            where id = @id and status in ('scheduled', 'sending', 'dead_lettered', 'failed', 'undelivered')
+            """, new { id, now = clock.GetCurrentInstant() }, cancellationToken) == 1;
+
+    /// <summary>Checkpoint after the provider accepted: <c>sent</c> with its id, segments and cost.</summary>
+    public Task MarkSentAsync(long id, string provider, string providerMessageId, string? emailMessageId, int? segments,
+        decimal cost, string currency, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            update messages set status = 'sent', provider = @provider, provider_message_id = @providerMessageId,
+                email_message_id = @emailMessageId, segments = @segments, cost = @cost, currency = @currency,
+                sent_at = @now, updated_at = @now, error = null
+            where id = @id and status = 'sending'
+            """, new { id, provider, providerMessageId, emailMessageId, segments, cost, currency, now = clock.GetCurrentInstant() },
+            cancellationToken);
+
+    /// <summary>A failed attempt: back to <c>scheduled</c> (a retry follows) or <c>dead_lettered</c>.</summary>
+    public Task RecordFailureAsync(long id, string status, string error, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            update messages set status = @status, error = @error, updated_at = @now
+            where id = @id and status = 'sending'
+            """, new { id, status, error, now = clock.GetCurrentInstant() }, cancellationToken);
+
+    /// <summary>Skipped for a reason (opted out, daily limit, …), unless already past sending.</summary>
+    public Task SkipAsync(long id, string reason, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            update messages set status = 'skipped', skip_reason = @reason, updated_at = @now
+            where id = @id and status in ('scheduled', 'sending', 'dead_lettered', 'failed', 'undelivered')
+            """, new { id, reason, now = clock.GetCurrentInstant() }, cancellationToken);
+
+    /// <summary>Moved to a later time (business hours), still scheduled.</summary>
+    public Task DeferAsync(long id, Instant until, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            update messages set scheduled_for = @until, status = 'scheduled', updated_at = @now
+            where id = @id and status in ('scheduled', 'sending', 'dead_lettered')
+            """, new { id, until, now = clock.GetCurrentInstant() }, cancellationToken);
+
+    public Task AddEventAsync(long id, string eventName, string? detail, CancellationToken cancellationToken) =>
+        ExecuteAsync("insert into message_events (message_id, at, event, detail) values (@id, @now, @eventName, @detail)",
+            new { id, eventName, detail, now = clock.GetCurrentInstant() }, cancellationToken);
+
+    private async Task<int> ExecuteAsync(string sql, object args, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, args, cancellationToken: cancellationToken));
+    }
+}

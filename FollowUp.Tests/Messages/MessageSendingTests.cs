@@ -1,0 +1,218 @@
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Messages;
+using FollowUp.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace FollowUp.Tests.Messages;
+
+/// <summary>The send pipeline on a real engine and PostgreSQL, providers faked at the ISmsProvider port.</summary>
+public sealed class MessageSendingTests
+{
+    private TestDatabase _db = null!;
+    private EngineHost _host = null!;
+    private ScriptedSmsProvider _primary = null!;
+    private ScriptedSmsProvider _secondary = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _primary = new ScriptedSmsProvider("primary");
+        _secondary = new ScriptedSmsProvider("secondary");
+        _host = await EngineHost.StartAsync(_db, _ => { }, services: s =>
+        {
+            s.AddSingleton<ISmsProvider>(_primary);
+            s.AddSingleton<ISmsProvider>(_secondary);
+        });
+        await TestClients.CreateAsync(_host.Services);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _host.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private IMessageClient Messages => _host.Services.GetRequiredService<IMessageClient>();
+
+    private Task<MessageInfo> WaitForStatus(long id, params string[] statuses) =>
+        Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => statuses.Contains(m.Status),
+            TimeSpan.FromSeconds(30), $"message {id} to be {string.Join("/", statuses)}");
+
+    private async Task<long> PlanAsync(string kind, string to = "+15551234567", Instant? at = null)
+    {
+        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, "sms", to, null, "Hello",
+            at ?? SystemClock.Instance.GetCurrentInstant()), tx);
+        await tx.CommitAsync();
+        return id;
+    }
+
+    [Test]
+    public async Task SendSms_FirstProviderAccepts_MessageSentWithItsIdAndEstimatedCost()
+    {
+        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Your appointment is confirmed.");
+
+        var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
+        var call = _primary.Calls.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.Provider, Is.EqualTo("primary"));
+            Assert.That(sent.ProviderMessageId, Does.StartWith("primary-"));
+            Assert.That(sent.Cost, Is.EqualTo(0.0083m), "one segment at the configured estimate");
+            Assert.That(sent.Currency, Is.EqualTo("USD"));
+            Assert.That(call.To, Is.EqualTo("+15551234567"));
+            Assert.That(call.From, Is.EqualTo("+15557654321"), "the client's sender");
+            Assert.That(_secondary.Calls, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task TransientFailure_FailsOverToTheNextProvider_AndRecordsIt()
+    {
+        _primary.ThenFail(SendFailureKind.Transient, "429");
+
+        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+
+        var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
+        var events = await _db.QueryAsync<string>("select event || ': ' || detail from message_events where message_id = @id", new { id = planned.Id });
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.Provider, Is.EqualTo("secondary"));
+            Assert.That(events, Has.Exactly(1).StartsWith("failover: primary"));
+        });
+    }
+
+    [Test]
+    public async Task PermanentFailure_NoFailover_MessageAndJobDeadLettered_RequeueSendsIt()
+    {
+        _primary.ThenFail(SendFailureKind.Permanent, "21211");
+
+        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+
+        var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select state from jobs where id = @id", new { id = dead.JobId }), s => s == "DeadLettered");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_secondary.Calls, Is.Empty, "a recipient error is not failed over");
+            Assert.That(_primary.Calls, Has.Count.EqualTo(1), "and not retried");
+            Assert.That(dead.Error, Does.Contain("21211"));
+        });
+
+        await _host.Jobs.RequeueAsync(dead.JobId!.Value, "support");
+        var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
+        Assert.That(sent.Provider, Is.EqualTo("primary"));
+    }
+
+    [Test]
+    public async Task TransientFailureEverywhere_RetriedThreeTimes_ThenDeadLettered()
+    {
+        _primary.Otherwise = _ => throw new ProviderSendException("primary", SendFailureKind.Transient, "503", "503", mayHaveBeenSent: true);
+        _secondary.Otherwise = _ => throw new ProviderSendException("secondary", SendFailureKind.Transient, "timeout", "timeout");
+
+        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+
+        var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
+        var possiblySent = await _db.ScalarAsync<long>("select count(*) from message_events where message_id = @id and event = 'possibly_sent'", new { id = planned.Id });
+        Assert.Multiple(() =>
+        {
+            Assert.That(_primary.Calls, Has.Count.EqualTo(3));
+            Assert.That(_secondary.Calls, Has.Count.EqualTo(3));
+            Assert.That(dead.Error, Does.Contain("secondary"));
+            Assert.That(possiblySent, Is.Zero, "the last provider's timeout said nothing was sent");
+        });
+    }
+
+    [Test]
+    public async Task OptedOutRecipient_IsSkippedWithTheReason_NothingSent()
+    {
+        await _db.ExecuteAsync("insert into suppressions (client_id, channel, address, reason, created_at) values ('acme-dental', 'sms', '+15551234567', 'STOP', now())");
+
+        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+
+        var skipped = await WaitForStatus(planned.Id, MessageStatus.Skipped);
+        Assert.Multiple(() =>
+        {
+            Assert.That(skipped.SkipReason, Is.EqualTo("opted out"));
+            Assert.That(_primary.Calls, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Marketing_OverTheDailyLimit_IsSkipped_TransactionalIsExempt()
+    {
+        await TestClients.CreateAsync(_host.Services, settings: TestClients.Acme(c => c with { DailyLimitPerRecipient = 1 }));
+
+        var first = await PlanAsync(MessageKind.NurtureDay1);
+        await WaitForStatus(first, MessageStatus.Sent);
+        var second = await PlanAsync(MessageKind.NurtureDay4);
+        var reminder = await PlanAsync(MessageKind.Reminder1h);
+
+        var skipped = await WaitForStatus(second, MessageStatus.Skipped);
+        await WaitForStatus(reminder, MessageStatus.Sent);
+        Assert.That(skipped.SkipReason, Is.EqualTo("daily limit"));
+    }
+
+    [Test]
+    public async Task Marketing_OutsideBusinessHours_IsDeferredToTheNextOpening_WithoutSpendingAnAttempt()
+    {
+        // Closed today and tomorrow (local), open all day otherwise: the next opening is local midnight in two days.
+        var zone = DateTimeZoneProviders.Tzdb["America/New_York"];
+        var today = SystemClock.Instance.GetCurrentInstant().InZone(zone).Date;
+        await TestClients.CreateAsync(_host.Services, settings: TestClients.Acme(c => c with
+        {
+            ClosedDates = [today.ToString("yyyy-MM-dd", null), today.PlusDays(1).ToString("yyyy-MM-dd", null)],
+        }));
+        var opening = today.PlusDays(2).AtStartOfDayInZone(zone).ToInstant();
+
+        var id = await PlanAsync(MessageKind.NurtureDay1);
+
+        var deferred = await Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => m.ScheduledFor == opening, what: "deferral");
+        var job = await Eventually.WaitForAsync(
+            async () => (await _db.QueryAsync<(string State, int Attempt, Instant RunAt)>("select state, attempt, run_at from jobs where id = @id", new { id = deferred.JobId })).Single(),
+            j => j.State != "Processing", what: "the deferral to be stored on the job");
+        Assert.Multiple(() =>
+        {
+            Assert.That(deferred.Status, Is.EqualTo(MessageStatus.Scheduled));
+            Assert.That(job.State, Is.EqualTo("Scheduled"));
+            Assert.That(job.Attempt, Is.Zero);
+            Assert.That(job.RunAt, Is.EqualTo(opening));
+            Assert.That(_primary.Calls, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task RescuedAttempt_FindingTheMessageSent_DoesNotSendAgain()
+    {
+        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select state from jobs where id = @id", new { id = sent.JobId }), s => s == "Succeeded");
+
+        // The job runs again (as after a crash before its success was stored).
+        await _host.Jobs.RequeueAsync(sent.JobId!.Value, "test");
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from job_history where job_id = @id and state = 'Succeeded'", new { id = sent.JobId }), n => n == 2);
+
+        Assert.That(_primary.Calls, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task AttemptFindingTheMessageSending_RecordsPossiblySent_AndSendsAgain()
+    {
+        var id = await PlanAsync(MessageKind.Reminder1h, at: SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1));
+        // As if an attempt died after marking "sending", before the provider's answer was stored.
+        await _db.ExecuteAsync("update messages set status = 'sending' where id = @id", new { id });
+        await _db.ExecuteAsync("update jobs set run_at = now() where id = (select job_id from messages where id = @id)", new { id });
+
+        await WaitForStatus(id, MessageStatus.Sent);
+        var events = await _db.QueryAsync<string>("select event from message_events where message_id = @id", new { id });
+        Assert.Multiple(() =>
+        {
+            Assert.That(events, Does.Contain("possibly_sent"));
+            Assert.That(_primary.Calls, Has.Count.EqualTo(1));
+        });
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FollowUp.Tests.Support;
+
+/// <summary>The whole web app in process (real Kestrel-less host, real PostgreSQL) with an API key.</summary>
+public sealed class ApiHost : IAsyncDisposable
+{
+    public const string ApiKey = "test-api-key-0123456789";
+
+    private ApiHost(WebApplicationFactory<Program> factory)
+    {
+        Factory = factory;
+        Client = factory.CreateClient();
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+    }
+
+    public WebApplicationFactory<Program> Factory { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => Factory.Services;
+
+    public static ApiHost Start(TestDatabase db, Dictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
+    {
+        var settings = EngineHost.TestSettings(db.ConnectionString);
+        settings["FollowUp:Api:Keys:0"] = ApiKey;
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            foreach (var (key, value) in settings)
+            {
+                b.UseSetting(key, value);
+            }
+
+            if (services is not null)
+            {
+                b.ConfigureServices(services);
+            }
+        });
+        return new ApiHost(factory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+    }
+}

@@ -1,0 +1,41 @@
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace FollowUp.Web.Api;
+
+internal sealed partial class MessageRequestValidator : AbstractValidator<MessageRequest>
+{
+    public MessageRequestValidator()
+    {
+        RuleFor(m => m.ClientId).NotEmpty().OverridePropertyName("client_id");
+        RuleFor(m => m.Channel).Must(c => c is "sms" or "email").WithMessage("must be \"sms\" or \"email\"").OverridePropertyName("channel");
+        RuleFor(m => m.Body).NotEmpty().MaximumLength(10_000).OverridePropertyName("body");
+        When(m => m.Channel == "sms", () =>
+        {
+            RuleFor(m => m.To).NotEmpty().Matches(E164()).WithMessage("must be an E.164 number such as +15551234567").OverridePropertyName("to");
+            RuleFor(m => m.Body).MaximumLength(1_600).WithMessage("must be at most 1600 characters for SMS").OverridePropertyName("body");
+            RuleFor(m => m.Subject).Null().WithMessage("is not used for SMS").OverridePropertyName("subject");
+        });
+        When(m => m.Channel == "email", () =>
+        {
+            RuleFor(m => m.To).NotEmpty().Must(BeAnAddress).WithMessage("must be an email address").OverridePropertyName("to");
+            RuleFor(m => m.Subject).NotEmpty().MaximumLength(998).OverridePropertyName("subject");
+        });
+    }
+
+    private static bool BeAnAddress(string? value)
+    {
+        try
+        {
+            return new MailAddress(value!).Address == value;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex E164();
+}
