@@ -3,16 +3,12 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using FollowUp.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace FollowUp.Tests.Web;
 
 /// <summary>PUT/GET /api/clients/{id} over HTTP, against real PostgreSQL.</summary>
 public sealed class ClientApiTests
 {
-    private const string ApiKey = "test-api-key-0123456789";
-
     private const string AcmeJson = """
         { "name": "Acme Dental", "time_zone": "America/New_York",
           "business_hours": { "mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"], "wed": ["09:00", "17:00"],
@@ -23,36 +19,24 @@ public sealed class ClientApiTests
         """;
 
     private TestDatabase _db = null!;
-    private WebApplicationFactory<Program> _factory = null!;
-    private HttpClient _client = null!;
+    private ApiHost _api = null!;
 
     [SetUp]
     public async Task SetUp()
     {
         _db = await TestDatabase.CreateAsync();
-        var settings = EngineHost.TestSettings(_db.ConnectionString);
-        settings["FollowUp:Api:Keys:0"] = ApiKey;
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            foreach (var (key, value) in settings)
-            {
-                b.UseSetting(key, value);
-            }
-        });
-        _client = _factory.CreateClient();
-        _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        _api = ApiHost.Start(_db);
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        _client.Dispose();
-        await _factory.DisposeAsync();
+        await _api.DisposeAsync();
         await _db.DisposeAsync();
     }
 
     private Task<HttpResponseMessage> Put(string id, string json) =>
-        _client.PutAsync(new Uri($"/api/clients/{id}", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+        _api.Client.PutAsync(new Uri($"/api/clients/{id}", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
 
     private Task<long> ClientCount() => _db.ScalarAsync<long>("select count(*) from clients");
 
@@ -60,7 +44,7 @@ public sealed class ClientApiTests
     public async Task Put_NewClient_Creates201_GetReturnsItWithoutTheSecret()
     {
         var put = await Put("acme-dental", AcmeJson);
-        var get = await _client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+        var get = await _api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
         var body = await get.Content.ReadAsStringAsync();
         using var doc = JsonDocument.Parse(body);
 
@@ -169,7 +153,7 @@ public sealed class ClientApiTests
     [Test]
     public async Task Get_UnknownClient_404Problem()
     {
-        var response = await _client.GetAsync(new Uri("/api/clients/nobody", UriKind.Relative));
+        var response = await _api.Client.GetAsync(new Uri("/api/clients/nobody", UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
@@ -177,7 +161,7 @@ public sealed class ClientApiTests
     [TestCase("wrong-key-0123456789abc", TestName = "Api_WithWrongKey_401_StoresNothing")]
     public async Task Api_Unauthenticated_401(string? key)
     {
-        using var anonymous = _factory.CreateClient();
+        using var anonymous = _api.Factory.CreateClient();
         if (key is not null)
         {
             anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
