@@ -81,6 +81,8 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<Messages.MessageStore>();
         services.AddSingleton<Messages.MessageSender>();
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
+        services.AddSingleton<Messages.DeliveryUpdates>();
+        services.AddSingleton<Messages.Suppressions>();
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
 

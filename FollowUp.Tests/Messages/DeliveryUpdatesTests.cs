@@ -1,0 +1,105 @@
+using FollowUp.Jobs.Messages;
+using FollowUp.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FollowUp.Tests.Messages;
+
+public sealed class DeliveryUpdatesTests
+{
+    private TestDatabase _db = null!;
+    private EngineHost _host = null!;
+    private ScriptedSmsProvider _sms = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _sms = new ScriptedSmsProvider("twilio");
+        _host = await EngineHost.StartAsync(_db, _ => { }, services: s => s.AddSingleton<FollowUp.Jobs.Channels.Sms.ISmsProvider>(_sms));
+        await TestClients.CreateAsync(_host.Services);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _host.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private async Task<MessageInfo> SentMessageAsync()
+    {
+        var messages = _host.Services.GetRequiredService<IMessageClient>();
+        var planned = await messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        return await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
+    }
+
+    [Test]
+    public async Task Apply_Delivered_ThenLateSent_StaysDelivered_PriceReplacesEstimate()
+    {
+        var message = await SentMessageAsync();
+        var updates = _host.Services.GetRequiredService<DeliveryUpdates>();
+
+        await updates.ApplyAsync("twilio", message.ProviderMessageId!, "delivered", null, 2, 0.0158m, "USD", CancellationToken.None);
+        await updates.ApplyAsync("twilio", message.ProviderMessageId!, "sent", null, null, null, null, CancellationToken.None);
+
+        var after = (await _host.Services.GetRequiredService<IMessageClient>().FindAsync(message.Id))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.Status, Is.EqualTo("delivered"));
+            Assert.That(after.DeliveredAt, Is.Not.Null);
+            Assert.That(after.Segments, Is.EqualTo(2), "the provider's count replaces ours");
+            Assert.That(after.Cost, Is.EqualTo(0.0158m), "the provider's price replaces the estimate");
+        });
+    }
+
+    [Test]
+    public async Task Apply_UnknownProviderId_ReturnsNull_ChangesNothing()
+    {
+        var updates = _host.Services.GetRequiredService<DeliveryUpdates>();
+
+        var id = await updates.ApplyAsync("twilio", "SM_unknown", "delivered", null, null, null, null, CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(id, Is.Null);
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from message_events"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Suppress_ThenLift_ControlsWhetherTheNextMessageIsSent()
+    {
+        var suppressions = _host.Services.GetRequiredService<Suppressions>();
+        var messages = _host.Services.GetRequiredService<IMessageClient>();
+
+        await suppressions.SuppressAsync(["acme-dental"], "sms", "+15551234567", "STOP", CancellationToken.None);
+        var whileSuppressed = await messages.SendSmsAsync("acme-dental", "+15551234567", "one");
+        var skipped = await Eventually.WaitForAsync(async () => (await messages.FindAsync(whileSuppressed.Id))!, m => m.Status == MessageStatus.Skipped);
+        await suppressions.LiftAsync(["acme-dental"], "sms", "+15551234567", CancellationToken.None);
+        var afterLift = await messages.SendSmsAsync("acme-dental", "+15551234567", "two");
+        await Eventually.WaitForAsync(async () => (await messages.FindAsync(afterLift.Id))!, m => m.Status == MessageStatus.Sent);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(skipped.SkipReason, Is.EqualTo("opted out"));
+            Assert.That(await suppressions.IsSuppressedAsync("acme-dental", "sms", "+15551234567", CancellationToken.None), Is.False);
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from suppressions where lifted_at is not null"), Is.EqualTo(1), "the lifted row is kept");
+        });
+    }
+
+    [Test]
+    public async Task ClientsSendingFrom_MatchesOwnNumberOrProviderDefault()
+    {
+        await TestClients.CreateAsync(_host.Services, "no-sender", TestClients.Acme(c => c with { SmsFrom = null }));
+        var suppressions = _host.Services.GetRequiredService<Suppressions>();
+
+        var own = await suppressions.ClientsSendingFromAsync("+15557654321", "+15550000000", CancellationToken.None);
+        var shared = await suppressions.ClientsSendingFromAsync("+15550000000", "+15550000000", CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(own, Is.EqualTo(new[] { "acme-dental" }));
+            Assert.That(shared, Is.EqualTo(new[] { "no-sender" }));
+        });
+    }
+}
