@@ -83,6 +83,7 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
         services.AddSingleton<Messages.DeliveryUpdates>();
         services.AddSingleton<Messages.Suppressions>();
+        services.AddHostedService<Channels.SandboxWarning>();
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
 

@@ -153,10 +153,19 @@ internal sealed class MessageSender
 
     private Task<ProviderReceipt> SendEmailAsync(MessageToSend message, string emailMessageId, CancellationToken cancellationToken)
     {
-        var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, null, emailMessageId);
+        var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, HtmlAlternative(message.Body), emailMessageId);
         return ProviderChain.SendAsync(_email, new SandboxEmailProvider(), p => p.Name, (p, ct) => p.SendAsync(request, ct),
             (provider, ex) => _store.AddEventAsync(message.Id, "failover", $"{provider}: {ex.Message}", CancellationToken.None),
             _limiters, _logger, cancellationToken);
+    }
+
+    /// <summary>The HTML alternative of a plain-text body: encoded, paragraphs and line breaks kept.</summary>
+    internal static string HtmlAlternative(string text)
+    {
+        var paragraphs = text.Replace("\r\n", "\n", StringComparison.Ordinal)
+            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => "<p>" + System.Net.WebUtility.HtmlEncode(p).Replace("\n", "<br>", StringComparison.Ordinal) + "</p>");
+        return "<!DOCTYPE html><html><body>" + string.Concat(paragraphs) + "</body></html>";
     }
 
     private (decimal Cost, string Currency) Cost(string channel, ProviderReceipt receipt, int? segments)
