@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FollowUp.Jobs.Channels.Email;
+
+/// <summary>Composition of the email channel's providers.</summary>
+public static class EmailChannelServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="SmtpOptions"/> (<c>FollowUp:Smtp</c>) and <see cref="SendGridOptions"/>
+    /// (<c>FollowUp:SendGrid</c>), validated at start-up with messages naming the key, and registers the
+    /// providers as <see cref="IEmailProvider"/> in the default failover order: SMTP first, SendGrid second.
+    /// A provider without credentials stays registered and reports <see cref="IEmailProvider.IsConfigured"/>
+    /// false. SendGrid is a typed HttpClient (transient, as typed clients are) whose timeout is
+    /// <see cref="SendGridOptions.TimeoutSeconds"/>; resolve the providers per send rather than holding them
+    /// for the life of the process, so the client factory can rotate connections.
+    /// </summary>
+    public static IServiceCollection AddEmailChannel(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section)).ValidateOnStart();
+        services.AddOptions<SendGridOptions>().Bind(configuration.GetSection(SendGridOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptions.Validator>();
+        services.AddSingleton<IValidateOptions<SendGridOptions>, SendGridOptions.Validator>();
+
+        services.AddSingleton<SmtpEmailProvider>();
+        services.AddHttpClient<SendGridEmailProvider>((sp, http) =>
+            http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<SendGridOptions>>().Value.TimeoutSeconds));
+
+        // Registration order is the failover order.
+        services.AddSingleton<IEmailProvider>(sp => sp.GetRequiredService<SmtpEmailProvider>());
+        services.AddTransient<IEmailProvider>(sp => sp.GetRequiredService<SendGridEmailProvider>());
+        return services;
+    }
+}

@@ -1,0 +1,94 @@
+using FollowUp.Jobs.Channels.Email;
+using Microsoft.Extensions.Configuration;
+
+namespace FollowUp.Tests.Channels.Email;
+
+public sealed class SmtpOptionsTests
+{
+    private static SmtpOptions Bind(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var options = new SmtpOptions();
+        configuration.GetSection(SmtpOptions.Section).Bind(options);
+        return options;
+    }
+
+    private static IEnumerable<string> Errors(SmtpOptions options) =>
+        new SmtpOptions.Validator().Validate(null, options).Failures ?? [];
+
+    [Test]
+    public void Bind_EmptySection_GivesDocumentedDefaults_AndIsNotConfigured()
+    {
+        var options = Bind([]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Port, Is.EqualTo(587));
+            Assert.That(options.EnableSsl, Is.True);
+            Assert.That(options.TimeoutSeconds, Is.EqualTo(10));
+            Assert.That(options.RateLimitPerSecond, Is.Zero);
+            Assert.That(options.IsConfigured, Is.False);
+            Assert.That(Errors(options), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void Bind_EnvironmentStyleKeys_AreRead()
+    {
+        var options = Bind(new()
+        {
+            ["FollowUp:Smtp:Host"] = "mail.example",
+            ["FollowUp:Smtp:Port"] = "25",
+            ["FollowUp:Smtp:From"] = "Acme <hello@acme.example>",
+            ["FollowUp:Smtp:EnableSsl"] = "false",
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Host, Is.EqualTo("mail.example"));
+            Assert.That(options.Port, Is.EqualTo(25));
+            Assert.That(options.EnableSsl, Is.False);
+            Assert.That(options.IsConfigured, Is.True);
+        });
+    }
+
+    [Test]
+    public void Validate_HostWithoutFrom_NamesTheFromKey()
+    {
+        Assert.That(Errors(new SmtpOptions { Host = "mail.example" }), Has.Some.Contains("FollowUp:Smtp:From"));
+    }
+
+    [Test]
+    public void Validate_Port465WithTls_ExplainsImplicitTlsIsUnsupported()
+    {
+        var errors = Errors(new SmtpOptions { Host = "mail.example", From = "a@b.example", Port = 465 });
+
+        Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:Port").And.Contains("implicit TLS"));
+    }
+
+    [Test]
+    public void Validate_BadValues_EachNameTheirKey()
+    {
+        var errors = Errors(new SmtpOptions
+        {
+            Port = 0, TimeoutSeconds = 0, RateLimitPerSecond = -1, From = "not an address", User = "u",
+        }).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:Port"));
+            Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:TimeoutSeconds"));
+            Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:RateLimitPerSecond"));
+            Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:From is not a valid address"));
+            Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:Password"));
+        });
+    }
+
+    [Test]
+    public void Validate_UserWithPassword_DoesNotEchoThePassword()
+    {
+        var errors = Errors(new SmtpOptions { User = "u", Password = "hunter2", Port = 0 });
+
+        Assert.That(errors, Has.None.Contains("hunter2"));
+    }
+}
