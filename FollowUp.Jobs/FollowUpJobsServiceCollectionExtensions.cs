@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels.Email;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Engine.Filters;
 using FollowUp.Jobs.Engine.Housekeeping;
@@ -79,7 +80,9 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<Channels.CostOptions>, Channels.CostOptions.Validator>();
         services.AddSingleton<Channels.ProviderRateLimiters>();
         services.AddSingleton<Messages.MessageStore>();
-        services.AddSingleton<Messages.MessageSender>();
+        // Scoped (one per attempt): the SendGrid adapter is a typed HttpClient, which should not be held for the process's life.
+        services.AddScoped<Messages.MessageSender>();
+        services.AddEmailChannel(configuration);
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
         services.AddSingleton<Messages.DeliveryUpdates>();
         services.AddSingleton<Messages.Suppressions>();
