@@ -2,6 +2,7 @@ using FollowUp.Jobs;
 using FollowUp.Web.Api;
 using FollowUp.Web.Auth;
 using FollowUp.Web.Health;
+using FollowUp.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFollowUpJobs(builder.Configuration);
@@ -19,6 +20,7 @@ app.UseAuthorization();
 app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();
+app.MapSendGridWebhooks();
 app.MapOpenApi(); // GET /openapi/v1.json
 app.MapGet("/", () => TypedResults.Text("FollowUp job server. Health: /health/live, /health/ready\n"));
 app.Run();

@@ -36,6 +36,18 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
         returning id
         """;
 
+    /// <summary>Records a provider event that changes no status (deferred, spam report); returns the message id or null.</summary>
+    public async Task<long?> RecordEventAsync(string provider, string providerMessageId, string eventName, string? detail, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            insert into message_events (message_id, at, event, detail)
+            select id, @now, @eventName, @detail from messages where provider = @provider and provider_message_id = @providerMessageId
+            returning message_id
+            """, new { provider, providerMessageId, eventName = $"{provider}:{eventName}", detail, now = clock.GetCurrentInstant() },
+            cancellationToken: cancellationToken));
+    }
+
     /// <summary>The rank of a status word, or null when it is not a delivery status.</summary>
     public static int? Rank(string status) => status switch
     {
