@@ -1,18 +1,27 @@
-using FollowUp.Bench;
+namespace FollowUp.Bench;
 
-// dotnet run -c Release --project bench -- engine            the engine benchmark (see docs/BENCHMARKS.md)
-// dotnet FollowUp.Bench.dll worker                           an engine node (used by multi-process tests)
-// dotnet FollowUp.Bench.dll migrate                          apply migrations and exit
-return args.FirstOrDefault() switch
+/// <summary>
+/// dotnet run -c Release --project bench -- engine    the engine benchmark (see docs/BENCHMARKS.md)
+/// dotnet run -c Release --project bench -- send      the send benchmark (fake Twilio answering in 20 ms)
+/// dotnet FollowUp.Bench.dll worker                   an engine node (used by multi-process tests)
+/// dotnet FollowUp.Bench.dll migrate                  apply migrations and exit
+/// An explicit entry class, not top-level statements: .NET 10 makes a top-level Program public in
+/// apps that reference ASP.NET Core, which would clash with FollowUp.Web's in the test project.
+/// </summary>
+internal static class BenchProgram
 {
-    "engine" => await EngineBenchmark.RunAsync(args[1..]),
-    "worker" => await WorkerNode.RunAsync(args[1..]),
-    "migrate" => await WorkerNode.MigrateAsync(args[1..]),
-    _ => Usage(),
-};
+    public static async Task<int> Main(string[] args) => args.FirstOrDefault() switch
+    {
+        "engine" => await EngineBenchmark.RunAsync(args[1..]),
+        "send" => await SendBenchmark.RunAsync(args[1..]),
+        "worker" => await WorkerNode.RunAsync(args[1..]),
+        "migrate" => await WorkerNode.MigrateAsync(args[1..]),
+        _ => Usage(),
+    };
 
-static int Usage()
-{
-    Console.Error.WriteLine("usage: FollowUp.Bench engine | worker | migrate");
-    return 2;
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: FollowUp.Bench engine | send | worker | migrate");
+        return 2;
+    }
 }

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using FollowUp.Jobs;
+using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Messages;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Bench;
+
+/// <summary>
+/// <c>bench -- send</c>: SMS messages/s through the whole pipeline (send job, checks, checkpoints,
+/// Twilio adapter over HTTP) to a local fake Twilio answering in 20 ms, at worker concurrency 10 and
+/// 100, provider rate limit off. Messages are planned first (not timed), then a worker drains them.
+/// </summary>
+internal static class SendBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var adminCs = Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_PG")
+            ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
+        var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        await using var twilio = await FakeTwilio.StartAsync(TimeSpan.FromMilliseconds(20));
+        var results = new Dictionary<int, List<double>>();
+        foreach (var (concurrency, count) in new[] { (10, 3_000), (100, 20_000) })
+        {
+            results[concurrency] = [];
+            for (var run = 1; run <= repeats; run++)
+            {
+                var cs = await CreateDatabaseAsync(adminCs, $"bench_send_{concurrency}_{run}");
+                var rate = await MeasureAsync(cs, twilio.BaseUrl, concurrency, count);
+                results[concurrency].Add(rate);
+                Console.WriteLine(FormattableString.Invariant($"  concurrency {concurrency,3}, run {run}: {rate,8:F1} messages/s ({count} messages)"));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"medians of {repeats} runs (fake Twilio answering in 20 ms; {twilio.Received} requests received)");
+        foreach (var (concurrency, rates) in results)
+        {
+            var sorted = rates.Order().ToList();
+            Console.WriteLine(FormattableString.Invariant($"send_sms_concurrency_{concurrency}_messages_per_s {sorted[sorted.Count / 2],10:F1}"));
+        }
+
+        return 0;
+    }
+
+    private static async Task<double> MeasureAsync(string cs, string twilioBaseUrl, int concurrency, int count)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:FollowUp"] = cs,
+            ["FollowUp:Engine:Concurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
+            ["FollowUp:Engine:BatchSize"] = Math.Max(concurrency, 64).ToString(CultureInfo.InvariantCulture),
+            ["FollowUp:Twilio:AccountSid"] = "AC00000000000000000000000000000000",
+            ["FollowUp:Twilio:AuthToken"] = "bench-token",
+            ["FollowUp:Twilio:From"] = "+15557654321",
+            ["FollowUp:Twilio:BaseUrl"] = twilioBaseUrl,
+            ["FollowUp:Twilio:RateLimitPerSecond"] = "0",
+        };
+
+        using (var planner = await StartAsync(settings, runWorker: false))
+        {
+            await planner.Services.GetRequiredService<ClientStore>().UpsertAsync("bench", new ClientSettings
+            {
+                Name = "Bench", TimeZone = "UTC", WebhookSecret = "whsec_bench_0123456789",
+                BusinessHours = new Dictionary<string, IReadOnlyList<string>> { ["mon"] = ["00:00", "24:00"] },
+            }, CancellationToken.None);
+            var messages = planner.Services.GetRequiredService<IMessageClient>();
+            var dataSource = planner.Services.GetRequiredService<NpgsqlDataSource>();
+            var now = SystemClock.Instance.GetCurrentInstant();
+            for (var planned = 0; planned < count; planned += 1_000)
+            {
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var tx = await connection.BeginTransactionAsync();
+                for (var i = planned; i < Math.Min(count, planned + 1_000); i++)
+                {
+                    await messages.PlanAsync(new NewMessage("bench", MessageKind.Confirmation, "sms",
+                        $"+1555{i:D7}", null, "Your appointment is confirmed.", now), tx);
+                }
+
+                await tx.CommitAsync();
+            }
+
+            await planner.StopAsync();
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var worker = await StartAsync(settings, runWorker: true);
+        await using var probe = new NpgsqlConnection(cs);
+        await probe.OpenAsync();
+        while (await probe.ExecuteScalarAsync<long>("select count(*) from messages where status <> 'sent'") > 0)
+        {
+            await Task.Delay(50);
+        }
+
+        var rate = count / stopwatch.Elapsed.TotalSeconds;
+        var notTwilio = await probe.ExecuteScalarAsync<long>("select count(*) from messages where provider <> 'twilio'");
+        if (notTwilio > 0)
+        {
+            throw new InvalidOperationException($"{notTwilio} messages did not go through the Twilio adapter; is it wired?");
+        }
+
+        await worker.StopAsync();
+        return rate;
+    }
+
+    private static async Task<IHost> StartAsync(Dictionary<string, string?> settings, bool runWorker)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FollowUp:Engine:RunWorker"] = runWorker ? "true" : "false" });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddFollowUpJobs(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task<string> CreateDatabaseAsync(string adminCs, string name)
+    {
+        await using (var admin = new NpgsqlConnection(adminCs))
+        {
+            await admin.OpenAsync();
+            await admin.ExecuteAsync($"drop database if exists {name} with (force)");
+            await admin.ExecuteAsync($"create database {name}");
+        }
+
+        return new NpgsqlConnectionStringBuilder(adminCs) { Database = name, MaxPoolSize = 150 }.ConnectionString;
+    }
+}
