@@ -86,6 +86,9 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
         services.AddSingleton<Messages.DeliveryUpdates>();
         services.AddSingleton<Messages.Suppressions>();
+        services.AddSingleton<Messages.InboundSmsLog>();
+        services.AddOptions<Channels.PublicUrlOptions>().Bind(configuration.GetSection(Channels.PublicUrlOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Channels.PublicUrlOptions>, Channels.PublicUrlOptions.Validator>();
         services.AddHostedService<Channels.SandboxWarning>();
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());

@@ -25,12 +25,14 @@ internal sealed class MessageSender
     private readonly ProviderRateLimiters _limiters;
     private readonly StateElector _elector;
     private readonly CostOptions _costs;
+    private readonly PublicUrlOptions _publicUrl;
     private readonly IClock _clock;
     private readonly ILogger<MessageSender> _logger;
 
     public MessageSender(
         MessageStore store, ClientStore clients, IEnumerable<ISmsProvider> sms, IEnumerable<IEmailProvider> email,
-        ProviderRateLimiters limiters, StateElector elector, IOptions<CostOptions> costs, IClock clock, ILogger<MessageSender> logger)
+        ProviderRateLimiters limiters, StateElector elector, IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl,
+        IClock clock, ILogger<MessageSender> logger)
     {
         _store = store;
         _clients = clients;
@@ -39,6 +41,7 @@ internal sealed class MessageSender
         _limiters = limiters;
         _elector = elector;
         _costs = costs.Value;
+        _publicUrl = publicUrl.Value;
         _clock = clock;
         _logger = logger;
     }
@@ -145,7 +148,7 @@ internal sealed class MessageSender
 
     private Task<ProviderReceipt> SendSmsAsync(MessageToSend message, CancellationToken cancellationToken)
     {
-        var request = new SmsRequest(message.Recipient, message.SmsFrom, message.Body, null);
+        var request = new SmsRequest(message.Recipient, message.SmsFrom, message.Body, _publicUrl.TwilioStatusCallback);
         return ProviderChain.SendAsync(_sms, new SandboxSmsProvider(), p => p.Name, (p, ct) => p.SendAsync(request, ct),
             (provider, ex) => _store.AddEventAsync(message.Id, "failover", $"{provider}: {ex.Message}", CancellationToken.None),
             _limiters, _logger, cancellationToken);
