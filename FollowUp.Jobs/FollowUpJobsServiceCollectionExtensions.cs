@@ -1,4 +1,5 @@
 using FollowUp.Jobs.Channels.Email;
+using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Engine.Filters;
 using FollowUp.Jobs.Engine.Housekeeping;
@@ -82,6 +83,7 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<Messages.MessageStore>();
         // Scoped (one per attempt): the SendGrid adapter is a typed HttpClient, which should not be held for the process's life.
         services.AddScoped<Messages.MessageSender>();
+        services.AddTwilioSms(configuration);
         services.AddEmailChannel(configuration);
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
         services.AddSingleton<Messages.DeliveryUpdates>();

@@ -21,6 +21,7 @@ app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();
 app.MapSendGridWebhooks();
+app.MapTwilioWebhooks();
 app.MapOpenApi(); // GET /openapi/v1.json
 app.MapGet("/", () => TypedResults.Text("FollowUp job server. Health: /health/live, /health/ready\n"));
 app.Run();

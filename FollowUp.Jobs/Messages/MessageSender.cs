@@ -107,7 +107,8 @@ internal sealed class MessageSender
 
         // Checkpoint: the provider has the message. Dying before the next line leaves it "sending",
         // which the next attempt reports as possibly sent.
-        var segments = receipt.Segments;
+        // The provider's count when it reports one, else ours (GSM-7 or UCS-2) for the estimate.
+        var segments = receipt.Segments ?? (message.Channel == "sms" ? SmsSegments.Count(message.Body) : null);
         var (cost, currency) = Cost(message.Channel, receipt, segments);
         await _store.MarkSentAsync(messageId, receipt.Provider, receipt.ProviderMessageId, emailMessageId, segments, cost, currency, CancellationToken.None);
     }
@@ -184,7 +185,7 @@ internal sealed class MessageSender
         }
 
         return channel == "sms"
-            ? (_costs.SmsPerSegment * (segments ?? 1), _costs.Currency)
+            ? (_costs.SmsPerSegment * (segments ?? 0), _costs.Currency)
             : (_costs.EmailPerMessage, _costs.Currency);
     }
 }

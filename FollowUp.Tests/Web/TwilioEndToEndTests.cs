@@ -1,0 +1,150 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Tests.Support;
+
+namespace FollowUp.Tests.Web;
+
+/// <summary>
+/// SMS end to end over HTTP: our API → the Twilio adapter → a fake Twilio at its wire → signed
+/// callbacks back into our webhooks.
+/// </summary>
+public sealed class TwilioEndToEndTests
+{
+    private const string AccountSid = "AC0123456789abcdef0123456789abcdef";
+    private const string AuthToken = "twilio-test-auth-token";
+    private const string PublicBase = "https://followup.example";
+
+    private FakeTwilioServer _twilio = null!;
+    private TestDatabase _db = null!;
+    private ApiHost _api = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _twilio = await FakeTwilioServer.StartAsync();
+        _db = await TestDatabase.CreateAsync();
+        _api = ApiHost.Start(_db, new()
+        {
+            ["FollowUp:Twilio:AccountSid"] = AccountSid,
+            ["FollowUp:Twilio:AuthToken"] = AuthToken,
+            ["FollowUp:Twilio:From"] = "+15550000000",
+            ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
+            ["FollowUp:PublicBaseUrl"] = PublicBase,
+        });
+        await TestClients.CreateAsync(_api.Services);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _api.DisposeAsync();
+        await _db.DisposeAsync();
+        await _twilio.DisposeAsync();
+    }
+
+    private async Task<long> PostMessageAsync(string body)
+    {
+        var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
+            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+15551234567", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+    }
+
+    private Task<JsonElement> WaitForStatus(long id, string status) => Eventually.WaitForAsync(async () =>
+        JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri($"/api/messages/{id}", UriKind.Relative))).RootElement.Clone(),
+        m => m.GetProperty("status").GetString() == status, what: $"message {id} to be {status}");
+
+    private async Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form, string token = AuthToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(token, PublicBase + path, form));
+        using var anonymous = _api.Factory.CreateClient();
+        return await anonymous.SendAsync(request);
+    }
+
+    private static Dictionary<string, string> Status(string sid, string status) => new()
+    {
+        ["MessageSid"] = sid, ["SmsSid"] = sid, ["AccountSid"] = AccountSid, ["MessageStatus"] = status, ["SmsStatus"] = status,
+        ["To"] = "+15551234567", ["From"] = "+15557654321", ["ApiVersion"] = "2010-04-01",
+    };
+
+    private static Dictionary<string, string> Inbound(string body) => new()
+    {
+        ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["AccountSid"] = AccountSid, ["From"] = "+15551234567",
+        ["To"] = "+15557654321", ["Body"] = body, ["NumMedia"] = "0",
+    };
+
+    [Test]
+    public async Task ApiMessage_TwilioReceivesTheExactForm_SignedCallbackMarksItDelivered_LateSentIgnored()
+    {
+        var id = await PostMessageAsync("Your appointment is confirmed.");
+        var sent = await WaitForStatus(id, "sent");
+        var sid = sent.GetProperty("provider_message_id").GetString()!;
+        var received = _twilio.Requests.Single();
+
+        var delivered = await PostSignedAsync("/webhooks/twilio/status", Status(sid, "delivered"));
+        var lateSent = await PostSignedAsync("/webhooks/twilio/status", Status(sid, "sent"));
+        var after = await WaitForStatus(id, "delivered");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(received.Path, Is.EqualTo($"/2010-04-01/Accounts/{AccountSid}/Messages.json"));
+            Assert.That(received.Authorization, Is.EqualTo("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AccountSid}:{AuthToken}"))));
+            Assert.That(received.Form["To"].ToString(), Is.EqualTo("+15551234567"));
+            Assert.That(received.Form["From"].ToString(), Is.EqualTo("+15557654321"), "the client's own number");
+            Assert.That(received.Form["Body"].ToString(), Is.EqualTo("Your appointment is confirmed."));
+            Assert.That(received.Form["StatusCallback"].ToString(), Is.EqualTo(PublicBase + "/webhooks/twilio/status"));
+            Assert.That(sent.GetProperty("provider").GetString(), Is.EqualTo("twilio"));
+            Assert.That(sent.GetProperty("segments").GetInt32(), Is.EqualTo(1));
+            Assert.That(delivered.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(lateSent.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(after.GetProperty("status").GetString(), Is.EqualTo("delivered"), "a late 'sent' never overwrites 'delivered'");
+        });
+    }
+
+    [Test]
+    public async Task StatusCallback_ForgedOrUnsigned_401_NothingChanges()
+    {
+        var id = await PostMessageAsync("Hi");
+        var sid = (await WaitForStatus(id, "sent")).GetProperty("provider_message_id").GetString()!;
+
+        var forged = await PostSignedAsync("/webhooks/twilio/status", Status(sid, "failed"), token: "not-the-token");
+        using var anonymous = _api.Factory.CreateClient();
+        var unsigned = await anonymous.PostAsync(new Uri("/webhooks/twilio/status", UriKind.Relative), new FormUrlEncodedContent(Status(sid, "failed")));
+
+        var after = await WaitForStatus(id, "sent");
+        Assert.Multiple(() =>
+        {
+            Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(unsigned.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(after.GetProperty("status").GetString(), Is.EqualTo("sent"));
+        });
+    }
+
+    [Test]
+    public async Task InboundStop_ThenSend_Skipped_Start_ThenSend_Sent_HelpRecorded()
+    {
+        var stop = await PostSignedAsync("/webhooks/twilio/inbound", Inbound("  Stop "));
+        var whileStopped = await PostMessageAsync("Reminder");
+        var skipped = await WaitForStatus(whileStopped, "skipped");
+        var start = await PostSignedAsync("/webhooks/twilio/inbound", Inbound("START"));
+        var afterStart = await PostMessageAsync("Reminder again");
+        await WaitForStatus(afterStart, "sent");
+        var help = await PostSignedAsync("/webhooks/twilio/inbound", Inbound("help"));
+
+        var keywords = await _db.QueryAsync<string>("select keyword || ':' || array_to_string(client_ids, ',') from inbound_sms order by id");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stop.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(stop.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/xml"));
+            Assert.That(await stop.Content.ReadAsStringAsync(), Does.Contain("<Response></Response>"));
+            Assert.That(skipped.GetProperty("skip_reason").GetString(), Is.EqualTo("opted out"));
+            Assert.That(start.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(help.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(keywords, Is.EqualTo(new[] { "stop:acme-dental", "start:acme-dental", "help:acme-dental" }));
+            Assert.That(_twilio.Requests, Has.Count.EqualTo(1), "only the message after START reached Twilio");
+        });
+    }
+}
