@@ -11,7 +11,8 @@ internal sealed partial class JobStore
         on conflict (id) do update set heartbeat_at = excluded.heartbeat_at, in_flight = excluded.in_flight,
                                        stopped_at = null;
         update jobs set lease_until = @leaseUntil
-        where id = any(@ids) and state = 'Processing' and node = @node
+        where id in (select id from jobs where id = any(@ids) and state = 'Processing' and node = @node
+                     order by id for update)
         returning id;
         """;
 

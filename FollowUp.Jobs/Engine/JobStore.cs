@@ -52,11 +52,18 @@ internal sealed partial class JobStore(NpgsqlDataSource dataSource)
     }
 
     private const string SucceedSql = """
-        with done as (
+        with locked as (
+            -- Rows are locked in id order, as the heartbeat locks them: two statements of one node
+            -- that lock overlapping rows in different orders deadlock.
+            select j.id from jobs j join unnest(@ids, @attempts) as d(id, attempt) on j.id = d.id and j.attempt = d.attempt
+            where j.state = 'Processing' and j.node = @node
+            order by j.id
+            for update of j
+        ), done as (
             update jobs j
             set state = 'Succeeded', state_changed_at = @now, lease_until = null
-            from unnest(@ids, @attempts) as d(id, attempt)
-            where j.id = d.id and j.attempt = d.attempt and j.state = 'Processing' and j.node = @node
+            from locked
+            where j.id = locked.id
             returning j.id, j.attempt
         ), history as (
             insert into job_history (job_id, state, from_state, at, node, attempt)
