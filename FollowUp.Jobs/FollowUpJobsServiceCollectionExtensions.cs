@@ -83,6 +83,8 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<Messages.MessageStore>();
         // Scoped (one per attempt): the SendGrid adapter is a typed HttpClient, which should not be held for the process's life.
         services.AddScoped<Messages.MessageSender>();
+        services.AddOptions<Channels.ChannelOptions>("sms").Bind(configuration.GetSection("FollowUp:Sms"));
+        services.AddOptions<Channels.ChannelOptions>("email").Bind(configuration.GetSection("FollowUp:Email"));
         services.AddTwilioSms(configuration);
         services.AddEmailChannel(configuration);
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();

@@ -22,4 +22,12 @@ public interface IMessageClient
     Task<long> PlanAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
 
     Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Edits a message that has not gone out (scheduled, or dead-lettered / failed and waiting for a
+    /// retry or requeue). Returns false when it is sending, sent, delivered, cancelled or skipped.
+    /// The change is recorded as an <c>edited</c> event with <paramref name="actor"/> and the old values.
+    /// </summary>
+    /// <exception cref="ArgumentException">The recipient does not fit the channel, or the body is empty.</exception>
+    Task<bool> EditAsync(long id, MessageEdit edit, string actor, CancellationToken cancellationToken = default);
 }

@@ -28,6 +28,30 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
 
     public Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken = default) => store.FindAsync(id, cancellationToken);
 
+    public async Task<bool> EditAsync(long id, MessageEdit edit, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        var current = await store.FindAsync(id, cancellationToken);
+        if (current is null)
+        {
+            return false;
+        }
+
+        if (edit.Body is { } body && string.IsNullOrWhiteSpace(body))
+        {
+            throw new ArgumentException("The body must not be empty.", nameof(edit));
+        }
+
+        if (edit.Recipient is { } to && !(current.Channel == "sms"
+                ? Clients.ClientSettingsValidator.E164Pattern().IsMatch(to)
+                : System.Net.Mail.MailAddress.TryCreate(to, out var address) && address.Address == to))
+        {
+            throw new ArgumentException($"'{to}' is not a valid {(current.Channel == "sms" ? "E.164 number" : "email address")}.", nameof(edit));
+        }
+
+        return await store.EditAsync(id, edit, actor, cancellationToken);
+    }
+
     private async Task<MessageInfo> AdHocAsync(NewMessage message, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         long id;

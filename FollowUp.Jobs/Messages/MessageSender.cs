@@ -32,12 +32,12 @@ internal sealed class MessageSender
     public MessageSender(
         MessageStore store, ClientStore clients, IEnumerable<ISmsProvider> sms, IEnumerable<IEmailProvider> email,
         ProviderRateLimiters limiters, StateElector elector, IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl,
-        IClock clock, ILogger<MessageSender> logger)
+        IOptionsSnapshot<ChannelOptions> channels, IClock clock, ILogger<MessageSender> logger)
     {
         _store = store;
         _clients = clients;
-        _sms = sms.Where(p => p.IsConfigured && p is not SandboxSmsProvider).ToList();
-        _email = email.Where(p => p.IsConfigured && p is not SandboxEmailProvider).ToList();
+        _sms = channels.Get("sms").Order(sms.Where(p => p.IsConfigured && p is not SandboxSmsProvider), p => p.Name);
+        _email = channels.Get("email").Order(email.Where(p => p.IsConfigured && p is not SandboxEmailProvider), p => p.Name);
         _limiters = limiters;
         _elector = elector;
         _costs = costs.Value;

@@ -94,6 +94,33 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
             where id = @id and status in ('scheduled', 'sending', 'dead_lettered')
             """, new { id, until, now = clock.GetCurrentInstant() }, cancellationToken);
 
+    /// <summary>Applies an edit while the message has not gone out, recording the old values and who.</summary>
+    public async Task<bool> EditAsync(long id, MessageEdit edit, string actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var before = await connection.QuerySingleOrDefaultAsync<(string Recipient, string? Subject, string Body)>(new CommandDefinition("""
+            with old as (
+                select id, recipient, subject, body from messages
+                where id = @id and status in ('scheduled', 'dead_lettered', 'failed', 'undelivered') for update
+            ), changed as (
+                update messages m set recipient = coalesce(@recipient, m.recipient), subject = coalesce(@subject, m.subject),
+                    body = coalesce(@body, m.body), updated_at = @now
+                from old where m.id = old.id
+                returning old.recipient, old.subject, old.body
+            )
+            select recipient, subject, body from changed
+            """, new { id, recipient = edit.Recipient, subject = edit.Subject, body = edit.Body, now = clock.GetCurrentInstant() },
+            cancellationToken: cancellationToken));
+        if (before.Body is null)
+        {
+            return false;
+        }
+
+        await AddEventAsync(id, "edited",
+            $"by {actor}; before: to={before.Recipient}, subject={before.Subject}, body={before.Body}", cancellationToken);
+        return true;
+    }
+
     public Task AddEventAsync(long id, string eventName, string? detail, CancellationToken cancellationToken) =>
         ExecuteAsync("insert into message_events (message_id, at, event, detail) values (@id, @now, @eventName, @detail)",
             new { id, eventName, detail, now = clock.GetCurrentInstant() }, cancellationToken);

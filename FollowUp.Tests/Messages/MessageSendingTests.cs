@@ -215,4 +215,29 @@ public sealed class MessageSendingTests
             Assert.That(_primary.Calls, Has.Count.EqualTo(1));
         });
     }
+
+    [Test]
+    public async Task DeadLetteredForABadNumber_EditedThenRequeued_GoesToTheNewNumber_EditRecorded()
+    {
+        _primary.ThenFail(SendFailureKind.Permanent, "21211");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+15550000001", "Hi");
+        var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select state from jobs where id = @id", new { id = dead.JobId }), s => s == "DeadLettered");
+
+        var edited = await Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "+15551234567", Body: "Hi again"), "support-ana");
+        await _host.Jobs.RequeueAsync(dead.JobId!.Value, "support-ana");
+        await WaitForStatus(planned.Id, MessageStatus.Sent);
+
+        var last = _primary.Calls.Last();
+        var events = await _db.QueryAsync<string>("select detail from message_events where message_id = @id and event = 'edited'", new { id = planned.Id });
+        Assert.Multiple(async () =>
+        {
+            Assert.That(edited, Is.True);
+            Assert.That(last.To, Is.EqualTo("+15551234567"));
+            Assert.That(last.Body, Is.EqualTo("Hi again"));
+            Assert.That(events.Single(), Does.Contain("by support-ana").And.Contain("to=+15550000001"));
+            Assert.That(await Messages.EditAsync(planned.Id, new MessageEdit(Body: "too late"), "x"), Is.False, "a sent message cannot be edited");
+            Assert.ThrowsAsync<ArgumentException>(() => Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "555-1234"), "x"));
+        });
+    }
 }

@@ -1,0 +1,65 @@
+using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Messages;
+using FollowUp.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FollowUp.Tests.Messages;
+
+public sealed class ProviderOrderAndRateLimitTests
+{
+    [Test]
+    public async Task ProvidersSetting_ChangesTheFailoverOrder()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var first = new ScriptedSmsProvider("first");
+        var second = new ScriptedSmsProvider("second");
+        await using var host = await EngineHost.StartAsync(db, _ => { }, new() { ["FollowUp:Sms:Providers:0"] = "second" }, s =>
+        {
+            s.AddSingleton<ISmsProvider>(first);
+            s.AddSingleton<ISmsProvider>(second);
+        });
+        await TestClients.CreateAsync(host.Services);
+        var messages = host.Services.GetRequiredService<IMessageClient>();
+
+        var planned = await messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var sent = await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.Provider, Is.EqualTo("second"));
+            Assert.That(first.Calls, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task RateLimit_SpreadsSendsOverTime_WithoutSpendingAttempts()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var provider = new ScriptedSmsProvider("limited");
+        var times = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        provider.Otherwise = r =>
+        {
+            times.Enqueue(DateTimeOffset.UtcNow);
+            return new FollowUp.Jobs.Channels.ProviderReceipt("limited", Guid.NewGuid().ToString("N"), "queued", 1);
+        };
+        await using var host = await EngineHost.StartAsync(db, _ => { }, new() { ["FollowUp:Limited:RateLimitPerSecond"] = "2" },
+            s => s.AddSingleton<ISmsProvider>(provider));
+        await TestClients.CreateAsync(host.Services);
+        var messages = host.Services.GetRequiredService<IMessageClient>();
+
+        var ids = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add((await messages.SendSmsAsync("acme-dental", $"+1555123456{i}", "Hi")).Id);
+        }
+
+        await Eventually.WaitForAsync(() => db.ScalarAsync<long>("select count(*) from messages where status = 'sent'"), n => n == 6, what: "6 sent");
+        var spread = times.Max() - times.Min();
+        Assert.Multiple(async () =>
+        {
+            // 2 tokens at once, then 2 a second: the sixth cannot go before two more refills (a lower bound only).
+            Assert.That(spread.TotalSeconds, Is.GreaterThanOrEqualTo(1.5));
+            Assert.That(await db.ScalarAsync<long>("select max(attempt) from jobs where type = 'send-sms'"), Is.EqualTo(1), "waiting spent no attempt");
+        });
+    }
+}
