@@ -37,7 +37,7 @@ internal static partial class EngineBenchmark
         for (var run = 1; run <= repeats; run++)
         {
             Console.WriteLine($"run {run} of {repeats}");
-            var cs = await CreateDatabaseAsync(adminCs, $"bench_{run}_{Environment.ProcessId}");
+            var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_{run}_{Environment.ProcessId}", 100);
             Add("ceiling_insert_commits_per_s_1", await PgbenchAsync(cs, 1));
             Add("ceiling_insert_commits_per_s_16", await PgbenchAsync(cs, 16));
 
@@ -88,17 +88,6 @@ internal static partial class EngineBenchmark
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static async Task<string> CreateDatabaseAsync(string adminCs, string name)
-    {
-        await using (var admin = new NpgsqlConnection(adminCs))
-        {
-            await admin.OpenAsync();
-            await admin.ExecuteAsync($"drop database if exists {name} with (force)");
-            await admin.ExecuteAsync($"create database {name}");
-        }
-
-        return new NpgsqlConnectionStringBuilder(adminCs) { Database = name, MaxPoolSize = 100 }.ConnectionString;
-    }
 
     private static async Task<IHost> StartAsync(string cs, bool runWorker)
     {

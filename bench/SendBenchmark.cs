@@ -32,7 +32,7 @@ internal static class SendBenchmark
             results[concurrency] = [];
             for (var run = 1; run <= repeats; run++)
             {
-                var cs = await CreateDatabaseAsync(adminCs, $"bench_send_{concurrency}_{run}");
+                var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_send_{concurrency}_{run}", 150);
                 var rate = await MeasureAsync(cs, twilio.BaseUrl, concurrency, count);
                 results[concurrency].Add(rate);
                 Console.WriteLine(FormattableString.Invariant($"  concurrency {concurrency,3}, run {run}: {rate,8:F1} messages/s ({count} messages)"));
@@ -122,15 +122,4 @@ internal static class SendBenchmark
         return host;
     }
 
-    private static async Task<string> CreateDatabaseAsync(string adminCs, string name)
-    {
-        await using (var admin = new NpgsqlConnection(adminCs))
-        {
-            await admin.OpenAsync();
-            await admin.ExecuteAsync($"drop database if exists {name} with (force)");
-            await admin.ExecuteAsync($"create database {name}");
-        }
-
-        return new NpgsqlConnectionStringBuilder(adminCs) { Database = name, MaxPoolSize = 150 }.ConnectionString;
-    }
 }
