@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Text.RegularExpressions;
 using FluentValidation;
+using FollowUp.Jobs.Channels;
 using FluentValidation.Results;
 using NodaTime;
 
@@ -40,9 +40,9 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
         RuleFor(c => c.WebhookSecret).MinimumLength(16).When(c => c.WebhookSecret is not null)
             .WithMessage("must be at least 16 characters").OverridePropertyName("webhook_secret");
         RuleFor(c => c.DailyLimitPerRecipient).InclusiveBetween(0, 100).OverridePropertyName("daily_limit_per_recipient");
-        RuleFor(c => c.SmsFrom).Matches(E164Pattern()).When(c => c.SmsFrom is not null)
+        RuleFor(c => c.SmsFrom).Must(Recipients.IsE164).When(c => c.SmsFrom is not null)
             .WithMessage("must be an E.164 number such as +15557654321").OverridePropertyName("sms_from");
-        RuleFor(c => c.EmailFrom).Must(BeAnAddress).When(c => c.EmailFrom is not null)
+        RuleFor(c => c.EmailFrom).Must(Recipients.IsMailbox).When(c => c.EmailFrom is not null)
             .WithMessage("must be an address or \"Name <address>\"").OverridePropertyName("email_from");
     }
 
@@ -96,22 +96,6 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
             _ => null,
         };
     }
-
-    private static bool BeAnAddress(string? value)
-    {
-        try
-        {
-            _ = new MailAddress(value!);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
-    internal static partial Regex E164Pattern();
 
     [GeneratedRegex(@"^[0-2][0-9]:[0-5][0-9]$")]
     private static partial Regex TimePattern();

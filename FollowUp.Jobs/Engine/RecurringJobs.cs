@@ -58,12 +58,12 @@ internal sealed class RecurringJobs(NpgsqlDataSource dataSource, ISchedulerFacto
     public async Task<bool> RemoveAsync(string id, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         const string sql = "delete from recurring_jobs where id = @id";
-        int removed;
         if (transaction is not null)
         {
             return await transaction.Connection!.ExecuteAsync(new CommandDefinition(sql, new { id }, transaction, cancellationToken: cancellationToken)) > 0;
         }
 
+        int removed;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
             removed = await connection.ExecuteAsync(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));

@@ -42,9 +42,7 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
             throw new ArgumentException("The body must not be empty.", nameof(edit));
         }
 
-        if (edit.Recipient is { } to && !(current.Channel == "sms"
-                ? Clients.ClientSettingsValidator.E164Pattern().IsMatch(to)
-                : System.Net.Mail.MailAddress.TryCreate(to, out var address) && address.Address == to))
+        if (edit.Recipient is { } to && !(current.Channel == "sms" ? Channels.Recipients.IsE164(to) : Channels.Recipients.IsEmailAddress(to)))
         {
             throw new ArgumentException($"'{to}' is not a valid {(current.Channel == "sms" ? "E.164 number" : "email address")}.", nameof(edit));
         }

@@ -1,4 +1,5 @@
 using FollowUp.Jobs.Engine;
+using Microsoft.Extensions.DependencyInjection;
 using FollowUp.Tests.Support;
 using NodaTime;
 
@@ -100,7 +101,7 @@ public sealed class JobEngineTests
         var runs = Probe.Runs[_tag].ToList();
         var failedAt = await _db.QueryAsync<Instant>("select at from job_history where job_id = @id and state in ('Failed', 'DeadLettered') order by id", new { id });
         var starts = await _db.QueryAsync<Instant>("select at from job_history where job_id = @id and state = 'Processing' order by id", new { id });
-        var letter = await _host.Services.GetRequiredServiceAsync<DeadLetters>().ListOpenAsync(10, null, CancellationToken.None);
+        var letter = await _host.Services.GetRequiredService<DeadLetters>().ListOpenAsync(10, null, CancellationToken.None);
         Assert.Multiple(() =>
         {
             Assert.That(runs.Select(r => r.Attempt), Is.EqualTo(new[] { 1, 2, 3 }), "exactly 3 attempts");
@@ -155,7 +156,7 @@ public sealed class JobEngineTests
     {
         var id = await _host.Jobs.EnqueueAsync<ProbeJob>(new ProbeArgs(_tag, FailTimes: 1, Permanent: true));
         await WaitForState(id, "DeadLettered");
-        var deadLetters = _host.Services.GetRequiredServiceAsync<DeadLetters>();
+        var deadLetters = _host.Services.GetRequiredService<DeadLetters>();
         var letter = (await deadLetters.ListOpenAsync(10, null, CancellationToken.None)).Single();
 
         Assert.That(await deadLetters.RequeueAsync(letter.Id, "alice", CancellationToken.None), Is.True);
@@ -179,7 +180,7 @@ public sealed class JobEngineTests
     {
         var id = await _host.Jobs.EnqueueAsync<ProbeJob>(new ProbeArgs(_tag, FailTimes: 1, Permanent: true));
         await WaitForState(id, "DeadLettered");
-        var deadLetters = _host.Services.GetRequiredServiceAsync<DeadLetters>();
+        var deadLetters = _host.Services.GetRequiredService<DeadLetters>();
         var letter = (await deadLetters.ListOpenAsync(10, null, CancellationToken.None)).Single();
 
         Assert.That(await deadLetters.DiscardAsync(letter.Id, "carol", CancellationToken.None), Is.True);

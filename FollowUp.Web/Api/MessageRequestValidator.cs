@@ -1,10 +1,9 @@
-using System.Net.Mail;
-using System.Text.RegularExpressions;
 using FluentValidation;
+using FollowUp.Jobs.Channels;
 
 namespace FollowUp.Web.Api;
 
-internal sealed partial class MessageRequestValidator : AbstractValidator<MessageRequest>
+internal sealed class MessageRequestValidator : AbstractValidator<MessageRequest>
 {
     public MessageRequestValidator()
     {
@@ -13,29 +12,14 @@ internal sealed partial class MessageRequestValidator : AbstractValidator<Messag
         RuleFor(m => m.Body).NotEmpty().MaximumLength(10_000).OverridePropertyName("body");
         When(m => m.Channel == "sms", () =>
         {
-            RuleFor(m => m.To).NotEmpty().Matches(E164()).WithMessage("must be an E.164 number such as +15551234567").OverridePropertyName("to");
+            RuleFor(m => m.To).NotEmpty().Must(Recipients.IsE164).WithMessage("must be an E.164 number such as +15551234567").OverridePropertyName("to");
             RuleFor(m => m.Body).MaximumLength(1_600).WithMessage("must be at most 1600 characters for SMS").OverridePropertyName("body");
             RuleFor(m => m.Subject).Null().WithMessage("is not used for SMS").OverridePropertyName("subject");
         });
         When(m => m.Channel == "email", () =>
         {
-            RuleFor(m => m.To).NotEmpty().Must(BeAnAddress).WithMessage("must be an email address").OverridePropertyName("to");
+            RuleFor(m => m.To).NotEmpty().Must(Recipients.IsEmailAddress).WithMessage("must be an email address").OverridePropertyName("to");
             RuleFor(m => m.Subject).NotEmpty().MaximumLength(998).OverridePropertyName("subject");
         });
     }
-
-    private static bool BeAnAddress(string? value)
-    {
-        try
-        {
-            return new MailAddress(value!).Address == value;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
-    private static partial Regex E164();
 }

@@ -38,9 +38,6 @@ public sealed partial class TwilioOptions
         !string.IsNullOrWhiteSpace(AccountSid) && !string.IsNullOrWhiteSpace(AuthToken)
         && (!string.IsNullOrWhiteSpace(From) || !string.IsNullOrWhiteSpace(MessagingServiceSid));
 
-    [GeneratedRegex(@"^\+[1-9][0-9]{1,14}$")]
-    internal static partial Regex E164();
-
     [GeneratedRegex("^AC[0-9a-fA-F]{32}$")]
     private static partial Regex AccountSidPattern();
 
@@ -75,7 +72,7 @@ public sealed partial class TwilioOptions
                 errors.Add($"{Section}:AccountSid must be 'AC' followed by 32 hex digits.");
             }
 
-            if (!string.IsNullOrWhiteSpace(options.From) && !E164().IsMatch(options.From))
+            if (!string.IsNullOrWhiteSpace(options.From) && !Recipients.IsE164(options.From))
             {
                 errors.Add($"{Section}:From must be an E.164 number such as +15551234567 (was '{options.From}').");
             }
