@@ -91,6 +91,8 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<Messages.DeliveryUpdates>();
         services.AddSingleton<Messages.Suppressions>();
         services.AddSingleton<Messages.InboundSmsLog>();
+        services.AddSingleton<Calls.CallIntake>();
+        services.AddSingleton<Calls.CallQueries>();
         services.AddOptions<Channels.PublicUrlOptions>().Bind(configuration.GetSection(Channels.PublicUrlOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Channels.PublicUrlOptions>, Channels.PublicUrlOptions.Validator>();
         services.AddHostedService<Channels.SandboxWarning>();
@@ -150,6 +152,7 @@ public static class FollowUpJobsServiceCollectionExtensions
             Every<RecurringSyncJob>(q, RecurringSyncJob.Key, TimeSpan.FromSeconds(Math.Max(1, engine.RecurringSyncSeconds)));
             Every<CounterRollupJob>(q, CounterRollupJob.Key, TimeSpan.FromSeconds(30));
             Every<RetentionJob>(q, RetentionJob.Key, TimeSpan.FromHours(1));
+            Every<Calls.ReplayStalledWebhooksJob>(q, Calls.ReplayStalledWebhooksJob.Key, TimeSpan.FromMinutes(1));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
     }

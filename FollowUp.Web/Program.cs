@@ -20,8 +20,10 @@ app.UseAuthorization();
 app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();
+app.MapCallApi();
 app.MapSendGridWebhooks();
 app.MapTwilioWebhooks();
+app.MapCallWebhooks();
 app.MapOpenApi(); // GET /openapi/v1.json
 app.MapGet("/", () => TypedResults.Text("FollowUp job server. Health: /health/live, /health/ready\n"));
 app.Run();

@@ -49,5 +49,5 @@ create index calls_occurred on calls (occurred_at desc);
 alter table messages add column appointment_id text;
 alter table messages add column customer_phone text;
 -- Cancel an appointment's pending reminders; cancel a customer's pending nurture when they book.
-create index messages_pending_appointment on messages (client_id, appointment_id) where status = 'scheduled' and appointment_id is not null;
-create index messages_pending_customer on messages (client_id, customer_phone) where status = 'scheduled' and customer_phone is not null;
+create index messages_pending_appointment on messages (client_id, appointment_id) where status in ('scheduled', 'dead_lettered') and appointment_id is not null;
+create index messages_pending_customer on messages (client_id, customer_phone) where status in ('scheduled', 'dead_lettered') and customer_phone is not null;

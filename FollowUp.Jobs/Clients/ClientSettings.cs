@@ -32,4 +32,16 @@ public sealed record ClientSettings
 
     /// <summary>"Name &lt;address&gt;" or an address, or null for the provider's configured sender.</summary>
     public string? EmailFrom { get; init; }
+
+    /// <summary>
+    /// Per kind (confirmation, reminder_24h, reminder_1h, nurture_day1, nurture_day4, cancellation,
+    /// missed_call): on/off, email on/off, templates. An absent kind is on, with email and the built-in templates.
+    /// </summary>
+    public IReadOnlyDictionary<string, FollowUpSettings> FollowUps { get; init; } = new Dictionary<string, FollowUpSettings>();
+
+    /// <summary>
+    /// Computed on read, never stored: each kind's SMS rendered with sample values, and the segments it
+    /// takes. Sending it on a write is a validation error.
+    /// </summary>
+    public IReadOnlyDictionary<string, TemplatePreview>? TemplatePreviews { get; init; }
 }

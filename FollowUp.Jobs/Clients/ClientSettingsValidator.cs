@@ -44,6 +44,55 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
             .WithMessage("must be an E.164 number such as +15557654321").OverridePropertyName("sms_from");
         RuleFor(c => c.EmailFrom).Must(Recipients.IsMailbox).When(c => c.EmailFrom is not null)
             .WithMessage("must be an address or \"Name <address>\"").OverridePropertyName("email_from");
+        RuleFor(c => c.TemplatePreviews).Null().WithMessage("is computed by the server; do not send it")
+            .OverridePropertyName("template_previews");
+        RuleFor(c => c.FollowUps).NotNull().OverridePropertyName("follow_ups");
+        RuleFor(c => c.FollowUps)
+            .Custom((followUps, context) =>
+            {
+                foreach (var (kind, settings) in followUps ?? new Dictionary<string, FollowUpSettings>())
+                {
+                    ValidateFollowUp(kind, settings, (path, message) => context.AddFailure(new ValidationFailure(path, message)));
+                }
+            });
+    }
+
+    // Templates are checked here, when saved, so that sending never meets an unknown placeholder.
+    private static void ValidateFollowUp(string kind, FollowUpSettings? settings, Action<string, string> fail)
+    {
+        var path = $"follow_ups.{kind}";
+        if (!Calls.DefaultTemplates.Kinds.Contains(kind, StringComparer.Ordinal))
+        {
+            fail(path, $"is not a follow-up kind ({string.Join(", ", Calls.DefaultTemplates.Kinds)})");
+            return;
+        }
+
+        if (settings is null)
+        {
+            fail(path, "must be an object");
+            return;
+        }
+
+        foreach (var (field, template, max) in new[]
+                 {
+                     ("sms", settings.Sms, 1600), ("email_subject", settings.EmailSubject, 200), ("email_body", settings.EmailBody, 20000),
+                 })
+        {
+            if (template is null)
+            {
+                continue;
+            }
+
+            foreach (var problem in Calls.MessageTemplate.Problems(template, kind))
+            {
+                fail($"{path}.{field}", problem);
+            }
+
+            if (template.Length > max)
+            {
+                fail($"{path}.{field}", $"must be at most {max} characters");
+            }
+        }
     }
 
     private static void ValidateDay(string day, IReadOnlyList<string>? span, Action<string, string> fail)

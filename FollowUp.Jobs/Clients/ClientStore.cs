@@ -8,20 +8,23 @@ namespace FollowUp.Jobs.Clients;
 /// <summary>Reads and writes <c>clients</c>.</summary>
 public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
 {
+    // follow_ups is stored in the API's own spelling, so the column reads like the documents.
+    private static readonly JsonSerializerOptions FollowUpJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     private const string UpsertSql = """
         insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
-                             missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, created_at, updated_at)
+                             missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, follow_ups, created_at, updated_at)
         values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
                 -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
                 coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
-                @missedCallTextBack, @dailyLimit, @smsFrom, @emailFrom, @now, @now)
+                @missedCallTextBack, @dailyLimit, @smsFrom, @emailFrom, @followUps::jsonb, @now, @now)
         on conflict (id) do update set
             name = excluded.name, time_zone = excluded.time_zone, business_hours = excluded.business_hours,
             closed_dates = excluded.closed_dates,
             webhook_secret = excluded.webhook_secret,
             email_enabled = excluded.email_enabled, missed_call_text_back = excluded.missed_call_text_back,
             daily_limit_per_recipient = excluded.daily_limit_per_recipient, sms_from = excluded.sms_from,
-            email_from = excluded.email_from, updated_at = excluded.updated_at
+            email_from = excluded.email_from, follow_ups = excluded.follow_ups, updated_at = excluded.updated_at
         returning (xmax = 0) as created
         """;
 
@@ -43,6 +46,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             dailyLimit = settings.DailyLimitPerRecipient,
             smsFrom = settings.SmsFrom,
             emailFrom = settings.EmailFrom,
+            followUps = JsonSerializer.Serialize(settings.FollowUps, FollowUpJson),
             now = clock.GetCurrentInstant(),
         }, cancellationToken: cancellationToken));
     }
@@ -61,7 +65,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition("""
             select name, time_zone, business_hours::text as business_hours,
                    array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
-                   email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from
+                   email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
+                   follow_ups::text as follow_ups
             from clients where id = @id
             """, new { id }, cancellationToken: cancellationToken));
         return row is null ? null : new ClientSettings
@@ -75,8 +80,20 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             DailyLimitPerRecipient = row.DailyLimitPerRecipient,
             SmsFrom = row.SmsFrom,
             EmailFrom = row.EmailFrom,
+            FollowUps = InKindOrder(JsonSerializer.Deserialize<Dictionary<string, FollowUpSettings>>(row.FollowUps, FollowUpJson)!),
         };
     }
+
+    /// <summary>The client's webhook secret, for verifying a signature; null for an unknown client. Never log it.</summary>
+    public async Task<string?> FindWebhookSecretAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select webhook_secret from clients where id = @id", new { id }, cancellationToken: cancellationToken));
+    }
+
+    private static Dictionary<string, FollowUpSettings> InKindOrder(Dictionary<string, FollowUpSettings> followUps) =>
+        followUps.OrderBy(f => Array.IndexOf(Calls.DefaultTemplates.Kinds, f.Key)).ToDictionary(f => f.Key, f => f.Value);
 
     // jsonb keeps object keys in its own order; people read mon…sun.
     private static Dictionary<string, IReadOnlyList<string>> InWeekdayOrder(Dictionary<string, IReadOnlyList<string>> hours) =>
@@ -103,5 +120,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         public string? SmsFrom { get; set; }
 
         public string? EmailFrom { get; set; }
+
+        public string FollowUps { get; set; } = "{}";
     }
 }

@@ -21,6 +21,22 @@ public interface IMessageClient
     /// <summary>Plans a message of any kind (the planner's entry point).</summary>
     Task<long> PlanAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Plans many messages inside <paramref name="transaction"/> in three round trips: the messages, the
+    /// jobs of those that are not skipped, and the links between them. Ids in input order.
+    /// </summary>
+    Task<IReadOnlyList<long>> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cancels pending messages of <paramref name="kinds"/> for an appointment or a customer (phone), and
+    /// their jobs, inside <paramref name="transaction"/>; returns the cancelled message ids.
+    /// </summary>
+    Task<IReadOnlyList<long>> CancelPendingAsync(string clientId, string? appointmentId, string? customerPhone, string[] kinds,
+        string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary>The messages planned for a call, in the order they were planned.</summary>
+    Task<IReadOnlyList<MessageInfo>> ForCallAsync(string clientId, string callId, CancellationToken cancellationToken = default);
+
     Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -26,6 +26,47 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
         return id;
     }
 
+    public async Task<IReadOnlyList<long>> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = await store.InsertManyAsync(messages, transaction, cancellationToken);
+        var sendable = Enumerable.Range(0, messages.Count).Where(i => messages[i].SkipReason is null).ToArray();
+        if (sendable.Length > 0)
+        {
+            var jobIds = await jobs.EnqueueManyAsync(sendable.Select(i => messages[i].Channel == "sms"
+                ? JobRequest.For<SendSmsJob>(new SendMessageArgs(ids[i]), messages[i].ScheduledFor)
+                : JobRequest.For<SendEmailJob>(new SendMessageArgs(ids[i]), messages[i].ScheduledFor)).ToArray(), transaction, cancellationToken);
+            await store.SetJobsAsync(sendable.Select(i => ids[i]).ToArray(), jobIds, transaction, cancellationToken);
+        }
+
+        return ids;
+    }
+
+    public async Task<IReadOnlyList<long>> CancelPendingAsync(string clientId, string? appointmentId, string? customerPhone, string[] kinds,
+        string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        var cancelled = await store.CancelPendingAsync(clientId, appointmentId, customerPhone, kinds, reason, transaction, cancellationToken);
+        foreach (var (_, jobId) in cancelled)
+        {
+            // A job already running finds its message cancelled at its checkpoint and sends nothing.
+            if (jobId is { } id)
+            {
+                await jobs.CancelAsync(id, $"planner ({reason})", transaction, cancellationToken);
+            }
+        }
+
+        return cancelled.Select(c => c.Id).ToArray();
+    }
+
+    public Task<IReadOnlyList<MessageInfo>> ForCallAsync(string clientId, string callId, CancellationToken cancellationToken = default) =>
+        store.ForCallAsync(clientId, callId, cancellationToken);
+
     public Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken = default) => store.FindAsync(id, cancellationToken);
 
     public async Task<bool> EditAsync(long id, MessageEdit edit, string actor, CancellationToken cancellationToken = default)

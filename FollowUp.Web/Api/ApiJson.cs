@@ -1,29 +1,14 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
+using FollowUp.Jobs.Storage;
 
 namespace FollowUp.Web.Api;
 
-/// <summary>
-/// The API's JSON: snake_case, unknown properties rejected (a typo is an error, not a silent
-/// default), and C# <c>required</c> not enforced by the serializer so that a missing field reaches the
-/// validator and is reported as a 422 naming it, with every other problem.
-/// </summary>
+/// <summary>The API's JSON (<see cref="FollowUpJson"/>), and its 400 and 422 replies.</summary>
 internal static class ApiJson
 {
-    public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    public static JsonSerializerOptions Options => FollowUpJson.Options;
 
-    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
-    {
-        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-        options.TypeInfoResolver = new DefaultJsonTypeInfoResolver
-        {
-            Modifiers = { info => { foreach (var p in info.Properties) { p.IsRequired = false; } } },
-        };
-        return options;
-    }
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options) => FollowUpJson.Configure(options);
 
     /// <summary>Reads the body as <typeparamref name="T"/>, or a 400 problem saying where the JSON is wrong.</summary>
     public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Clients;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,7 +11,7 @@ internal static partial class ClientEndpoints
     public static IEndpointRouteBuilder MapClientApi(this IEndpointRouteBuilder app)
     {
         // PUT /api/clients/{id}   create (201) or replace (200); 400 bad JSON or id, 422 invalid fields
-        // GET /api/clients/{id}   200 the client without its secret; 404 unknown
+        // GET /api/clients/{id}   200 the client without its secret, with template_previews (SMS and segments per kind); 404 unknown
         var group = app.MapGroup("/api/clients").RequireAuthorization("api").WithTags("Clients");
         group.MapPut("/{id}", PutClient).Accepts<ClientSettings>("application/json");
         group.MapGet("/{id}", GetClient);
@@ -39,7 +40,7 @@ internal static partial class ClientEndpoints
         }
 
         var created = await clients.UpsertAsync(id, settings!, cancellationToken);
-        var stored = await clients.FindAsync(id, cancellationToken);
+        var stored = WithPreviews((await clients.FindAsync(id, cancellationToken))!);
         return created
             ? TypedResults.Created($"/api/clients/{id}", stored)
             : TypedResults.Ok(stored);
@@ -50,8 +51,11 @@ internal static partial class ClientEndpoints
         var client = await clients.FindAsync(id, cancellationToken);
         return client is null
             ? TypedResults.Problem(statusCode: 404, title: "Unknown client", detail: $"No client '{id}'.")
-            : TypedResults.Ok(client);
+            : TypedResults.Ok(WithPreviews(client));
     }
+
+    // Every kind's SMS as a customer would get it, with its segment count: what a template costs shows before it is sent.
+    private static ClientSettings WithPreviews(ClientSettings client) => client with { TemplatePreviews = TemplatePreviews.For(client) };
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex IdPattern();

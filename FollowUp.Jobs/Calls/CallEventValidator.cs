@@ -1,0 +1,51 @@
+using FluentValidation;
+using FollowUp.Jobs.Channels;
+
+namespace FollowUp.Jobs.Calls;
+
+/// <summary>
+/// Checks a call event field by field; property names in errors are the JSON paths
+/// (<c>customer.phone</c>, <c>appointment.starts_at</c>), so a 422 names exactly what to fix.
+/// </summary>
+public sealed class CallEventValidator : AbstractValidator<CallEvent>
+{
+    public const int MaxIdLength = 200;
+
+    public CallEventValidator()
+    {
+        RuleFor(e => e.EventId).NotEmpty().MaximumLength(MaxIdLength).OverridePropertyName("event_id");
+        RuleFor(e => e.Event).Equal("call_ended").WithMessage("must be \"call_ended\"").OverridePropertyName("event");
+        RuleFor(e => e.ClientId).NotEmpty().OverridePropertyName("client_id");
+        RuleFor(e => e.CallId).NotEmpty().MaximumLength(MaxIdLength).OverridePropertyName("call_id");
+        RuleFor(e => e.OccurredAt)
+            .Must(v => CallTimes.TryParse(v, out _))
+            .WithMessage("must be an ISO 8601 time with an offset, such as 2026-11-22T15:04:05Z")
+            .OverridePropertyName("occurred_at");
+        RuleFor(e => e.Outcome)
+            .Must(o => CallOutcome.All.Contains(o, StringComparer.Ordinal))
+            .WithMessage($"must be one of {string.Join(", ", CallOutcome.All)}")
+            .OverridePropertyName("outcome");
+
+        RuleFor(e => e.Customer).NotNull().OverridePropertyName("customer");
+        When(e => e.Customer is not null, () =>
+        {
+            RuleFor(e => e.Customer.Phone).Must(Recipients.IsE164)
+                .WithMessage("must be an E.164 number such as +15551234567").OverridePropertyName("customer.phone");
+            RuleFor(e => e.Customer.Email).Must(Recipients.IsEmailAddress).When(e => e.Customer.Email is not null)
+                .WithMessage("must be an email address such as ana@example.com").OverridePropertyName("customer.email");
+            RuleFor(e => e.Customer.Name).MaximumLength(200).OverridePropertyName("customer.name");
+        });
+
+        RuleFor(e => e.Appointment).NotNull().When(e => CallOutcome.NeedsAppointment(e.Outcome))
+            .WithMessage(e => $"is required when the outcome is {e.Outcome}").OverridePropertyName("appointment");
+        When(e => e.Appointment is not null, () =>
+        {
+            RuleFor(e => e.Appointment!.Id).NotEmpty().MaximumLength(MaxIdLength).OverridePropertyName("appointment.id");
+            RuleFor(e => e.Appointment!.StartsAt)
+                .Must(v => CallTimes.TryParse(v, out _))
+                .WithMessage("must be an ISO 8601 time with an offset, such as 2026-11-25T14:00:00-05:00")
+                .OverridePropertyName("appointment.starts_at");
+            RuleFor(e => e.Appointment!.Service).MaximumLength(200).OverridePropertyName("appointment.service");
+        });
+    }
+}

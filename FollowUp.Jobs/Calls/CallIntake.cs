@@ -1,0 +1,201 @@
+using System.Text.Json;
+using Dapper;
+using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Messages;
+using FollowUp.Jobs.Storage;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Jobs.Calls;
+
+/// <summary>
+/// Takes in call webhooks: journals the raw body first (its own commit), then processes it (plan,
+/// cancellations, messages, jobs, the call row, the reply) in one transaction.
+/// </summary>
+/// <remarks>
+/// Guarantees. A journaled webhook is never lost: if processing fails or the process dies, the entry
+/// stays <c>received</c> or <c>failed</c>, and a replay (API, dashboard, the telephony platform's own
+/// retry, or <see cref="ReplayStalledWebhooksJob"/>'s sweep of stalled entries) processes it. It is never processed
+/// twice: processing locks its journal row and commits <c>processed</c> with everything it wrote, so a
+/// concurrent or later attempt finds it done and returns the stored reply.
+/// </remarks>
+public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages, IClock clock,
+    ILogger<CallIntake> logger)
+{
+    private static readonly string[] ReminderKinds = [MessageKind.Reminder24h, MessageKind.Reminder1h];
+    private static readonly string[] NurtureKinds = [MessageKind.NurtureDay1, MessageKind.NurtureDay4];
+
+    /// <summary>
+    /// Journals and processes a validated call event. <paramref name="rawBody"/> is what arrived (for a
+    /// platform, its own payload); it is kept, and read again by <paramref name="source"/> on a replay.
+    /// </summary>
+    public async Task<IntakeResult> AcceptAsync(string source, CallEvent call, string rawBody, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var entry = await JournalAsync(source, call, rawBody, cancellationToken);
+        if (!entry.Created && source == CallSource.FollowUp && !string.Equals(entry.RawBody, rawBody, StringComparison.Ordinal))
+        {
+            // Platform adapters derive event ids from the call, so for them a new body is a re-delivery.
+            return new IntakeResult(IntakeStatus.Conflict, entry.Id,
+                Error: $"event_id '{call.EventId}' was received before with a different body (webhook {entry.Id}).");
+        }
+
+        if (entry.Status == "processed")
+        {
+            return new IntakeResult(IntakeStatus.Duplicate, entry.Id, entry.Response);
+        }
+
+        // Checkpoint: the raw body is committed; from here a crash loses nothing, only delays it.
+        return await ProcessAsync(entry.Id, cancellationToken);
+    }
+
+    /// <summary>Processes a journaled webhook that is <c>received</c> or <c>failed</c>; a processed one returns its reply as a duplicate.</summary>
+    public Task<IntakeResult> ReplayAsync(long webhookId, CancellationToken cancellationToken) => ProcessAsync(webhookId, cancellationToken);
+
+    /// <summary>The journal entry, or null.</summary>
+    public async Task<WebhookEntry?> FindAsync(long webhookId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<WebhookEntry>(new CommandDefinition(
+            $"select {EntryColumns} from inbound_webhooks where id = @webhookId", new { webhookId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Journal entries newest first, optionally of one status, 100 a page before <paramref name="beforeId"/>.</summary>
+    public async Task<IReadOnlyList<WebhookEntry>> ListAsync(string? status, long? beforeId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<WebhookEntry>(new CommandDefinition($"""
+            select {EntryColumns} from inbound_webhooks
+            where (@status::text is null or status = @status) and (@beforeId::bigint is null or id < @beforeId)
+            order by id desc limit @limit
+            """, new { status, beforeId, limit }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    /// <summary>
+    /// Replays entries left <c>received</c> for longer than <paramref name="olderThan"/>: the process that
+    /// journaled them died before processing, and the platform did not retry. Returns how many were processed.
+    /// </summary>
+    public async Task<int> ReplayStalledAsync(Duration olderThan, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<long> ids;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            ids = (await connection.QueryAsync<long>(new CommandDefinition("""
+                select id from inbound_webhooks where status = 'received' and received_at < @before order by received_at, id limit 100
+                """, new { before = clock.GetCurrentInstant() - olderThan }, cancellationToken: cancellationToken))).AsList();
+        }
+
+        var processed = 0;
+        foreach (var id in ids)
+        {
+            if ((await ProcessAsync(id, cancellationToken)).Status == IntakeStatus.Accepted)
+            {
+                processed++;
+            }
+        }
+
+        return processed;
+    }
+
+    /// <summary>Reads a journaled body again as the call event it was accepted as.</summary>
+    public static CallEvent? Read(string source, string clientId, string rawBody, Instant receivedAt) => source switch
+    {
+        CallSource.FollowUp => JsonSerializer.Deserialize<CallEvent>(rawBody, FollowUpJson.Options),
+        CallSource.Retell => RetellCallEvents.Map(clientId, rawBody),
+        CallSource.TwilioVoice => TwilioVoiceCallEvents.Map(clientId, TwilioVoiceCallEvents.ParseForm(rawBody), receivedAt),
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown call source."),
+    };
+
+    private async Task<IntakeResult> ProcessAsync(long webhookId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            var row = await connection.QuerySingleOrDefaultAsync<JournalRow>(new CommandDefinition("""
+                select id, source, client_id, raw_body, status, response::text as response, received_at
+                from inbound_webhooks where id = @webhookId for update
+                """, new { webhookId }, tx, cancellationToken: cancellationToken));
+            if (row is null)
+            {
+                return new IntakeResult(IntakeStatus.NotFound, webhookId);
+            }
+
+            if (row.Status == "processed")
+            {
+                return new IntakeResult(IntakeStatus.Duplicate, webhookId, row.Response);
+            }
+
+            var reply = await PlanAsync(row, tx, cancellationToken);
+            var json = JsonSerializer.Serialize(reply, FollowUpJson.Options);
+            // jsonb normalises whitespace and key order: answer with the stored text, which a retry will get too.
+            var stored = await connection.ExecuteScalarAsync<string>(new CommandDefinition("""
+                update inbound_webhooks set status = 'processed', attempts = attempts + 1, error = null,
+                    response = @json::jsonb, processed_at = @now
+                where id = @webhookId
+                returning response::text
+                """, new { webhookId, json, now = clock.GetCurrentInstant() }, tx, cancellationToken: cancellationToken));
+            await tx.CommitAsync(cancellationToken);
+            return new IntakeResult(IntakeStatus.Accepted, webhookId, stored);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Processing call webhook {WebhookId} failed; it is journaled and can be replayed", webhookId);
+            var error = $"{ex.GetType().Name}: {ex.Message}";
+            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            await connection.ExecuteAsync(new CommandDefinition("""
+                update inbound_webhooks set status = 'failed', attempts = attempts + 1, error = @error
+                where id = @webhookId and status <> 'processed'
+                """, new { webhookId, error }, cancellationToken: CancellationToken.None));
+            return new IntakeResult(IntakeStatus.Failed, webhookId, Error: error);
+        }
+    }
+
+    private async Task<CallReply> PlanAsync(JournalRow row, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        var call = Read(row.Source, row.ClientId, row.RawBody, row.ReceivedAt)
+            ?? throw new InvalidOperationException("The journaled body no longer describes a follow-up.");
+        var validation = new CallEventValidator().Validate(call);
+        if (!validation.IsValid)
+        {
+            throw new InvalidOperationException("The journaled body is not a valid call event: " +
+                string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName} {e.ErrorMessage}")));
+        }
+
+        var client = await clients.FindAsync(row.ClientId, cancellationToken)
+            ?? throw new InvalidOperationException($"Client '{row.ClientId}' no longer exists.");
+        var now = clock.GetCurrentInstant();
+        var plan = Planner.Plan(call, client, now);
+
+        var cancelled = new List<long>();
+        if (plan.CancelRemindersOf is { } appointmentId)
+        {
+            cancelled.AddRange(await messages.CancelPendingAsync(row.ClientId, appointmentId, null, ReminderKinds,
+                plan.CancelRemindersReason!, tx, cancellationToken));
+        }
+
+        if (plan.CancelNurture)
+        {
+            cancelled.AddRange(await messages.CancelPendingAsync(row.ClientId, null, call.Customer.Phone, NurtureKinds,
+                SkipReasons.BookedSince, tx, cancellationToken));
+        }
+
+        var planned = plan.Messages.Select(m => new NewMessage(row.ClientId, m.Kind, m.Channel, m.Recipient, m.Subject, m.Body,
+            m.ScheduledFor, call.CallId)
+        {
+            SkipReason = m.SkipReason,
+            AppointmentId = call.Appointment?.Id,
+            CustomerPhone = call.Customer.Phone,
+        }).ToArray();
+        var ids = await messages.PlanManyAsync(planned, tx, cancellationToken);
+        await UpsertCallAsync(row.Id, call, tx, cancellationToken);
+
+        return new CallReply(call.CallId, plan.Messages.Select((m, i) => new CallReplyMessage(ids[i], m.Kind, m.Channel,
+            m.ScheduledFor, m.SkipReason is null ? MessageStatus.Scheduled : MessageStatus.Skipped) { SkipReason = m.SkipReason }).ToArray())
+        {
+            CancelledMessageIds = cancelled,
+        };
+    }
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Messages;
+using NodaTime;
+using NodaTime.Text;
+
+namespace FollowUp.Jobs.Calls;
+
+/// <summary>
+/// Turns a call's outcome into its follow-up plan (SPEC.md's timing table). Pure: no clock, no I/O;
+/// <c>now</c> is given. Every local time is in the client's zone; a local time in a DST gap or overlap
+/// resolves leniently (a gap shifts forward by its length, an overlap takes the earlier instant).
+/// </summary>
+/// <remarks>
+/// Timing: confirmation and cancellation now; <c>reminder_24h</c> at the appointment's wall-clock time
+/// one calendar day earlier (so 23 or 25 real hours across a DST change); <c>reminder_1h</c> exactly 60
+/// minutes before the appointment instant; a reminder is never after the appointment and is recorded
+/// skipped when its time has passed. Nurture on day 1 and 4 at the call's local time, or the next opening
+/// when the business is closed then; the missed-call text-back now, or the next opening.
+/// </remarks>
+public static class Planner
+{
+    private static readonly LocalDateTimePattern PeopleTime =
+        LocalDateTimePattern.Create("dddd, MMMM d 'at' h:mm tt", CultureInfo.GetCultureInfo("en-US"));
+
+    /// <param name="call">A call event that passed <see cref="CallEventValidator"/>.</param>
+    /// <param name="client">The client's settings (validated).</param>
+    /// <param name="now">The moment of planning; "now" messages are scheduled for it.</param>
+    public static FollowUpPlan Plan(CallEvent call, ClientSettings client, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(client);
+        var hours = BusinessHours.From(client);
+        var builder = new PlanBuilder(call, client, hours.Zone);
+        switch (call.Outcome)
+        {
+            case CallOutcome.Booked:
+            case CallOutcome.Rescheduled:
+                var starts = CallTimes.Parse(call.Appointment!.StartsAt);
+                builder.Add(MessageKind.Confirmation, now);
+                builder.Add(MessageKind.Reminder24h, Reminder24h(starts, hours.Zone), now);
+                builder.Add(MessageKind.Reminder1h, starts - Duration.FromHours(1), now);
+                return builder.Build() with
+                {
+                    CancelRemindersOf = call.Appointment.Id,
+                    CancelRemindersReason = call.Outcome == CallOutcome.Booked ? SkipReasons.ReplacedByBooking : SkipReasons.AppointmentRescheduled,
+                    CancelNurture = true,
+                };
+            case CallOutcome.Cancelled:
+                builder.Add(MessageKind.Cancellation, now);
+                return builder.Build() with
+                {
+                    CancelRemindersOf = call.Appointment!.Id,
+                    CancelRemindersReason = SkipReasons.AppointmentCancelled,
+                };
+            case CallOutcome.NotBooked:
+                var ended = CallTimes.Parse(call.OccurredAt).InZone(hours.Zone).LocalDateTime;
+                builder.AddMarketing(MessageKind.NurtureDay1, hours.NextOpeningAt(ended.PlusDays(1).InZoneLeniently(hours.Zone).ToInstant()));
+                builder.AddMarketing(MessageKind.NurtureDay4, hours.NextOpeningAt(ended.PlusDays(4).InZoneLeniently(hours.Zone).ToInstant()));
+                return builder.Build();
+            case CallOutcome.NoAnswer:
+            case CallOutcome.Voicemail:
+                if (client.MissedCallTextBack)
+                {
+                    builder.AddMarketing(MessageKind.MissedCall, hours.NextOpeningAt(now));
+                }
+
+                return builder.Build();
+            default:
+                throw new ArgumentException($"Unknown outcome '{call.Outcome}'.", nameof(call));
+        }
+    }
+
+    /// <summary>
+    /// The appointment's local wall-clock time one calendar day earlier, resolved leniently; never
+    /// after the appointment itself.
+    /// </summary>
+    public static Instant Reminder24h(Instant appointment, DateTimeZone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var at = appointment.InZone(zone).LocalDateTime.PlusDays(-1).InZoneLeniently(zone).ToInstant();
+        return Instant.Min(at, appointment);
+    }
+
+    /// <summary>"Wednesday, November 25 at 2:00 PM": the instant in the client's zone, for people.</summary>
+    public static string ForPeople(Instant instant, DateTimeZone zone) => PeopleTime.Format(instant.InZone(zone).LocalDateTime);
+
+    private sealed class PlanBuilder(CallEvent call, ClientSettings client, DateTimeZone zone)
+    {
+        private readonly List<PlannedMessage> _messages = [];
+        private readonly TemplateValues _values = ValuesFor(call, client, zone);
+
+        public void Add(string kind, Instant at) => Add(kind, at, null);
+
+        /// <summary>A reminder: recorded skipped when <paramref name="at"/> is not after <paramref name="now"/>.</summary>
+        public void Add(string kind, Instant at, Instant now) => Add(kind, at, at <= now ? SkipReasons.AlreadyPast : null);
+
+        /// <summary>A marketing message at an opening; null means the client never opens.</summary>
+        public void AddMarketing(string kind, Instant? opening) =>
+            Add(kind, opening ?? CallTimes.Parse(call.OccurredAt), opening is null ? SkipReasons.NoBusinessHours : null);
+
+        public FollowUpPlan Build() => new(_messages);
+
+        private void Add(string kind, Instant at, string? skip)
+        {
+            var settings = client.FollowUps.GetValueOrDefault(kind) ?? new FollowUpSettings();
+            if (!settings.Enabled)
+            {
+                return;
+            }
+
+            var sms = MessageTemplate.RenderSms(settings.Sms ?? DefaultTemplates.Sms(kind), kind, _values);
+            _messages.Add(new PlannedMessage(kind, "sms", call.Customer.Phone, null, sms, at) { SkipReason = skip });
+            if (!client.EmailEnabled || !settings.Email)
+            {
+                return;
+            }
+
+            var subject = MessageTemplate.Render(settings.EmailSubject ?? DefaultTemplates.EmailSubject(kind), _values).Trim();
+            var body = MessageTemplate.Render(settings.EmailBody ?? DefaultTemplates.EmailBody(kind), _values);
+            var email = call.Customer.Email;
+            _messages.Add(new PlannedMessage(kind, "email", email ?? "", subject, body, at)
+            {
+                SkipReason = skip ?? (email is null ? SkipReasons.NoEmailAddress : null),
+            });
+        }
+
+        private static TemplateValues ValuesFor(CallEvent call, ClientSettings client, DateTimeZone zone)
+        {
+            var name = call.Customer.Name?.Trim();
+            var first = string.IsNullOrEmpty(name) ? "there" : name.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+            var time = call.Appointment is { } a ? ForPeople(CallTimes.Parse(a.StartsAt), zone) : null;
+            var service = string.IsNullOrWhiteSpace(call.Appointment?.Service) ? "appointment" : call.Appointment.Service.Trim();
+            return new TemplateValues(first, string.IsNullOrEmpty(name) ? "there" : name, client.Name, time, service);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using NodaTime;
+using NodaTime.Text;
+
+namespace FollowUp.Jobs.Calls;
+
+/// <summary>
+/// Retell AI's webhooks (<c>POST /webhooks/retell/{client_id}</c>). Signed with
+/// <c>x-retell-signature: v=&lt;unix ms&gt;,d=&lt;hex HMAC-SHA256(raw body + ms)&gt;</c> under the Retell API key,
+/// which the client stores as its webhook secret. Only <c>call_analyzed</c> carries a follow-up:
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>call.disconnection_reason</c> <c>dial_no_answer</c> / <c>dial_busy</c> → <c>no_answer</c>;
+/// <c>voicemail_reached</c> (or <c>call_analysis.in_voicemail</c>) → <c>voicemail</c>.</item>
+/// <item>Otherwise <c>call_analysis.custom_analysis_data</c> supplies <c>outcome</c>, <c>appointment_id</c>,
+/// <c>appointment_starts_at</c>, <c>service</c>, <c>customer_name</c>, <c>customer_email</c> (fields the
+/// agent's post-call analysis is configured to extract).</item>
+/// <item>The customer is <c>from_number</c> on an inbound call, <c>to_number</c> on an outbound one; the
+/// call ended at <c>end_timestamp</c> (unix ms); the event id is <c>retell:{call_id}</c>.</item>
+/// </list>
+/// Other events, and calls whose analysis names no outcome, are not follow-ups: <see cref="Map"/> returns null.
+/// </remarks>
+public static class RetellCallEvents
+{
+    public const string Header = "x-retell-signature";
+
+    public static string Sign(string apiKey, long unixMilliseconds, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(apiKey);
+        return "v=" + unixMilliseconds.ToString(CultureInfo.InvariantCulture) + ",d=" + Hex(apiKey, unixMilliseconds, body);
+    }
+
+    public static SignatureCheck Verify(string apiKey, string? header, ReadOnlySpan<byte> body, Instant now)
+    {
+        ArgumentNullException.ThrowIfNull(apiKey);
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return SignatureCheck.Missing;
+        }
+
+        long? ms = null;
+        string? digest = null;
+        foreach (var part in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part.StartsWith("v=", StringComparison.Ordinal) && long.TryParse(part[2..], NumberStyles.None, CultureInfo.InvariantCulture, out var v))
+            {
+                ms = v;
+            }
+            else if (part.StartsWith("d=", StringComparison.Ordinal))
+            {
+                digest = part[2..];
+            }
+        }
+
+        if (ms is not { } timestamp || digest is null)
+        {
+            return SignatureCheck.Malformed;
+        }
+
+        if (timestamp > Instant.MaxValue.ToUnixTimeMilliseconds()
+            || Duration.FromMilliseconds(Math.Abs(now.ToUnixTimeMilliseconds() - timestamp)) > CallSignature.Tolerance)
+        {
+            return SignatureCheck.Expired;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(
+            Encoding.ASCII.GetBytes(Hex(apiKey, timestamp, body)), Encoding.ASCII.GetBytes(digest.ToLowerInvariant()))
+            ? SignatureCheck.Valid
+            : SignatureCheck.Mismatch;
+    }
+
+    /// <summary>The follow-up a Retell webhook describes, or null when it describes none.</summary>
+    /// <exception cref="JsonException">The body is not JSON, or not Retell's shape.</exception>
+    public static CallEvent? Map(string clientId, string rawBody)
+    {
+        using var document = JsonDocument.Parse(rawBody);
+        var root = document.RootElement;
+        var eventName = Text(root, "event") ?? Text(root, "event_type");
+        if (eventName != "call_analyzed" || !root.TryGetProperty("call", out var call) || call.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var analysis = call.TryGetProperty("call_analysis", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
+        var custom = analysis.ValueKind == JsonValueKind.Object && analysis.TryGetProperty("custom_analysis_data", out var c)
+            && c.ValueKind == JsonValueKind.Object ? c : default;
+        var outcome = Text(call, "disconnection_reason") switch
+        {
+            "dial_no_answer" or "dial_busy" => CallOutcome.NoAnswer,
+            "voicemail_reached" => CallOutcome.Voicemail,
+            _ when analysis.ValueKind == JsonValueKind.Object && analysis.TryGetProperty("in_voicemail", out var vm)
+                   && vm.ValueKind == JsonValueKind.True => CallOutcome.Voicemail,
+            _ => Text(custom, "outcome"),
+        };
+        if (outcome is null)
+        {
+            return null;
+        }
+
+        var callId = Text(call, "call_id") ?? "";
+        var ended = call.TryGetProperty("end_timestamp", out var end) && end.TryGetInt64(out var endMs) ? endMs
+            : call.TryGetProperty("start_timestamp", out var start) && start.TryGetInt64(out var startMs) ? startMs : (long?)null;
+        var appointmentId = Text(custom, "appointment_id");
+        var startsAt = Text(custom, "appointment_starts_at");
+        return new CallEvent
+        {
+            EventId = "retell:" + callId,
+            Event = "call_ended",
+            ClientId = clientId,
+            CallId = callId,
+            OccurredAt = ended is { } e ? InstantPattern.ExtendedIso.Format(Instant.FromUnixTimeMilliseconds(e)) : null!,
+            Outcome = outcome,
+            Customer = new CallCustomer
+            {
+                Phone = (Text(call, "direction") == "outbound" ? Text(call, "to_number") : Text(call, "from_number"))!,
+                Name = Text(custom, "customer_name"),
+                Email = Text(custom, "customer_email"),
+            },
+            Appointment = appointmentId is null && startsAt is null ? null : new CallAppointment
+            {
+                Id = appointmentId!,
+                StartsAt = startsAt!,
+                Service = Text(custom, "service"),
+            },
+        };
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { Length: > 0 } text ? text : null;
+
+    private static string Hex(string apiKey, long unixMilliseconds, ReadOnlySpan<byte> body)
+    {
+        var suffix = Encoding.UTF8.GetBytes(unixMilliseconds.ToString(CultureInfo.InvariantCulture));
+        var signed = new byte[body.Length + suffix.Length];
+        body.CopyTo(signed);
+        suffix.CopyTo(signed, body.Length);
+        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(apiKey), signed));
+    }
+}

@@ -1,0 +1,13 @@
+namespace FollowUp.Jobs.Calls;
+
+/// <summary>Why the planner recorded a message as skipped or cancelled one (shown on the dashboard and in the API).</summary>
+public static class SkipReasons
+{
+    public const string AlreadyPast = "already past";
+    public const string NoEmailAddress = "no email address";
+    public const string NoBusinessHours = "no business hours";
+    public const string AppointmentCancelled = "appointment cancelled";
+    public const string AppointmentRescheduled = "appointment rescheduled";
+    public const string ReplacedByBooking = "replaced by a later booking";
+    public const string BookedSince = "booked since";
+}

@@ -1,0 +1,30 @@
+using NodaTime;
+
+namespace FollowUp.Jobs.Calls;
+
+/// <summary>One journaled call webhook (<c>inbound_webhooks</c>), without its body.</summary>
+public sealed record WebhookEntry
+{
+    public long Id { get; init; }
+
+    public string Source { get; init; } = "";
+
+    public string ClientId { get; init; } = "";
+
+    public string EventId { get; init; } = "";
+
+    public string? CallId { get; init; }
+
+    public string? Outcome { get; init; }
+
+    /// <summary><c>received</c>, <c>processed</c> or <c>failed</c>.</summary>
+    public string Status { get; init; } = "";
+
+    public int Attempts { get; init; }
+
+    public string? Error { get; init; }
+
+    public Instant ReceivedAt { get; init; }
+
+    public Instant? ProcessedAt { get; init; }
+}

@@ -1,0 +1,79 @@
+using Dapper;
+using Npgsql;
+
+namespace FollowUp.Jobs.Messages;
+
+internal sealed partial class MessageStore
+{
+    private const string InsertManySql = """
+        insert into messages (client_id, call_id, kind, channel, marketing, recipient, subject, body, scheduled_for,
+                              status, skip_reason, appointment_id, customer_phone, created_at, updated_at)
+        select m.client_id, m.call_id, m.kind, m.channel, m.marketing, m.recipient, m.subject, m.body, m.scheduled_for,
+               case when m.skip_reason is null then 'scheduled' else 'skipped' end, m.skip_reason,
+               m.appointment_id, m.customer_phone, @now, @now
+        from unnest(@clientIds, @callIds, @kinds, @channels, @marketing, @recipients, @subjects, @bodies, @scheduledFor,
+                    @skipReasons, @appointmentIds, @customerPhones)
+             with ordinality as m(client_id, call_id, kind, channel, marketing, recipient, subject, body, scheduled_for,
+                                  skip_reason, appointment_id, customer_phone, n)
+        order by m.n
+        returning id
+        """;
+
+    /// <summary>
+    /// Inserts <paramref name="messages"/> in one statement inside <paramref name="transaction"/>: scheduled,
+    /// or skipped where a skip reason is given. Ids are returned in input order (identity values are
+    /// drawn in insertion order, which follows the ordinality).
+    /// </summary>
+    public async Task<IReadOnlyList<long>> InsertManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken)
+    {
+        var ids = await transaction.Connection!.QueryAsync<long>(new CommandDefinition(InsertManySql, new
+        {
+            clientIds = messages.Select(m => m.ClientId).ToArray(),
+            callIds = messages.Select(m => m.CallId).ToArray(),
+            kinds = messages.Select(m => m.Kind).ToArray(),
+            channels = messages.Select(m => m.Channel).ToArray(),
+            marketing = messages.Select(m => MessageKind.IsMarketing(m.Kind)).ToArray(),
+            recipients = messages.Select(m => m.Recipient).ToArray(),
+            subjects = messages.Select(m => m.Subject).ToArray(),
+            bodies = messages.Select(m => m.Body).ToArray(),
+            scheduledFor = messages.Select(m => m.ScheduledFor.ToDateTimeUtc()).ToArray(),
+            skipReasons = messages.Select(m => m.SkipReason).ToArray(),
+            appointmentIds = messages.Select(m => m.AppointmentId).ToArray(),
+            customerPhones = messages.Select(m => m.CustomerPhone).ToArray(),
+            now = clock.GetCurrentInstant(),
+        }, transaction, cancellationToken: cancellationToken));
+        return ids.AsList();
+    }
+
+    public async Task SetJobsAsync(IReadOnlyList<long> ids, IReadOnlyList<long> jobIds, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken) =>
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
+            update messages m set job_id = j.job_id, updated_at = @now
+            from unnest(@ids, @jobIds) as j(id, job_id)
+            where m.id = j.id
+            """, new { ids = ids.ToArray(), jobIds = jobIds.ToArray(), now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Cancels the messages of <paramref name="kinds"/> that have not gone out (scheduled, or dead-lettered
+    /// and waiting for a requeue) for an appointment or a customer, with <paramref name="reason"/>.
+    /// Returns their job ids, for the caller to cancel in the same transaction. A message already
+    /// <c>sending</c> is left alone: it is too late, and the send job's checkpoint decides.
+    /// </summary>
+    public async Task<IReadOnlyList<(long Id, long? JobId)>> CancelPendingAsync(string clientId, string? appointmentId,
+        string? customerPhone, string[] kinds, string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var rows = await transaction.Connection!.QueryAsync<(long, long?)>(new CommandDefinition("""
+            update messages set status = 'cancelled', skip_reason = @reason, updated_at = @now
+            where client_id = @clientId
+              and status in ('scheduled', 'dead_lettered')
+              and kind = any(@kinds)
+              and (@appointmentId::text is null or appointment_id = @appointmentId)
+              and (@customerPhone::text is null or customer_phone = @customerPhone)
+              and (@appointmentId::text is not null or @customerPhone::text is not null)
+            returning id, job_id
+            """, new { clientId, appointmentId, customerPhone, kinds, reason, now = clock.GetCurrentInstant() },
+            transaction, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+}

@@ -1,0 +1,202 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FluentValidation.Results;
+using FollowUp.Jobs.Calls;
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Clients;
+using FollowUp.Web.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace FollowUp.Web.Webhooks;
+
+/// <summary>
+/// Call outcomes from telephony: our own signed contract, and adapters for Retell AI and Twilio Voice.
+/// Order of checks: size (413), JSON (400), client (404), signature (401), fields (422); only then is
+/// the raw body journaled and processed, so a refused request writes nothing.
+/// </summary>
+internal static partial class CallWebhookEndpoints
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private static readonly CallEventValidator Validator = new();
+
+    public static IEndpointRouteBuilder MapCallWebhooks(this IEndpointRouteBuilder app)
+    {
+        // POST /webhooks/calls                      202 planned; 200 duplicate event (same body); 400 bad JSON; 401 signature;
+        //                                           404 unknown client; 409 event id reused; 413 > 64 KiB; 422 fields; 500 journaled, replayable
+        // POST /webhooks/retell/{client_id}         Retell AI call_analyzed (x-retell-signature); 204 for events that plan nothing
+        // POST /webhooks/twilio/voice/{client_id}   Twilio Voice status callback (X-Twilio-Signature); 204 unless a missed call
+        app.MapPost("/webhooks/calls", ReceiveCall).WithTags("Webhooks")
+            .Accepts<CallEvent>("application/json")
+            .Produces<CallReply>(StatusCodes.Status202Accepted)
+            .Produces<CallReply>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("A call's outcome: plans its follow-up messages")
+            .WithDescription("Signed with X-FollowUp-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret, \"{t}.{raw body}\")>, at most 300 s old.");
+        app.MapPost("/webhooks/retell/{clientId}", ReceiveRetell).WithTags("Webhooks").ExcludeFromDescription();
+        app.MapPost("/webhooks/twilio/voice/{clientId}", ReceiveTwilioVoice).WithTags("Webhooks").ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> ReceiveCall(HttpRequest request, ClientStore clients, CallIntake intake, IClock clock,
+        CancellationToken cancellationToken)
+    {
+        var body = await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return TooLarge();
+        }
+
+        CallEvent? call;
+        try
+        {
+            call = JsonSerializer.Deserialize<CallEvent>(body, ApiJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: ex.Message);
+        }
+
+        if (call is null)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: "The body is empty or null.");
+        }
+
+        // The client names the secret; without a usable client id nothing can be verified.
+        if (string.IsNullOrEmpty(call.ClientId) || !ClientIdPattern().IsMatch(call.ClientId))
+        {
+            return ApiJson.ValidationProblem(new ValidationResult([new ValidationFailure("client_id",
+                "is required: 1-63 lower-case letters, digits and hyphens")]));
+        }
+
+        var secret = await clients.FindWebhookSecretAsync(call.ClientId, cancellationToken);
+        if (secret is null)
+        {
+            return UnknownClient(call.ClientId);
+        }
+
+        var check = CallSignature.Verify(secret, request.Headers[CallSignature.Header], body, clock.GetCurrentInstant());
+        if (check != SignatureCheck.Valid)
+        {
+            return SignatureProblem(CallSignature.Header, check);
+        }
+
+        return await AcceptAsync(CallSource.FollowUp, call, Encoding.UTF8.GetString(body), intake);
+    }
+
+    private static async Task<IResult> ReceiveRetell(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
+        IClock clock, CancellationToken cancellationToken)
+    {
+        var body = await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return TooLarge();
+        }
+
+        var secret = await clients.FindWebhookSecretAsync(clientId, cancellationToken);
+        if (secret is null)
+        {
+            return UnknownClient(clientId);
+        }
+
+        var check = RetellCallEvents.Verify(secret, request.Headers[RetellCallEvents.Header], body, clock.GetCurrentInstant());
+        if (check != SignatureCheck.Valid)
+        {
+            return SignatureProblem(RetellCallEvents.Header, check);
+        }
+
+        var raw = Encoding.UTF8.GetString(body);
+        CallEvent? call;
+        try
+        {
+            call = RetellCallEvents.Map(clientId, raw);
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: ex.Message);
+        }
+
+        return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.Retell, call, raw, intake);
+    }
+
+    private static async Task<IResult> ReceiveTwilioVoice(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
+        IOptions<TwilioOptions> twilio, IOptions<PublicUrlOptions> publicUrl, IClock clock, CancellationToken cancellationToken)
+    {
+        var body = await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return TooLarge();
+        }
+
+        if (string.IsNullOrEmpty(twilio.Value.AuthToken))
+        {
+            return TypedResults.Problem(statusCode: 401, title: "Twilio not configured",
+                detail: "Set FollowUp:Twilio:AuthToken so Twilio's signatures can be verified.");
+        }
+
+        if (!await clients.ExistsAsync(clientId, cancellationToken))
+        {
+            return UnknownClient(clientId);
+        }
+
+        var raw = Encoding.UTF8.GetString(body);
+        var form = TwilioVoiceCallEvents.ParseForm(raw);
+        var url = publicUrl.Value.UrlFor(request.Path + request.QueryString, $"{request.Scheme}://{request.Host}");
+        if (!TwilioSignature.IsValid(twilio.Value.AuthToken, url, form, request.Headers["X-Twilio-Signature"].ToString()))
+        {
+            return TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "X-Twilio-Signature does not verify.");
+        }
+
+        var call = TwilioVoiceCallEvents.Map(clientId, form, clock.GetCurrentInstant());
+        return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.TwilioVoice, call, raw, intake);
+    }
+
+    private static async Task<IResult> AcceptAsync(string source, CallEvent call, string raw, CallIntake intake)
+    {
+        var validation = await Validator.ValidateAsync(call, CancellationToken.None);
+        if (!validation.IsValid)
+        {
+            return ApiJson.ValidationProblem(validation);
+        }
+
+        // Not the request's token: once journaled, processing finishes even if the caller hangs up.
+        var result = await intake.AcceptAsync(source, call, raw, CancellationToken.None);
+        return result.Status switch
+        {
+            IntakeStatus.Accepted => Reply(StatusCodes.Status202Accepted, result.ReplyJson!),
+            IntakeStatus.Duplicate => Reply(StatusCodes.Status200OK, result.ReplyJson!),
+            IntakeStatus.Conflict => TypedResults.Problem(statusCode: 409, title: "Event id reused", detail: result.Error),
+            _ => TypedResults.Problem(statusCode: 500, title: "Processing failed",
+                detail: $"The call was journaled as webhook {result.WebhookId} and can be replayed; nothing was planned. Retrying the same event replays it."),
+        };
+    }
+
+    private static ContentHttpResult Reply(int status, string json) => TypedResults.Text(json, "application/json", Encoding.UTF8, status);
+
+    private static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem(statusCode: 413, title: "Body too large", detail: $"A call webhook is at most {MaxBodyBytes} bytes.");
+
+    private static ProblemHttpResult UnknownClient(string clientId) =>
+        TypedResults.Problem(statusCode: 404, title: "Unknown client", detail: $"No client '{clientId}'.");
+
+    private static ProblemHttpResult SignatureProblem(string header, SignatureCheck check) =>
+        TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: check switch
+        {
+            SignatureCheck.Missing => $"The {header} header is missing.",
+            SignatureCheck.Malformed => $"The {header} header is not in the documented form.",
+            SignatureCheck.Expired => $"The {header} timestamp is more than {CallSignature.Tolerance.TotalSeconds:0} seconds from now.",
+            _ => $"The {header} signature does not match the body.",
+        });
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex ClientIdPattern();
+}
