@@ -1,0 +1,392 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using FollowUp.Jobs.Calls;
+using FollowUp.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+
+namespace FollowUp.Tests.Web;
+
+/// <summary>POST /webhooks/calls over HTTP against real PostgreSQL: signatures, validation, idempotency, journal and replay.</summary>
+public sealed class CallWebhookTests
+{
+    private const string Secret = "whsec_0123456789abcdef";
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private TestDatabase _db = null!;
+    private ApiHost _api = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _api = ApiHost.Start(_db);
+        await TestClients.CreateAsync(_api.Services);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _api.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    /// <summary>A booked call whose appointment is a few days ahead, so every message is in the future but the confirmation.</summary>
+    internal static string Booked(string eventId = "evt_01", string callId = "call_123", string appointmentId = "apt_9", string phone = "+15551234567",
+        string? startsAt = null, string outcome = "booked", string? email = "ana@example.com") => JsonSerializer.Serialize(new
+    {
+        event_id = eventId,
+        @event = "call_ended",
+        client_id = "acme-dental",
+        call_id = callId,
+        occurred_at = "2026-11-22T15:04:05Z",
+        outcome,
+        customer = new { name = "Ana Diaz", phone, email },
+        appointment = new { id = appointmentId, starts_at = startsAt ?? InDays(3), service = "Cleaning" },
+    }, Readable);
+
+    internal static string InDays(int days) =>
+        NodaTime.Text.InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant().Plus(Duration.FromDays(days)));
+
+    internal static HttpRequestMessage Signed(string json, string secret = Secret, long? t = null, string? header = null)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/calls") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Add(CallSignature.Header,
+            header ?? CallSignature.Compute(secret, t ?? SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds(), body));
+        return request;
+    }
+
+    private Task<HttpResponseMessage> Send(HttpRequestMessage request) => _api.Client.SendAsync(request);
+
+    private async Task<(long Journal, long Messages, long Jobs, long Calls)> Counts() => (
+        await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"),
+        await _db.ScalarAsync<long>("select count(*) from messages"),
+        await _db.ScalarAsync<long>("select count(*) from jobs"),
+        await _db.ScalarAsync<long>("select count(*) from calls"));
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    [Test]
+    public async Task Post_Booked_202_FiveMessagesAndJobsDurably_AndGetCallShowsThem()
+    {
+        var response = await Send(Signed(Booked()));
+        var reply = await Json(response);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), reply.ToString());
+        var messages = reply.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.GetProperty("call_id").GetString(), Is.EqualTo("call_123"));
+            Assert.That(messages.Select(m => m.GetProperty("kind").GetString() + "/" + m.GetProperty("channel").GetString()), Is.EqualTo(new[]
+            {
+                "confirmation/sms", "confirmation/email", "reminder_24h/sms", "reminder_24h/email", "reminder_1h/sms", "reminder_1h/email",
+            }));
+            Assert.That(messages.Select(m => m.GetProperty("status").GetString()), Is.All.EqualTo("scheduled"));
+            Assert.That(messages[2].GetProperty("scheduled_for").GetString(), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$"));
+        });
+        var (journal, stored, jobs, calls) = await Counts();
+        Assert.Multiple(() =>
+        {
+            Assert.That((journal, stored, jobs, calls), Is.EqualTo((1L, 6L, 6L, 1L)));
+        });
+
+        var call = await _api.Client.GetAsync(new Uri("/api/calls/call_123", UriKind.Relative));
+        var view = await Json(call);
+        Assert.Multiple(() =>
+        {
+            Assert.That(call.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(view.GetProperty("outcome").GetString(), Is.EqualTo("booked"));
+            Assert.That(view.GetProperty("customer_phone").GetString(), Is.EqualTo("+15551234567"));
+            Assert.That(view.GetProperty("appointment_id").GetString(), Is.EqualTo("apt_9"));
+            Assert.That(view.GetProperty("messages").GetArrayLength(), Is.EqualTo(6));
+        });
+    }
+
+    [Test]
+    public async Task Post_SameEventTwice_200SameBody_NothingNew()
+    {
+        var json = Booked();
+        var first = await Send(Signed(json));
+        var firstBody = await first.Content.ReadAsStringAsync();
+        var before = await Counts();
+
+        var second = await Send(Signed(json));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await second.Content.ReadAsStringAsync(), Is.EqualTo(firstBody));
+            Assert.That(await Counts(), Is.EqualTo(before));
+        });
+    }
+
+    [Test]
+    public async Task Post_SameEventConcurrently_OnePlan()
+    {
+        var json = Booked();
+        var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Send(Signed(json))));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(replies.Count(r => r.StatusCode == HttpStatusCode.Accepted), Is.EqualTo(1));
+            Assert.That(replies.Count(r => r.StatusCode == HttpStatusCode.OK), Is.EqualTo(7));
+            Assert.That(await Counts(), Is.EqualTo((1L, 6L, 6L, 1L)));
+        });
+    }
+
+    [Test]
+    public async Task Post_EventIdReusedWithDifferentBody_409_NothingNew()
+    {
+        await Send(Signed(Booked()));
+        var before = await Counts();
+        var response = await Send(Signed(Booked(callId: "call_other")));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That(await Counts(), Is.EqualTo(before));
+        });
+    }
+
+    [TestCase("missing", "is missing")]
+    [TestCase("malformed", "not in the documented form")]
+    [TestCase("expired", "more than 300 seconds")]
+    [TestCase("future", "more than 300 seconds")]
+    [TestCase("wrong-secret", "does not match")]
+    [TestCase("tampered", "does not match")]
+    public async Task Post_BadSignature_401_SaysWhy_WritesNothing(string how, string why)
+    {
+        var json = Booked();
+        var now = SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds();
+        var request = how switch
+        {
+            "missing" => Signed(json),
+            "malformed" => Signed(json, header: "sha256=abc"),
+            "expired" => Signed(json, t: now - 301),
+            "future" => Signed(json, t: now + 400),
+            "wrong-secret" => Signed(json, secret: "whsec_not_the_right_one"),
+            _ => Signed(json),
+        };
+        if (how == "missing")
+        {
+            request.Headers.Remove(CallSignature.Header);
+        }
+
+        if (how == "tampered")
+        {
+            request.Content = new StringContent(json.Replace("Ana Diaz", "Eve Diaz", StringComparison.Ordinal), Encoding.UTF8, "application/json");
+        }
+
+        var response = await Send(request);
+        var problem = await Json(response);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(problem.GetProperty("detail").GetString(), Does.Contain(why));
+            Assert.That(await Counts(), Is.EqualTo((0L, 0L, 0L, 0L)));
+        });
+    }
+
+    [TestCase("customer.phone", "\"phone\":\"+15551234567\"", "\"phone\":\"555-1234\"", "E.164")]
+    [TestCase("customer.email", "\"email\":\"ana@example.com\"", "\"email\":\"not-an-email\"", "email address")]
+    [TestCase("outcome", "\"outcome\":\"booked\"", "\"outcome\":\"maybe\"", "must be one of booked, not_booked")]
+    [TestCase("appointment.starts_at", "\"starts_at\":\"2030-01-01T10:00:00Z\"", "\"starts_at\":\"2030-01-01T10:00:00\"", "with an offset")]
+    [TestCase("occurred_at", "\"occurred_at\":\"2026-11-22T15:04:05Z\"", "\"occurred_at\":\"yesterday\"", "with an offset")]
+    [TestCase("event", "\"event\":\"call_ended\"", "\"event\":\"call_started\"", "call_ended")]
+    [TestCase("event_id", "\"event_id\":\"evt_01\"", "\"event_id\":\"\"", "must not be empty")]
+    public async Task Post_InvalidField_422NamesIt_WritesNothing(string field, string good, string bad, string why)
+    {
+        var json = Booked(startsAt: "2030-01-01T10:00:00Z");
+        Assert.That(json, Does.Contain(good), "test setup");
+        var response = await Send(Signed(json.Replace(good, bad, StringComparison.Ordinal)));
+        var problem = await Json(response);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo((HttpStatusCode)422));
+            Assert.That(problem.GetProperty("errors").EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { field }));
+            Assert.That(problem.GetProperty("errors").GetProperty(field)[0].GetString(), Does.Contain(why));
+            Assert.That(await Counts(), Is.EqualTo((0L, 0L, 0L, 0L)));
+        });
+    }
+
+    [Test]
+    public async Task Post_BookedWithoutAppointment_And_SeveralBadFields_422ListsEach()
+    {
+        var json = """
+            { "event_id": "evt_2", "event": "call_ended", "client_id": "acme-dental", "call_id": "c", "occurred_at": "2026-11-22T15:04:05Z",
+              "outcome": "booked", "customer": { "phone": "12345", "email": "x@" } }
+            """;
+        var response = await Send(Signed(json));
+        var errors = (await Json(response)).GetProperty("errors");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo((HttpStatusCode)422));
+            Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EquivalentTo(new[] { "appointment", "customer.phone", "customer.email" }));
+            Assert.That(errors.GetProperty("appointment")[0].GetString(), Is.EqualTo("is required when the outcome is booked"));
+            Assert.That(await Counts(), Is.EqualTo((0L, 0L, 0L, 0L)));
+        });
+    }
+
+    [Test]
+    public async Task Post_MalformedJson_400_UnknownClient_404_Oversize_413_NothingWritten()
+    {
+        var malformed = await Send(Signed("{ \"event_id\": "));
+        var unknown = await Send(Signed(Booked().Replace("acme-dental", "nobody-here", StringComparison.Ordinal)));
+        var padded = Booked().Replace("\"Ana Diaz\"", "\"" + new string('a', 64 * 1024) + "\"", StringComparison.Ordinal);
+        var oversize = await Send(Signed(padded));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(malformed.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(oversize.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+            Assert.That(await Counts(), Is.EqualTo((0L, 0L, 0L, 0L)));
+        });
+    }
+
+    [Test]
+    public async Task Post_ProcessingFails_500_JournaledFailed_ReplayCompletes_ThenRetryIsDuplicate()
+    {
+        // A real failure inside the processing transaction: the calls insert raises.
+        await _db.ExecuteAsync("""
+            create function fail_calls() returns trigger language plpgsql as $$ begin raise exception 'disk full (test)'; end $$;
+            create trigger fail_calls before insert on calls for each row execute function fail_calls();
+            """);
+        var json = Booked();
+        var failed = await Send(Signed(json));
+        var entry = (await _db.QueryAsync<(long Id, string Status, string Error, int Attempts)>(
+            "select id, status, error, attempts from inbound_webhooks")).Single();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(failed.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+            Assert.That(entry.Status, Is.EqualTo("failed"));
+            Assert.That(entry.Error, Does.Contain("disk full (test)"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0), "the plan rolled back whole");
+        });
+
+        await _db.ExecuteAsync("drop trigger fail_calls on calls");
+        var replay = await _api.Client.PostAsync(new Uri($"/api/call-webhooks/{entry.Id}/replay", UriKind.Relative), null);
+        var again = await _api.Client.PostAsync(new Uri($"/api/call-webhooks/{entry.Id}/replay", UriKind.Relative), null);
+        var retry = await Send(Signed(json));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await retry.Content.ReadAsStringAsync(), Is.EqualTo(await replay.Content.ReadAsStringAsync()));
+            Assert.That(await Counts(), Is.EqualTo((1L, 6L, 6L, 1L)));
+            Assert.That(await _db.ScalarAsync<int>("select attempts from inbound_webhooks"), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task Post_DatabaseCutAfterJournalBeforeProcessing_EntryStaysReceived_SweepCompletesItOnce()
+    {
+        // Processing blocks inside its transaction (a slow trigger) while the test cuts the database:
+        // the transaction dies, and so does the attempt to record the failure, as in a crash.
+        await _db.ExecuteAsync("""
+            create function slow_calls() returns trigger language plpgsql as $$ begin perform pg_sleep(5); return new; end $$;
+            create trigger slow_calls before insert on calls for each row execute function slow_calls();
+            """);
+        var post = Send(Signed(Booked()));
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1);
+        await Task.Delay(300);
+        await TestDatabase.CutAsync(_db.Name);
+        var response = await post;
+        await TestDatabase.RestoreAsync(_db.Name);
+        // The cut broke every pooled connection, the test's and the app's.
+        _db.DataSource.Clear();
+        _api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().Clear();
+        await _db.ExecuteAsync("drop trigger slow_calls on calls");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((int)response.StatusCode, Is.GreaterThanOrEqualTo(500));
+            Assert.That(await _db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("received"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0));
+        });
+
+        var intake = _api.Services.GetRequiredService<CallIntake>();
+        var first = await intake.ReplayStalledAsync(Duration.Zero, CancellationToken.None);
+        var second = await intake.ReplayStalledAsync(Duration.Zero, CancellationToken.None);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((first, second), Is.EqualTo((1, 0)));
+            Assert.That(await Counts(), Is.EqualTo((1L, 6L, 6L, 1L)));
+        });
+    }
+
+    [Test]
+    public async Task Post_Cancelled_CancelsThatAppointmentsPendingReminders_AndTheirJobs()
+    {
+        await Send(Signed(Booked()));
+        await Send(Signed(Booked(eventId: "evt_other", callId: "call_other", appointmentId: "apt_other", phone: "+15550000001")));
+        var response = await Send(Signed(Booked(eventId: "evt_02", callId: "call_124", outcome: "cancelled")));
+        var reply = await Json(response);
+
+        var reminders = await _db.QueryAsync<(string Status, string? SkipReason, string JobState, string AppointmentId)>("""
+            select m.status, m.skip_reason, j.state, m.appointment_id from messages m join jobs j on j.id = m.job_id
+            where m.kind like 'reminder%' order by m.id
+            """);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(reply.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("kind").GetString()), Is.All.EqualTo("cancellation"));
+            Assert.That(reply.GetProperty("cancelled_message_ids").GetArrayLength(), Is.EqualTo(4));
+            Assert.That(reminders.Where(r => r.AppointmentId == "apt_9").Select(r => (r.Status, r.SkipReason, r.JobState)),
+                Is.All.EqualTo(("cancelled", (string?)"appointment cancelled", "Cancelled")));
+            Assert.That(reminders.Where(r => r.AppointmentId == "apt_other").Select(r => r.Status), Is.All.EqualTo("scheduled"));
+        });
+    }
+
+    [Test]
+    public async Task Post_Rescheduled_ReplacesReminders_WithOnesForTheNewTime()
+    {
+        await Send(Signed(Booked()));
+        var response = await Send(Signed(Booked(eventId: "evt_03", callId: "call_125", outcome: "rescheduled", startsAt: InDays(5))));
+        var scheduled = await _db.QueryAsync<string>("select call_id from messages where kind like 'reminder%' and status = 'scheduled'");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(scheduled, Is.EqualTo(Enumerable.Repeat("call_125", 4)));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where status = 'cancelled' and skip_reason = 'appointment rescheduled'"),
+                Is.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public async Task Post_BookedAfterNotBooked_CancelsTheCustomersPendingNurture()
+    {
+        var notBooked = JsonSerializer.Serialize(new
+        {
+            event_id = "evt_nb", @event = "call_ended", client_id = "acme-dental", call_id = "call_nb", occurred_at = InDays(0),
+            outcome = "not_booked", customer = new { name = "Ana Diaz", phone = "+15551234567" },
+        }, Readable);
+        var first = await Send(Signed(notBooked));
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'scheduled'"), Is.EqualTo(2),
+            "SMS for day 1 and 4; the emails are skipped: no address");
+
+        await Send(Signed(Booked()));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'cancelled' and skip_reason = 'booked since'"),
+                Is.EqualTo(2));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'skipped' and skip_reason = 'no email address'"),
+                Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task GetCall_Unknown_404_RequiresApiKey()
+    {
+        var unknown = await _api.Client.GetAsync(new Uri("/api/calls/nope", UriKind.Relative));
+        using var anonymous = _api.Factory.CreateClient();
+        var refused = await anonymous.GetAsync(new Uri("/api/calls/nope", UriKind.Relative));
+        Assert.Multiple(() =>
+        {
+            Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        });
+    }
+}
