@@ -177,4 +177,55 @@ public sealed class ClientApiTests
             Assert.That(await ClientCount(), Is.Zero);
         });
     }
+
+    [Test]
+    public async Task Put_FollowUps_StoredAndReturned_WithTemplatePreviewsAndSegments()
+    {
+        var json = AcmeJson.TrimEnd().TrimEnd('}') + """
+            , "follow_ups": { "reminder_1h": { "enabled": true, "email": false,
+                 "sms": "Hi {first_name}, {business_name} expects you {appointment_time} for your {service}." },
+               "nurture_day4": { "enabled": false } } }
+            """;
+        var put = await Put("acme-dental", json);
+        var get = await _api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+        using var doc = JsonDocument.Parse(await get.Content.ReadAsStringAsync());
+        var root = doc.RootElement;
+        var previews = root.GetProperty("template_previews");
+        Assert.Multiple(() =>
+        {
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(root.GetProperty("follow_ups").GetProperty("reminder_1h").GetProperty("email").GetBoolean(), Is.False);
+            Assert.That(root.GetProperty("follow_ups").GetProperty("nurture_day4").GetProperty("enabled").GetBoolean(), Is.False);
+            Assert.That(previews.GetProperty("reminder_1h").GetProperty("sms").GetString(),
+                Is.EqualTo("Hi Ana, Acme Dental expects you Wednesday, November 25 at 2:00 PM for your Cleaning."));
+            Assert.That(previews.GetProperty("reminder_1h").GetProperty("sms_segments").GetInt32(), Is.EqualTo(1));
+            Assert.That(previews.GetProperty("nurture_day1").GetProperty("sms").GetString(), Does.EndWith("Reply STOP to opt out"));
+            Assert.That(previews.GetProperty("nurture_day1").GetProperty("sms_encoding").GetString(), Is.EqualTo("GSM-7"));
+            Assert.That(previews.EnumerateObject().Count(), Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public async Task Put_BadTemplates_422NamesEachField_NothingStored()
+    {
+        var json = AcmeJson.TrimEnd().TrimEnd('}') + """
+            , "follow_ups": { "confirmation": { "sms": "Hi {firstname}" },
+                              "nurture_day1": { "email_subject": "See you {appointment_time}" },
+                              "birthday": { "sms": "Happy birthday" } },
+              "template_previews": {} }
+            """;
+        var response = await Put("acme-dental", json);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = doc.RootElement.GetProperty("errors");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo((HttpStatusCode)422));
+            Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EquivalentTo(new[]
+            {
+                "follow_ups.confirmation.sms", "follow_ups.nurture_day1.email_subject", "follow_ups.birthday", "template_previews",
+            }));
+            Assert.That(errors.GetProperty("follow_ups.confirmation.sms")[0].GetString(), Does.Contain("unknown placeholder {firstname}"));
+            Assert.That(await ClientCount(), Is.EqualTo(0));
+        });
+    }
 }
