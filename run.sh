@@ -76,6 +76,13 @@ FollowUp
   demo client  acme-dental (America/New_York, Mon-Fri 09:00-17:00)
                webhook secret $WEBHOOK_SECRET
                curl -H "Authorization: Bearer $API_KEY" $APP_URL/api/clients/acme-dental
+  a call       plan a real follow-up (confirmation + reminders, SMS and email, sandbox providers):
+               WEBHOOK_SECRET=$WEBHOOK_SECRET scripts/demo-call.sh booked
+               the same by hand (the signature is computed at send time; it expires after 300 s):
+               body='{"event_id":"evt_1","event":"call_ended","client_id":"acme-dental","call_id":"call_1","occurred_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","outcome":"not_booked","customer":{"name":"Ana Diaz","phone":"+15551234567"}}'
+               t=\$(date +%s); sig=\$(printf '%s.%s' "\$t" "\$body" | openssl dgst -sha256 -hmac '$WEBHOOK_SECRET' -hex | sed 's/^.* //')
+               curl -X POST $APP_URL/webhooks/calls -H 'Content-Type: application/json' -H "X-FollowUp-Signature: t=\$t,v1=\$sig" --data-binary "\$body"
+               then: curl -H "Authorization: Bearer $API_KEY" $APP_URL/api/calls/call_1
   Ctrl-C stops the app.
 
 MSG

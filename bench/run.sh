@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pg.sh
 dotnet build bench -c Release -nologo -v q
+dotnet build FollowUp.Web -c Release -nologo -v q  # bench -- webhooks runs the app as its own process
 PGDIR="$(mktemp -d /tmp/followup-bench-pg.XXXXXX)"; chmod 755 "$PGDIR"
 PORT="$(free_port)"
 trap 'pg_stop "$PGDIR/data"; rm -rf "$PGDIR"' EXIT
