@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.Logging;
@@ -20,8 +21,8 @@ namespace FollowUp.Jobs.Calls;
 /// twice: processing locks its journal row and commits <c>processed</c> with everything it wrote, so a
 /// concurrent or later attempt finds it done and returns the stored reply.
 /// </remarks>
-public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages, IClock clock,
-    ILogger<CallIntake> logger)
+public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages, IJobClient jobs,
+    IClock clock, ILogger<CallIntake> logger)
 {
     private static readonly string[] ReminderKinds = [MessageKind.Reminder24h, MessageKind.Reminder1h];
     private static readonly string[] NurtureKinds = [MessageKind.NurtureDay1, MessageKind.NurtureDay4];
@@ -128,7 +129,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 return new IntakeResult(IntakeStatus.Duplicate, webhookId, row.Response);
             }
 
-            var reply = await PlanAsync(row, tx, cancellationToken);
+            var (reply, earliest) = await PlanAsync(row, tx, cancellationToken);
             var json = JsonSerializer.Serialize(reply, FollowUpJson.Options);
             // jsonb normalises whitespace and key order: answer with the stored text, which a retry will get too.
             var stored = await connection.ExecuteScalarAsync<string>(new CommandDefinition("""
@@ -138,6 +139,11 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 returning response::text
                 """, new { webhookId, json, now = clock.GetCurrentInstant() }, tx, cancellationToken: cancellationToken));
             await tx.CommitAsync(cancellationToken);
+            if (earliest != Instant.MaxValue)
+            {
+                jobs.AnnounceCommitted(earliest);
+            }
+
             return new IntakeResult(IntakeStatus.Accepted, webhookId, stored);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -153,7 +159,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         }
     }
 
-    private async Task<CallReply> PlanAsync(JournalRow row, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    private async Task<(CallReply Reply, Instant EarliestRunAt)> PlanAsync(JournalRow row, NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
         var call = Read(row.Source, row.ClientId, row.RawBody, row.ReceivedAt)
             ?? throw new InvalidOperationException("The journaled body no longer describes a follow-up.");
@@ -164,7 +170,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName} {e.ErrorMessage}")));
         }
 
-        var client = await clients.FindAsync(row.ClientId, cancellationToken)
+        var client = await clients.FindAsync(row.ClientId, tx, cancellationToken)
             ?? throw new InvalidOperationException($"Client '{row.ClientId}' no longer exists.");
         var now = clock.GetCurrentInstant();
         var plan = Planner.Plan(call, client, now);
@@ -189,13 +195,14 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             AppointmentId = call.Appointment?.Id,
             CustomerPhone = call.Customer.Phone,
         }).ToArray();
-        var ids = await messages.PlanManyAsync(planned, tx, cancellationToken);
+        var (ids, earliest) = await messages.PlanManyAsync(planned, tx, cancellationToken);
         await UpsertCallAsync(row.Id, call, tx, cancellationToken);
 
-        return new CallReply(call.CallId, plan.Messages.Select((m, i) => new CallReplyMessage(ids[i], m.Kind, m.Channel,
+        var reply = new CallReply(call.CallId, plan.Messages.Select((m, i) => new CallReplyMessage(ids[i], m.Kind, m.Channel,
             m.ScheduledFor, m.SkipReason is null ? MessageStatus.Scheduled : MessageStatus.Skipped) { SkipReason = m.SkipReason }).ToArray())
         {
             CancelledMessageIds = cancelled,
         };
+        return (reply, earliest);
     }
 }

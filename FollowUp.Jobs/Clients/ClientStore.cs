@@ -9,6 +9,14 @@ namespace FollowUp.Jobs.Clients;
 public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
 {
     // follow_ups is stored in the API's own spelling, so the column reads like the documents.
+    private const string FindSql = """
+            select name, time_zone, business_hours::text as business_hours,
+                   array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
+                   email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
+                   follow_ups::text as follow_ups
+            from clients where id = @id
+            """;
+
     private static readonly JsonSerializerOptions FollowUpJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private const string UpsertSql = """
@@ -62,13 +70,25 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
     public async Task<ClientSettings?> FindAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition("""
-            select name, time_zone, business_hours::text as business_hours,
-                   array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
-                   email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
-                   follow_ups::text as follow_ups
-            from clients where id = @id
-            """, new { id }, cancellationToken: cancellationToken));
+        return await FindAsync(connection, null, id, cancellationToken);
+    }
+
+    /// <summary>
+    /// The client, read inside <paramref name="transaction"/>: a caller holding a transaction must not
+    /// take a second pooled connection, or a full pool starves every such caller at once.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "One store, one way to call it: an instance method like its siblings.")]
+    public Task<ClientSettings?> FindAsync(string id, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return FindAsync(transaction.Connection!, transaction, id, cancellationToken);
+    }
+
+    private static async Task<ClientSettings?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id,
+        CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(FindSql, new { id }, transaction,
+            cancellationToken: cancellationToken));
         return row is null ? null : new ClientSettings
         {
             Name = row.Name,

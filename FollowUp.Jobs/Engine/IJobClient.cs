@@ -23,6 +23,23 @@ public interface IJobClient
     Task<IReadOnlyList<long>> EnqueueManyAsync(IReadOnlyCollection<JobRequest> jobs, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Inserts many jobs inside the caller's <paramref name="transaction"/> without the NOTIFY that
+    /// <see cref="EnqueueManyAsync"/> sends at commit: PostgreSQL serialises the commits of transactions
+    /// that NOTIFY on one database-wide lock, held through the commit's flush to disk, which caps a busy
+    /// intake at one commit per flush. After committing, call <see cref="AnnounceCommitted"/> with the
+    /// returned instant; without it the jobs still run, found by the nodes' next poll
+    /// (<c>FollowUp:Engine:PollSeconds</c>) or timer.
+    /// </summary>
+    Task<(IReadOnlyList<long> Ids, Instant EarliestRunAt)> EnqueueManyUnannouncedAsync(IReadOnlyCollection<JobRequest> jobs,
+        NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Wakes this node's worker and, by a coalesced NOTIFY outside any transaction, the other nodes, for
+    /// jobs committed by <see cref="EnqueueManyUnannouncedAsync"/>.
+    /// </summary>
+    void AnnounceCommitted(Instant earliestRunAt);
+
+    /// <summary>
     /// Cancels a job that is Scheduled, Enqueued or Failed. Returns false when the job is in any other
     /// state (already running or finished) or does not exist; nothing changes then.
     /// </summary>

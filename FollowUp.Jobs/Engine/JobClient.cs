@@ -87,10 +87,31 @@ internal sealed class JobClient(
 
     public async Task<IReadOnlyList<long>> EnqueueManyAsync(IReadOnlyCollection<JobRequest> jobs, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
+        var (ids, earliest) = await InsertManyAsync(jobs, transaction, notifyAtCommit: true, cancellationToken);
+        if (ids.Count > 0)
+        {
+            notifier.Committed(earliest);
+        }
+
+        return ids;
+    }
+
+    public async Task<(IReadOnlyList<long> Ids, Instant EarliestRunAt)> EnqueueManyUnannouncedAsync(IReadOnlyCollection<JobRequest> jobs,
+        NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return await InsertManyAsync(jobs, transaction, notifyAtCommit: false, cancellationToken);
+    }
+
+    public void AnnounceCommitted(Instant earliestRunAt) => notifier.Committed(earliestRunAt);
+
+    private async Task<(IReadOnlyList<long> Ids, Instant EarliestRunAt)> InsertManyAsync(IReadOnlyCollection<JobRequest> jobs,
+        NpgsqlTransaction? transaction, bool notifyAtCommit, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(jobs);
         if (jobs.Count == 0)
         {
-            return [];
+            return ([], Instant.MaxValue);
         }
 
         var now = clock.GetCurrentInstant();
@@ -122,7 +143,7 @@ internal sealed class JobClient(
         if (transaction is not null)
         {
             ids = await transaction.Connection!.QueryAsync<long>(new CommandDefinition(
-                InsertManySql + ";\n" + JobNotifier.NotifyInTransactionSql, parameters, transaction,
+                notifyAtCommit ? InsertManySql + ";\n" + JobNotifier.NotifyInTransactionSql : InsertManySql, parameters, transaction,
                 cancellationToken: cancellationToken));
         }
         else
@@ -138,8 +159,7 @@ internal sealed class JobClient(
             metrics.Enqueued(group.Key, group.Count());
         }
 
-        notifier.Committed(earliest);
-        return list;
+        return (list, earliest);
     }
 
     public async Task<bool> CancelAsync(long jobId, string actor, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default)

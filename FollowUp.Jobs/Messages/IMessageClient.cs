@@ -23,9 +23,11 @@ public interface IMessageClient
 
     /// <summary>
     /// Plans many messages inside <paramref name="transaction"/> in three round trips: the messages, the
-    /// jobs of those that are not skipped, and the links between them. Ids in input order.
+    /// jobs of those that are not skipped, and the links between them. Ids in input order. The jobs are
+    /// not announced at commit (see <see cref="Engine.IJobClient.EnqueueManyUnannouncedAsync"/>): after
+    /// committing, pass <see cref="PlannedMessages.EarliestRunAt"/> to <see cref="Engine.IJobClient.AnnounceCommitted"/>.
     /// </summary>
-    Task<IReadOnlyList<long>> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
+    Task<PlannedMessages> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Cancels pending messages of <paramref name="kinds"/> for an appointment or a customer (phone), and

@@ -26,26 +26,27 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
         return id;
     }
 
-    public async Task<IReadOnlyList<long>> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction,
+    public async Task<PlannedMessages> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0)
         {
-            return [];
+            return new PlannedMessages([], Instant.MaxValue);
         }
 
         var ids = await store.InsertManyAsync(messages, transaction, cancellationToken);
         var sendable = Enumerable.Range(0, messages.Count).Where(i => messages[i].SkipReason is null).ToArray();
-        if (sendable.Length > 0)
+        if (sendable.Length == 0)
         {
-            var jobIds = await jobs.EnqueueManyAsync(sendable.Select(i => messages[i].Channel == "sms"
-                ? JobRequest.For<SendSmsJob>(new SendMessageArgs(ids[i]), messages[i].ScheduledFor)
-                : JobRequest.For<SendEmailJob>(new SendMessageArgs(ids[i]), messages[i].ScheduledFor)).ToArray(), transaction, cancellationToken);
-            await store.SetJobsAsync(sendable.Select(i => ids[i]).ToArray(), jobIds, transaction, cancellationToken);
+            return new PlannedMessages(ids, Instant.MaxValue);
         }
 
-        return ids;
+        var (jobIds, earliest) = await jobs.EnqueueManyUnannouncedAsync(sendable.Select(i => messages[i].Channel == "sms"
+            ? JobRequest.For<SendSmsJob>(new SendMessageArgs(ids[i]), messages[i].ScheduledFor)
+            : JobRequest.For<SendEmailJob>(new SendMessageArgs(ids[i]), messages[i].ScheduledFor)).ToArray(), transaction, cancellationToken);
+        await store.SetJobsAsync(sendable.Select(i => ids[i]).ToArray(), jobIds, transaction, cancellationToken);
+        return new PlannedMessages(ids, earliest);
     }
 
     public async Task<IReadOnlyList<long>> CancelPendingAsync(string clientId, string? appointmentId, string? customerPhone, string[] kinds,

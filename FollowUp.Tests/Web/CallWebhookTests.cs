@@ -389,4 +389,14 @@ public sealed class CallWebhookTests
             Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         });
     }
+
+    [Test]
+    public async Task Post_Booked_ConfirmationsAreSent_RemindersWait()
+    {
+        await Send(Signed(Booked()));
+        var statuses = await Eventually.WaitForAsync(
+            () => _db.QueryAsync<(string Kind, string Channel, string Status)>("select kind, channel, status from messages order by id"),
+            rows => rows.Where(r => r.Kind == "confirmation").All(r => r.Status == "sent"), what: "the confirmations to be sent");
+        Assert.That(statuses.Where(r => r.Kind != "confirmation").Select(r => r.Status), Is.All.EqualTo("scheduled"));
+    }
 }
