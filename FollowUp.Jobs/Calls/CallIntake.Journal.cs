@@ -26,7 +26,10 @@ public sealed partial class CallIntake
         where client_id = @clientId and event_id = @eventId and not exists (select 1 from inserted)
         """;
 
-    private const string UpsertCallSql = """
+    // The call row and the journal's "processed" with the reply, in one statement. jsonb normalises
+    // whitespace and key order, so the reply is answered as stored: a retry gets the very same text.
+    private const string CompleteSql = """
+        with call as (
         insert into calls (client_id, call_id, outcome, occurred_at, customer_name, customer_phone, customer_email,
                            appointment_id, appointment_starts_at, appointment_service, webhook_id, created_at, updated_at)
         values (@clientId, @callId, @outcome, @occurredAt, @name, @phone, @email, @appointmentId, @startsAt, @service,
@@ -36,6 +39,11 @@ public sealed partial class CallIntake
             customer_phone = excluded.customer_phone, customer_email = excluded.customer_email,
             appointment_id = excluded.appointment_id, appointment_starts_at = excluded.appointment_starts_at,
             appointment_service = excluded.appointment_service, webhook_id = excluded.webhook_id, updated_at = excluded.updated_at
+        )
+        update inbound_webhooks set status = 'processed', attempts = attempts + 1, error = null, response = @reply::jsonb,
+            processed_at = @now
+        where id = @webhookId
+        returning response::text
         """;
 
     private async Task<JournalEntry> JournalAsync(string source, CallEvent call, string rawBody, CancellationToken cancellationToken)
@@ -57,15 +65,15 @@ public sealed partial class CallIntake
         }
     }
 
-    private async Task UpsertCallAsync(long webhookId, CallEvent call, NpgsqlTransaction tx, CancellationToken cancellationToken) =>
-        await tx.Connection!.ExecuteAsync(new CommandDefinition(UpsertCallSql, new
+    private async Task<string> CompleteAsync(long webhookId, CallEvent call, string reply, NpgsqlTransaction tx, CancellationToken cancellationToken) =>
+        (await tx.Connection!.ExecuteScalarAsync<string>(new CommandDefinition(CompleteSql, new
         {
             clientId = call.ClientId, callId = call.CallId, outcome = call.Outcome, occurredAt = CallTimes.Parse(call.OccurredAt),
             name = call.Customer.Name, phone = call.Customer.Phone, email = call.Customer.Email,
             appointmentId = call.Appointment?.Id,
             startsAt = call.Appointment is { } a ? CallTimes.Parse(a.StartsAt) : (Instant?)null,
-            service = call.Appointment?.Service, webhookId, now = clock.GetCurrentInstant(),
-        }, tx, cancellationToken: cancellationToken));
+            service = call.Appointment?.Service, webhookId, reply, now = clock.GetCurrentInstant(),
+        }, tx, cancellationToken: cancellationToken)))!;
 
     private sealed record JournalEntry(long Id, string Status, string RawBody, string? Response, bool Created);
 

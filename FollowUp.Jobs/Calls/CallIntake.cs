@@ -24,9 +24,6 @@ namespace FollowUp.Jobs.Calls;
 public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages, IJobClient jobs,
     IClock clock, ILogger<CallIntake> logger)
 {
-    private static readonly string[] ReminderKinds = [MessageKind.Reminder24h, MessageKind.Reminder1h];
-    private static readonly string[] NurtureKinds = [MessageKind.NurtureDay1, MessageKind.NurtureDay4];
-
     /// <summary>
     /// Journals and processes a validated call event. <paramref name="rawBody"/> is what arrived (for a
     /// platform, its own payload); it is kept, and read again by <paramref name="source"/> on a replay.
@@ -129,15 +126,8 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 return new IntakeResult(IntakeStatus.Duplicate, webhookId, row.Response);
             }
 
-            var (reply, earliest) = await PlanAsync(row, tx, cancellationToken);
-            var json = JsonSerializer.Serialize(reply, FollowUpJson.Options);
-            // jsonb normalises whitespace and key order: answer with the stored text, which a retry will get too.
-            var stored = await connection.ExecuteScalarAsync<string>(new CommandDefinition("""
-                update inbound_webhooks set status = 'processed', attempts = attempts + 1, error = null,
-                    response = @json::jsonb, processed_at = @now
-                where id = @webhookId
-                returning response::text
-                """, new { webhookId, json, now = clock.GetCurrentInstant() }, tx, cancellationToken: cancellationToken));
+            var (call, reply, earliest) = await PlanAsync(row, tx, cancellationToken);
+            var stored = await CompleteAsync(row.Id, call, JsonSerializer.Serialize(reply, FollowUpJson.Options), tx, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             if (earliest != Instant.MaxValue)
             {
@@ -159,7 +149,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         }
     }
 
-    private async Task<(CallReply Reply, Instant EarliestRunAt)> PlanAsync(JournalRow row, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    private async Task<(CallEvent Call, CallReply Reply, Instant EarliestRunAt)> PlanAsync(JournalRow row, NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
         var call = Read(row.Source, row.ClientId, row.RawBody, row.ReceivedAt)
             ?? throw new InvalidOperationException("The journaled body no longer describes a follow-up.");
@@ -175,18 +165,13 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         var now = clock.GetCurrentInstant();
         var plan = Planner.Plan(call, client, now);
 
-        var cancelled = new List<long>();
-        if (plan.CancelRemindersOf is { } appointmentId)
+        var cancelled = await messages.CancelPendingAsync(new PendingCancellation(row.ClientId)
         {
-            cancelled.AddRange(await messages.CancelPendingAsync(row.ClientId, appointmentId, null, ReminderKinds,
-                plan.CancelRemindersReason!, tx, cancellationToken));
-        }
-
-        if (plan.CancelNurture)
-        {
-            cancelled.AddRange(await messages.CancelPendingAsync(row.ClientId, null, call.Customer.Phone, NurtureKinds,
-                SkipReasons.BookedSince, tx, cancellationToken));
-        }
+            RemindersOfAppointment = plan.CancelRemindersOf,
+            RemindersReason = plan.CancelRemindersReason,
+            NurtureOfCustomer = plan.CancelNurture ? call.Customer.Phone : null,
+            NurtureReason = SkipReasons.BookedSince,
+        }, tx, cancellationToken);
 
         var planned = plan.Messages.Select(m => new NewMessage(row.ClientId, m.Kind, m.Channel, m.Recipient, m.Subject, m.Body,
             m.ScheduledFor, call.CallId)
@@ -196,13 +181,12 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             CustomerPhone = call.Customer.Phone,
         }).ToArray();
         var (ids, earliest) = await messages.PlanManyAsync(planned, tx, cancellationToken);
-        await UpsertCallAsync(row.Id, call, tx, cancellationToken);
 
         var reply = new CallReply(call.CallId, plan.Messages.Select((m, i) => new CallReplyMessage(ids[i], m.Kind, m.Channel,
             m.ScheduledFor, m.SkipReason is null ? MessageStatus.Scheduled : MessageStatus.Skipped) { SkipReason = m.SkipReason }).ToArray())
         {
             CancelledMessageIds = cancelled,
         };
-        return (reply, earliest);
+        return (call, reply, earliest);
     }
 }

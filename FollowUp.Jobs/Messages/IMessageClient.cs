@@ -30,11 +30,11 @@ public interface IMessageClient
     Task<PlannedMessages> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Cancels pending messages of <paramref name="kinds"/> for an appointment or a customer (phone), and
-    /// their jobs, inside <paramref name="transaction"/>; returns the cancelled message ids.
+    /// Cancels the pending messages <paramref name="cancel"/> names, and their jobs, inside
+    /// <paramref name="transaction"/>; returns the cancelled message ids.
     /// </summary>
-    Task<IReadOnlyList<long>> CancelPendingAsync(string clientId, string? appointmentId, string? customerPhone, string[] kinds,
-        string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<long>> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken = default);
 
     /// <summary>The messages planned for a call, in the order they were planned.</summary>
     Task<IReadOnlyList<MessageInfo>> ForCallAsync(string clientId, string callId, CancellationToken cancellationToken = default);

@@ -49,16 +49,22 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
         return new PlannedMessages(ids, earliest);
     }
 
-    public async Task<IReadOnlyList<long>> CancelPendingAsync(string clientId, string? appointmentId, string? customerPhone, string[] kinds,
-        string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<long>> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken = default)
     {
-        var cancelled = await store.CancelPendingAsync(clientId, appointmentId, customerPhone, kinds, reason, transaction, cancellationToken);
+        ArgumentNullException.ThrowIfNull(cancel);
+        if (cancel.IsEmpty)
+        {
+            return [];
+        }
+
+        var cancelled = await store.CancelPendingAsync(cancel, transaction, cancellationToken);
         foreach (var (_, jobId) in cancelled)
         {
             // A job already running finds its message cancelled at its checkpoint and sends nothing.
             if (jobId is { } id)
             {
-                await jobs.CancelAsync(id, $"planner ({reason})", transaction, cancellationToken);
+                await jobs.CancelAsync(id, "planner", transaction, cancellationToken);
             }
         }
 

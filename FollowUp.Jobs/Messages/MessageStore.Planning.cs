@@ -55,25 +55,28 @@ internal sealed partial class MessageStore
             """, new { ids = ids.ToArray(), jobIds = jobIds.ToArray(), now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>
-    /// Cancels the messages of <paramref name="kinds"/> that have not gone out (scheduled, or dead-lettered
-    /// and waiting for a requeue) for an appointment or a customer, with <paramref name="reason"/>.
-    /// Returns their job ids, for the caller to cancel in the same transaction. A message already
-    /// <c>sending</c> is left alone: it is too late, and the send job's checkpoint decides.
+    /// Cancels, in one statement, the pending messages <paramref name="cancel"/> names: not gone out yet
+    /// (scheduled, or dead-lettered and waiting for a requeue). Returns their job ids, for the caller to
+    /// cancel in the same transaction. A message already <c>sending</c> is left alone: it is too late,
+    /// and the send job's checkpoint decides.
     /// </summary>
-    public async Task<IReadOnlyList<(long Id, long? JobId)>> CancelPendingAsync(string clientId, string? appointmentId,
-        string? customerPhone, string[] kinds, string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(long Id, long? JobId)>> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken)
     {
         var rows = await transaction.Connection!.QueryAsync<(long, long?)>(new CommandDefinition("""
-            update messages set status = 'cancelled', skip_reason = @reason, updated_at = @now
+            update messages set status = 'cancelled', updated_at = @now,
+                skip_reason = case when appointment_id = @appointmentId and kind in ('reminder_24h', 'reminder_1h')
+                                   then @remindersReason else @nurtureReason end
             where client_id = @clientId
               and status in ('scheduled', 'dead_lettered')
-              and kind = any(@kinds)
-              and (@appointmentId::text is null or appointment_id = @appointmentId)
-              and (@customerPhone::text is null or customer_phone = @customerPhone)
-              and (@appointmentId::text is not null or @customerPhone::text is not null)
+              and ((appointment_id = @appointmentId and kind in ('reminder_24h', 'reminder_1h'))
+                or (customer_phone = @customerPhone and kind in ('nurture_day1', 'nurture_day4')))
             returning id, job_id
-            """, new { clientId, appointmentId, customerPhone, kinds, reason, now = clock.GetCurrentInstant() },
-            transaction, cancellationToken: cancellationToken));
+            """, new
+            {
+                cancel.ClientId, appointmentId = cancel.RemindersOfAppointment, remindersReason = cancel.RemindersReason,
+                customerPhone = cancel.NurtureOfCustomer, nurtureReason = cancel.NurtureReason, now = clock.GetCurrentInstant(),
+            }, transaction, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 }
