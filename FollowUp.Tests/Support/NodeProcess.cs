@@ -30,9 +30,19 @@ public sealed class NodeProcess : IAsyncDisposable
         get { lock (_output) { return _output.ToString(); } }
     }
 
-    public static NodeProcess Start(string command, string connectionString, Dictionary<string, string>? settings = null)
+    public static NodeProcess Start(string command, string connectionString, Dictionary<string, string>? settings = null) =>
+        StartDll($"{Path.Combine(AppContext.BaseDirectory, "FollowUp.Bench.dll")} {command}", connectionString, settings);
+
+    /// <summary>The whole web app (<c>FollowUp.Web.dll</c>, copied beside the tests) listening on <paramref name="url"/>.</summary>
+    public static NodeProcess StartWeb(string url, string connectionString, Dictionary<string, string>? settings = null)
     {
-        var psi = new ProcessStartInfo("dotnet", $"{Path.Combine(AppContext.BaseDirectory, "FollowUp.Bench.dll")} {command}")
+        var all = new Dictionary<string, string>(settings ?? []) { ["ASPNETCORE_URLS"] = url };
+        return StartDll(Path.Combine(AppContext.BaseDirectory, "FollowUp.Web.dll"), connectionString, all);
+    }
+
+    private static NodeProcess StartDll(string arguments, string connectionString, Dictionary<string, string>? settings)
+    {
+        var psi = new ProcessStartInfo("dotnet", arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -399,4 +399,93 @@ public sealed class CallWebhookTests
             rows => rows.Where(r => r.Kind == "confirmation").All(r => r.Status == "sent"), what: "the confirmations to be sent");
         Assert.That(statuses.Where(r => r.Kind != "confirmation").Select(r => r.Status), Is.All.EqualTo("scheduled"));
     }
+
+    [Test]
+    public async Task Post_AppKilledMidProcessing_JournalSurvives_RetryOnANewProcessPlansOnce()
+    {
+        // The app in its own process; its processing blocks inside the transaction (a slow trigger)
+        // and the process is killed with SIGKILL, as a crashed machine would be.
+        await _db.ExecuteAsync("""
+            create function slow_calls() returns trigger language plpgsql as $$ begin perform pg_sleep(30); return new; end $$;
+            create trigger slow_calls before insert on calls for each row execute function slow_calls();
+            """);
+        // PostgreSQL notices a vanished client mid-query only when asked to check (as production should).
+        await _db.ExecuteAsync($"alter database {_db.Name} set client_connection_check_interval = '100ms'");
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var settings = new Dictionary<string, string> { ["FollowUp__Api__Keys__0"] = ApiHost.ApiKey };
+        var json = Booked();
+        HttpResponseMessage retry;
+        await using (var first = NodeProcess.StartWeb(url, _db.ConnectionString, settings))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            await Eventually.WaitForAsync(async () => await Ready(http), ok => ok, what: "the app to start");
+            var post = http.SendAsync(Signed(json));
+            await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1, what: "the journal entry");
+            await Eventually.WaitForAsync(() => _db.ScalarAsync<long>(
+                "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query like '%insert into calls%' and state = 'active'"),
+                n => n == 1, what: "processing to be inside its transaction");
+            first.Kill9();
+            Assert.That(async () => await post, Throws.InstanceOf<HttpRequestException>(), "the caller got no answer");
+        }
+
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>(
+            "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query like '%insert into calls%'"),
+            n => n == 0, what: "the killed process's transaction to be rolled back");
+        await _db.ExecuteAsync("drop trigger slow_calls on calls");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("received"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0));
+        });
+
+        await using (var second = NodeProcess.StartWeb(url, _db.ConnectionString, settings))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            await Eventually.WaitForAsync(async () => await Ready(http), ok => ok, what: "the app to start again");
+            retry = await http.SendAsync(Signed(json)); // the platform retries: it got no 2xx
+            var again = await http.SendAsync(Signed(json));
+            Assert.Multiple(async () =>
+            {
+                Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await retry.Content.ReadAsStringAsync());
+                Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            });
+        }
+
+        Assert.That(await Counts(), Is.EqualTo((1L, 6L, 6L, 1L)));
+    }
+
+    private static async Task<bool> Ready(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Test]
+    public async Task OpenApi_DescribesTheCallWebhook()
+    {
+        var doc = await Json(await _api.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var post = doc.GetProperty("paths").GetProperty("/webhooks/calls").GetProperty("post");
+        Assert.Multiple(() =>
+        {
+            Assert.That(post.GetProperty("responses").EnumerateObject().Select(r => r.Name),
+                Is.SupersetOf(new[] { "202", "200", "400", "401", "404", "409", "413", "422" }));
+            Assert.That(post.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _), Is.True);
+            Assert.That(post.GetProperty("description").GetString(), Does.Contain("X-FollowUp-Signature"));
+            Assert.That(doc.GetProperty("paths").TryGetProperty("/api/calls/{callId}", out _), Is.True);
+        });
+    }
 }
