@@ -27,8 +27,11 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
     /// <summary>
     /// Journals and processes a validated call event. <paramref name="rawBody"/> is what arrived (for a
     /// platform, its own payload); it is kept, and read again by <paramref name="source"/> on a replay.
+    /// <paramref name="client"/>, when the caller has just read it (to verify the signature), saves
+    /// reading it again; a replay reads it afresh.
     /// </summary>
-    public async Task<IntakeResult> AcceptAsync(string source, CallEvent call, string rawBody, CancellationToken cancellationToken)
+    public async Task<IntakeResult> AcceptAsync(string source, CallEvent call, string rawBody, ClientSettings? client,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         var entry = await JournalAsync(source, call, rawBody, cancellationToken);
@@ -45,11 +48,11 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         }
 
         // Checkpoint: the raw body is committed; from here a crash loses nothing, only delays it.
-        return await ProcessAsync(entry.Id, cancellationToken);
+        return await ProcessAsync(entry.Id, client, cancellationToken);
     }
 
     /// <summary>Processes a journaled webhook that is <c>received</c> or <c>failed</c>; a processed one returns its reply as a duplicate.</summary>
-    public Task<IntakeResult> ReplayAsync(long webhookId, CancellationToken cancellationToken) => ProcessAsync(webhookId, cancellationToken);
+    public Task<IntakeResult> ReplayAsync(long webhookId, CancellationToken cancellationToken) => ProcessAsync(webhookId, null, cancellationToken);
 
     /// <summary>The journal entry, or null.</summary>
     public async Task<WebhookEntry?> FindAsync(long webhookId, CancellationToken cancellationToken)
@@ -88,7 +91,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         var processed = 0;
         foreach (var id in ids)
         {
-            if ((await ProcessAsync(id, cancellationToken)).Status == IntakeStatus.Accepted)
+            if ((await ProcessAsync(id, null, cancellationToken)).Status == IntakeStatus.Accepted)
             {
                 processed++;
             }
@@ -106,7 +109,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown call source."),
     };
 
-    private async Task<IntakeResult> ProcessAsync(long webhookId, CancellationToken cancellationToken)
+    private async Task<IntakeResult> ProcessAsync(long webhookId, ClientSettings? client, CancellationToken cancellationToken)
     {
         try
         {
@@ -126,7 +129,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 return new IntakeResult(IntakeStatus.Duplicate, webhookId, row.Response);
             }
 
-            var (call, reply, earliest) = await PlanAsync(row, tx, cancellationToken);
+            var (call, reply, earliest) = await PlanAsync(row, client, tx, cancellationToken);
             var stored = await CompleteAsync(row.Id, call, JsonSerializer.Serialize(reply, FollowUpJson.Options), tx, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             if (earliest != Instant.MaxValue)
@@ -149,7 +152,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         }
     }
 
-    private async Task<(CallEvent Call, CallReply Reply, Instant EarliestRunAt)> PlanAsync(JournalRow row, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    private async Task<(CallEvent Call, CallReply Reply, Instant EarliestRunAt)> PlanAsync(JournalRow row, ClientSettings? client, NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
         var call = Read(row.Source, row.ClientId, row.RawBody, row.ReceivedAt)
             ?? throw new InvalidOperationException("The journaled body no longer describes a follow-up.");
@@ -160,7 +163,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName} {e.ErrorMessage}")));
         }
 
-        var client = await clients.FindAsync(row.ClientId, tx, cancellationToken)
+        client ??= await clients.FindAsync(row.ClientId, tx, cancellationToken)
             ?? throw new InvalidOperationException($"Client '{row.ClientId}' no longer exists.");
         var now = clock.GetCurrentInstant();
         var plan = Planner.Plan(call, client, now);

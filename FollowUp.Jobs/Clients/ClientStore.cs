@@ -13,7 +13,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             select name, time_zone, business_hours::text as business_hours,
                    array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
                    email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
-                   follow_ups::text as follow_ups
+                   follow_ups::text as follow_ups, webhook_secret
             from clients where id = @id
             """;
 
@@ -84,12 +84,29 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         return FindAsync(transaction.Connection!, transaction, id, cancellationToken);
     }
 
+    /// <summary>
+    /// The client and, separately, its webhook secret, in one round trip: what a webhook needs to verify
+    /// a signature and then plan. The settings never carry the secret. Never log it.
+    /// </summary>
+    public async Task<(ClientSettings Settings, string WebhookSecret)?> FindWithSecretAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(FindSql, new { id },
+            cancellationToken: cancellationToken));
+        return row is null ? null : (ToSettings(row), row.WebhookSecret);
+    }
+
     private static async Task<ClientSettings?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id,
         CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(FindSql, new { id }, transaction,
             cancellationToken: cancellationToken));
-        return row is null ? null : new ClientSettings
+        return row is null ? null : ToSettings(row);
+    }
+
+    private static ClientSettings ToSettings(ClientRow row)
+    {
+        return new ClientSettings
         {
             Name = row.Name,
             TimeZone = row.TimeZone,
@@ -102,14 +119,6 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             EmailFrom = row.EmailFrom,
             FollowUps = InKindOrder(JsonSerializer.Deserialize<Dictionary<string, FollowUpSettings>>(row.FollowUps, FollowUpJson)!),
         };
-    }
-
-    /// <summary>The client's webhook secret, for verifying a signature; null for an unknown client. Never log it.</summary>
-    public async Task<string?> FindWebhookSecretAsync(string id, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "select webhook_secret from clients where id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
     private static Dictionary<string, FollowUpSettings> InKindOrder(Dictionary<string, FollowUpSettings> followUps) =>
@@ -142,5 +151,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         public string? EmailFrom { get; set; }
 
         public string FollowUps { get; set; } = "{}";
+
+        public string WebhookSecret { get; set; } = "";
     }
 }

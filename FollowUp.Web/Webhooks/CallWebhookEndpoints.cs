@@ -78,8 +78,7 @@ internal static partial class CallWebhookEndpoints
                 "is required: 1-63 lower-case letters, digits and hyphens")]));
         }
 
-        var secret = await clients.FindWebhookSecretAsync(call.ClientId, cancellationToken);
-        if (secret is null)
+        if (await clients.FindWithSecretAsync(call.ClientId, cancellationToken) is not var (client, secret))
         {
             return UnknownClient(call.ClientId);
         }
@@ -90,7 +89,7 @@ internal static partial class CallWebhookEndpoints
             return SignatureProblem(CallSignature.Header, check);
         }
 
-        return await AcceptAsync(CallSource.FollowUp, call, Encoding.UTF8.GetString(body), intake);
+        return await AcceptAsync(CallSource.FollowUp, call, Encoding.UTF8.GetString(body), client, intake);
     }
 
     private static async Task<IResult> ReceiveRetell(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
@@ -102,8 +101,7 @@ internal static partial class CallWebhookEndpoints
             return TooLarge();
         }
 
-        var secret = await clients.FindWebhookSecretAsync(clientId, cancellationToken);
-        if (secret is null)
+        if (await clients.FindWithSecretAsync(clientId, cancellationToken) is not var (client, secret))
         {
             return UnknownClient(clientId);
         }
@@ -125,7 +123,7 @@ internal static partial class CallWebhookEndpoints
             return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: ex.Message);
         }
 
-        return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.Retell, call, raw, intake);
+        return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.Retell, call, raw, client, intake);
     }
 
     private static async Task<IResult> ReceiveTwilioVoice(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
@@ -143,7 +141,7 @@ internal static partial class CallWebhookEndpoints
                 detail: "Set FollowUp:Twilio:AuthToken so Twilio's signatures can be verified.");
         }
 
-        if (!await clients.ExistsAsync(clientId, cancellationToken))
+        if (await clients.FindWithSecretAsync(clientId, cancellationToken) is not var (client, _))
         {
             return UnknownClient(clientId);
         }
@@ -157,10 +155,10 @@ internal static partial class CallWebhookEndpoints
         }
 
         var call = TwilioVoiceCallEvents.Map(clientId, form, clock.GetCurrentInstant());
-        return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.TwilioVoice, call, raw, intake);
+        return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.TwilioVoice, call, raw, client, intake);
     }
 
-    private static async Task<IResult> AcceptAsync(string source, CallEvent call, string raw, CallIntake intake)
+    private static async Task<IResult> AcceptAsync(string source, CallEvent call, string raw, ClientSettings client, CallIntake intake)
     {
         var validation = await Validator.ValidateAsync(call, CancellationToken.None);
         if (!validation.IsValid)
@@ -169,7 +167,7 @@ internal static partial class CallWebhookEndpoints
         }
 
         // Not the request's token: once journaled, processing finishes even if the caller hangs up.
-        var result = await intake.AcceptAsync(source, call, raw, CancellationToken.None);
+        var result = await intake.AcceptAsync(source, call, raw, client, CancellationToken.None);
         return result.Status switch
         {
             IntakeStatus.Accepted => Reply(StatusCodes.Status202Accepted, result.ReplyJson!),
