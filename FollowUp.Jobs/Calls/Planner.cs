@@ -12,7 +12,7 @@ namespace FollowUp.Jobs.Calls;
 /// resolves leniently (a gap shifts forward by its length, an overlap takes the earlier instant).
 /// </summary>
 /// <remarks>
-/// Timing: confirmation and cancellation now; <c>reminder_24h</c> at the appointment's wall-clock time
+/// Timing: confirmation and cancellation now (recorded skipped when the appointment has already begun); <c>reminder_24h</c> at the appointment's wall-clock time
 /// one calendar day earlier (so 23 or 25 real hours across a DST change); <c>reminder_1h</c> exactly 60
 /// minutes before the appointment instant; a reminder is never after the appointment and is recorded
 /// skipped when its time has passed. Nurture on day 1 and 4 at the call's local time, or the next opening
@@ -37,9 +37,9 @@ public static class Planner
             case CallOutcome.Booked:
             case CallOutcome.Rescheduled:
                 var starts = CallTimes.Parse(call.Appointment!.StartsAt);
-                builder.Add(MessageKind.Confirmation, now);
-                builder.Add(MessageKind.Reminder24h, Reminder24h(starts, hours.Zone), now);
-                builder.Add(MessageKind.Reminder1h, starts - Duration.FromHours(1), now);
+                builder.Add(MessageKind.Confirmation, now, starts <= now ? SkipReasons.AppointmentPast : null);
+                builder.AddReminder(MessageKind.Reminder24h, Reminder24h(starts, hours.Zone), now);
+                builder.AddReminder(MessageKind.Reminder1h, starts - Duration.FromHours(1), now);
                 return builder.Build() with
                 {
                     CancelRemindersOf = call.Appointment.Id,
@@ -47,7 +47,8 @@ public static class Planner
                     CancelNurture = true,
                 };
             case CallOutcome.Cancelled:
-                builder.Add(MessageKind.Cancellation, now);
+                builder.Add(MessageKind.Cancellation, now,
+                    CallTimes.Parse(call.Appointment!.StartsAt) <= now ? SkipReasons.AppointmentPast : null);
                 return builder.Build() with
                 {
                     CancelRemindersOf = call.Appointment!.Id,
@@ -90,10 +91,8 @@ public static class Planner
         private readonly List<PlannedMessage> _messages = [];
         private readonly TemplateValues _values = ValuesFor(call, client, zone);
 
-        public void Add(string kind, Instant at) => Add(kind, at, null);
-
         /// <summary>A reminder: recorded skipped when <paramref name="at"/> is not after <paramref name="now"/>.</summary>
-        public void Add(string kind, Instant at, Instant now) => Add(kind, at, at <= now ? SkipReasons.AlreadyPast : null);
+        public void AddReminder(string kind, Instant at, Instant now) => Add(kind, at, at <= now ? SkipReasons.AlreadyPast : null);
 
         /// <summary>A marketing message at an opening; null means the client never opens.</summary>
         public void AddMarketing(string kind, Instant? opening) =>
@@ -101,7 +100,7 @@ public static class Planner
 
         public FollowUpPlan Build() => new(_messages);
 
-        private void Add(string kind, Instant at, string? skip)
+        public void Add(string kind, Instant at, string? skip)
         {
             var settings = client.FollowUps.GetValueOrDefault(kind) ?? new FollowUpSettings();
             if (!settings.Enabled)

@@ -4,6 +4,9 @@ namespace FollowUp.Jobs.Calls;
 public static class SkipReasons
 {
     public const string AlreadyPast = "already past";
+
+    /// <summary>A confirmation or cancellation of an appointment that has already begun: news to nobody.</summary>
+    public const string AppointmentPast = "appointment already past";
     public const string NoEmailAddress = "no email address";
     public const string NoBusinessHours = "no business hours";
     public const string AppointmentCancelled = "appointment cancelled";

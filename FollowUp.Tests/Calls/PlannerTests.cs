@@ -306,4 +306,19 @@ public sealed class PlannerTests
         var plan = Planner.Plan(call, Client(), At("2026-11-22T15:04:05Z"));
         Assert.That(Sms(plan, MessageKind.Confirmation).Body, Does.StartWith("Hi there,"));
     }
+
+    [Test]
+    public void Plan_AppointmentAlreadyBegun_ConfirmationAndRemindersSkipped_CancellationToo()
+    {
+        var now = At("2026-11-25T19:30:00Z");
+        var booked = Planner.Plan(Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00"), Client(), now);
+        var cancelled = Planner.Plan(Call(CallOutcome.Cancelled, "2026-11-25T14:00:00-05:00"), Client(), now);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Sms(booked, MessageKind.Confirmation).SkipReason, Is.EqualTo(SkipReasons.AppointmentPast));
+            Assert.That(Sms(booked, MessageKind.Reminder1h).SkipReason, Is.EqualTo(SkipReasons.AlreadyPast));
+            Assert.That(cancelled.Messages.Select(m => m.SkipReason), Is.All.EqualTo(SkipReasons.AppointmentPast));
+            Assert.That(cancelled.CancelRemindersOf, Is.EqualTo("apt_9"), "its reminders are still cancelled");
+        });
+    }
 }
