@@ -12,7 +12,7 @@ using NodaTime.Text;
 namespace FollowUp.Bench;
 
 /// <summary>
-/// <c>bench -- webhooks [seconds] [--with-worker]</c>: signed <c>POST /webhooks/calls</c> (booked, customer
+/// <c>bench -- webhooks [seconds] [--with-worker] [--rates 100,300,1000]</c>: signed <c>POST /webhooks/calls</c> (booked, customer
 /// with email, appointment three days ahead: 6 messages and 6 jobs each) against the real app, started
 /// as its own process on a fresh database, at fixed offered rates of 100, 300 and 1,000/s. Open loop:
 /// request i is due at start + i/rate whether or not earlier ones have answered, and its latency is
@@ -31,10 +31,14 @@ internal static class WebhookBenchmark
             ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
         var seconds = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var s) ? s : 30;
         var withWorker = args.Contains("--with-worker");
+        var ratesAt = Array.IndexOf(args, "--rates");
+        var rates = ratesAt >= 0 && ratesAt + 1 < args.Length
+            ? args[ratesAt + 1].Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray()
+            : [100, 300, 1_000];
         var web = FindWebDll();
         Console.WriteLine($"webhooks: {seconds} s per rate, worker {(withWorker ? "on" : "off")}, app {web}");
         var rows = new List<string>();
-        foreach (var rate in new[] { 100, 300, 1_000 })
+        foreach (var rate in rates)
         {
             var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_webhooks_{rate}", 100);
             var port = FreePort();
