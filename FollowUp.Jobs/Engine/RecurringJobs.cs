@@ -9,7 +9,12 @@ namespace FollowUp.Jobs.Engine;
 /// <summary>A recurring definition as stored in <c>recurring_jobs</c>.</summary>
 public sealed record RecurringJobInfo(
     string Id, string JobType, string Cron, string TimeZone, long Version, Instant UpdatedAt,
-    Instant? LastEnqueuedAt, long? LastJobId, bool Paused);
+    Instant? LastEnqueuedAt, long? LastJobId, bool Paused)
+{
+    /// <summary>The next firing after <paramref name="after"/> as its trigger computes it; null when paused or never again.</summary>
+    public Instant? NextRunAfter(Instant after) =>
+        Paused ? null : RecurringJobs.NextOccurrences(Cron, TimeZone, after, 1) is [var next] ? next : null;
+}
 
 /// <summary>
 /// Recurring jobs: <c>recurring_jobs</c> is the source of truth (so a definition commits with the

@@ -22,6 +22,10 @@ internal static class DashboardServiceCollectionExtensions
         services.AddHostedService<AdminSeeder>();
         services.AddSingleton<Jobs.BulkOperations>();
         services.AddSingleton<Jobs.JobQueries>();
+        services.AddSingleton<Jobs.JobDetails>();
+        services.AddSingleton<Jobs.JobActions>();
+        services.AddSingleton<Messages.MessageQueries>();
+        services.AddSingleton<DeadLetters.DeadLetterActions>();
         services.AddSingleton<Overview.OverviewQueries>();
         services.AddFollowUpAlerts(configuration);
 

@@ -19,11 +19,18 @@ internal static class LiveEndpoints
         return app;
     }
 
-    private static ServerSentEventsResult<string> Stream(OverviewQueries queries, CancellationToken cancellationToken) =>
-        TypedResults.ServerSentEvents(Counters(queries, cancellationToken), eventType: "counters");
+    private static ServerSentEventsResult<string> Stream(OverviewQueries queries, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
+        TypedResults.ServerSentEvents(Counters(queries, lifetime.ApplicationStopping, cancellationToken), eventType: "counters");
 
-    private static async IAsyncEnumerable<string> Counters(OverviewQueries queries, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Until the browser goes away or this node begins to stop (an open stream would otherwise hold up
+    /// a graceful shutdown for its whole timeout; the browser reconnects to whichever node serves it next).
+    /// </summary>
+    private static async IAsyncEnumerable<string> Counters(
+        OverviewQueries queries, CancellationToken stopping, [EnumeratorCancellation] CancellationToken requestAborted)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, requestAborted);
+        var cancellationToken = linked.Token;
         using var timer = new PeriodicTimer(Interval);
         do
         {
@@ -34,6 +41,18 @@ internal static class LiveEndpoints
                 countedAt = counts.CountedAt is { } at ? InstantPattern.General.Format(at) : null,
             });
         }
-        while (await timer.WaitForNextTickAsync(cancellationToken));
+        while (await Tick(timer, cancellationToken));
+    }
+
+    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 }
