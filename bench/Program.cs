@@ -3,6 +3,7 @@ namespace FollowUp.Bench;
 /// <summary>
 /// dotnet run -c Release --project bench -- engine    the engine benchmark (see docs/BENCHMARKS.md)
 /// dotnet run -c Release --project bench -- send      the send benchmark (fake Twilio answering in 20 ms)
+/// bench/run.sh dashboard [requests]                  dashboard pages over HTTP with 1M jobs and 1M messages
 /// dotnet FollowUp.Bench.dll worker                   an engine node (used by multi-process tests)
 /// dotnet FollowUp.Bench.dll migrate                  apply migrations and exit
 /// An explicit entry class, not top-level statements: .NET 10 makes a top-level Program public in
@@ -14,6 +15,7 @@ internal static class BenchProgram
     {
         "engine" => await EngineBenchmark.RunAsync(args[1..]),
         "send" => await SendBenchmark.RunAsync(args[1..]),
+        "dashboard" => await DashboardBenchmark.RunAsync(args[1..]),
         "worker" => await WorkerNode.RunAsync(args[1..]),
         "migrate" => await WorkerNode.MigrateAsync(args[1..]),
         _ => Usage(),
@@ -21,7 +23,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: FollowUp.Bench engine | send | worker | migrate");
+        Console.Error.WriteLine("usage: FollowUp.Bench engine | send | dashboard | worker | migrate");
         return 2;
     }
 }

@@ -35,6 +35,23 @@ create table state_counts (
     primary key (subject, state)
 );
 
+-- Daily rollups kept by the same job, for the overview's spend, per-provider sends and 14-day chart:
+-- recomputed for yesterday and today (UTC) each time, so older days are read, never recounted.
+create table message_days (
+    day      date           not null,
+    provider text           not null,
+    currency text           not null,
+    sent     bigint         not null,
+    cost     numeric(16, 5) not null,
+    primary key (day, provider, currency)
+);
+create table job_days (
+    day   date   not null,
+    state text   not null,
+    count bigint not null,
+    primary key (day, state)
+);
+
 -- A paused recurring job keeps its definition but has no trigger until resumed.
 alter table recurring_jobs add column paused boolean not null default false;
 

@@ -56,8 +56,9 @@ public abstract class BrowserTest
     {
         Db = await TestDatabase.CreateAsync();
         Sms = new ScriptedSmsProvider("scripted");
-        Host = DashboardHost.Start(Db, new() { ["FollowUp:Retry:Attempts"] = "2", ["FollowUp:Retry:DelaySeconds"] = "3600" },
-            s => s.AddSingleton<ISmsProvider>(Sms));
+        var settings = new Dictionary<string, string?> { ["FollowUp:Retry:Attempts"] = "2", ["FollowUp:Retry:DelaySeconds"] = "3600" };
+        Configure(settings);
+        Host = DashboardHost.Start(Db, settings, s => s.AddSingleton<ISmsProvider>(Sms));
         await TestClients.CreateAsync(Host.Services);
         Context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
         Context.SetDefaultTimeout(15_000);
@@ -72,6 +73,11 @@ public abstract class BrowserTest
         await Context.CloseAsync();
         await Host.DisposeAsync();
         await Db.DisposeAsync();
+    }
+
+    /// <summary>Settings of this fixture's app on top of the defaults.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
     }
 
     protected Task SignInAsync(string name = "admin", string password = DashboardHost.AdminPassword) => SignInAsync(Host, name, password);

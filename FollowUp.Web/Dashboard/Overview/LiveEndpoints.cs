@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FollowUp.Web.Dashboard.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
-using NodaTime.Text;
 
 namespace FollowUp.Web.Dashboard.Overview;
 
@@ -38,7 +37,7 @@ internal static class LiveEndpoints
             yield return JsonSerializer.Serialize(new
             {
                 counts = counts.Counts,
-                countedAt = counts.CountedAt is { } at ? InstantPattern.General.Format(at) : null,
+                countedAt = counts.CountedAt is { } at ? Format.Time(at) : null,
             });
         }
         while (await Tick(timer, cancellationToken));

@@ -5,9 +5,9 @@ using NodaTime;
 namespace FollowUp.Web.Dashboard.Overview;
 
 /// <summary>
-/// What the overview reads: small tables only — <c>state_counts</c> (kept by StateCountJob),
-/// <c>job_counters</c> (per-minute transitions, kept by CounterRollupJob), recent failover events and
-/// today's / this month's sent messages through their indexes.
+/// What the overview reads: small tables only — <c>state_counts</c>, <c>message_days</c> and
+/// <c>job_days</c> (kept by StateCountJob), <c>job_counters</c> (per-minute transitions, kept by
+/// CounterRollupJob) and the last day's failover events through their partial index.
 /// </summary>
 internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 {
@@ -23,13 +23,23 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
             rows.Count == 0 ? null : rows.Max(r => r.CountedAt));
     }
 
-    private const string SeriesSql = """
-        select date_trunc(@unit, minute) as bucket,
+    private const string MinutesSql = """
+        select minute as bucket,
                sum(count) filter (where state = 'Succeeded')::bigint as succeeded,
                sum(count) filter (where state = 'Failed')::bigint as failed,
                sum(count) filter (where state = 'DeadLettered')::bigint as dead_lettered
         from job_counters
         where minute >= @from and minute < @to and state in ('Succeeded', 'Failed', 'DeadLettered')
+        group by 1
+        """;
+
+    private const string DaysSql = """
+        select day::timestamp at time zone 'UTC' as bucket,
+               sum(count) filter (where state = 'Succeeded')::bigint as succeeded,
+               sum(count) filter (where state = 'Failed')::bigint as failed,
+               sum(count) filter (where state = 'DeadLettered')::bigint as dead_lettered
+        from job_days
+        where day >= (@from at time zone 'UTC')::date and day < (@to at time zone 'UTC')::date
         group by 1
         """;
 
@@ -46,7 +56,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         var start = end - step * count;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<SeriesRow>(new CommandDefinition(
-            SeriesSql, new { unit = perDay ? "day" : "minute", from = start, to = end }, cancellationToken: cancellationToken)))
+            perDay ? DaysSql : MinutesSql, new { from = start, to = end }, cancellationToken: cancellationToken)))
             .ToDictionary(r => r.Bucket);
         var buckets = new List<ChartBucket>(count);
         for (var at = start; at < end; at += step)
@@ -70,12 +80,11 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         """;
 
     private const string SentSql = """
-        select provider, count(*) as sent, max(sent_at) as last_sent_at from messages
-        where sent_at >= @since and provider is not null
+        select provider, sum(sent)::bigint as sent from message_days where day = (@now at time zone 'UTC')::date
         group by provider order by provider
         """;
 
-    /// <summary>Per provider over the last 24 hours: messages sent, failovers away from it, its last error.</summary>
+    /// <summary>Per provider: messages sent today (UTC); failovers away from it in the last 24 hours, and its last error.</summary>
     public async Task<IReadOnlyList<ProviderHealth>> ProvidersAsync(Instant now, CancellationToken cancellationToken)
     {
         var since = now - Duration.FromDays(1);
@@ -83,18 +92,18 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         var failovers = (await connection.QueryAsync<FailoverRow>(
             new CommandDefinition(ProvidersSql, new { since }, cancellationToken: cancellationToken))).ToDictionary(f => f.Provider);
         var sent = (await connection.QueryAsync<SentRow>(
-            new CommandDefinition(SentSql, new { since }, cancellationToken: cancellationToken))).ToDictionary(s => s.Provider);
+            new CommandDefinition(SentSql, new { now }, cancellationToken: cancellationToken))).ToDictionary(s => s.Provider);
         return sent.Keys.Union(failovers.Keys).Order(StringComparer.Ordinal).Select(p =>
         {
             var s = sent.GetValueOrDefault(p);
             var f = failovers.GetValueOrDefault(p);
-            return new ProviderHealth(p, s?.Sent ?? 0, f?.Failovers ?? 0, f?.LastFailoverAt, f?.LastError, s?.LastSentAt);
+            return new ProviderHealth(p, s?.Sent ?? 0, f?.Failovers ?? 0, f?.LastFailoverAt, f?.LastError);
         }).ToList();
     }
 
     private const string SpendSql = """
-        select currency, sum(cost) filter (where sent_at >= @day) as today, sum(cost) as month
-        from messages where sent_at >= @month and cost is not null
+        select currency, sum(cost) filter (where day = (@day at time zone 'UTC')::date) as today, sum(cost) as month
+        from message_days where day >= (@month at time zone 'UTC')::date and currency <> ''
         group by currency order by currency
         """;
 
@@ -115,5 +124,5 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 
     private sealed record FailoverRow(string Provider, long Failovers, Instant LastFailoverAt, string? LastError);
 
-    private sealed record SentRow(string Provider, long Sent, Instant LastSentAt);
+    private sealed record SentRow(string Provider, long Sent);
 }
