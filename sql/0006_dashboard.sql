@@ -23,7 +23,6 @@ create table audit_log (
     after  jsonb,
     at     timestamptz not null
 );
-create index audit_log_at on audit_log (at desc, id desc);
 
 -- Counts per job state and per message status, recomputed by StateCountJob (Quartz, once across the
 -- cluster) so that no page load counts a table of millions.

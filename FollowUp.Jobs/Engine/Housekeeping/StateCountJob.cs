@@ -6,7 +6,7 @@ using Quartz;
 namespace FollowUp.Jobs.Engine.Housekeeping;
 
 /// <summary>
-/// Every <see cref="Interval"/>: counts jobs per state and messages per status into
+/// Every <c>StateCountSeconds</c> (15): counts jobs per state and messages per status into
 /// <c>state_counts</c>, and recomputes yesterday's and today's (UTC) rows of the daily rollups
 /// <c>message_days</c> (sends and cost per provider and currency) and <c>job_days</c> (from the
 /// per-minute <c>job_counters</c>), so the dashboard reads a few rows instead of scanning millions on
@@ -18,7 +18,6 @@ namespace FollowUp.Jobs.Engine.Housekeeping;
 internal sealed class StateCountJob(NpgsqlDataSource dataSource, IClock clock) : IJob
 {
     public static readonly JobKey Key = new("state-counts", "housekeeping");
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
     // Every state and status the tables' check constraints allow is written, zero when no row is in
     // it, so a count never lingers after the last row left a state.
