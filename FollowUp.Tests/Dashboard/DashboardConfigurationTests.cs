@@ -1,6 +1,9 @@
 using FollowUp.Tests.Support;
+using FollowUp.Web.Dashboard;
 using FollowUp.Web.Dashboard.Access;
 using FollowUp.Web.Dashboard.Alerts;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace FollowUp.Tests.Dashboard;
@@ -20,6 +23,23 @@ public sealed class DashboardConfigurationTests
 
         Assert.That(ex!.Message, Does.Contain("FollowUp:Dashboard:Alerts:Contacts:0 must be an E.164 number or an email address, not '555-0100'.")
             .And.Contain("FollowUp:Dashboard:Alerts:ClientId is required"));
+    }
+
+    [Test]
+    public async Task IdleMinutes_BecomesTheCookiesSlidingExpiry()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var host = ApiHost.Start(db, new() { ["FollowUp:Dashboard:IdleMinutes"] = "7" });
+
+        var cookie = host.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(DashboardServiceCollectionExtensions.Scheme);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cookie.ExpireTimeSpan, Is.EqualTo(TimeSpan.FromMinutes(7)));
+            Assert.That(cookie.SlidingExpiration, Is.True);
+            Assert.That(cookie.Cookie.HttpOnly, Is.True);
+            Assert.That(cookie.Cookie.SameSite, Is.EqualTo(Microsoft.AspNetCore.Http.SameSiteMode.Strict));
+        });
     }
 
     [Test]

@@ -150,11 +150,19 @@ public sealed class DashboardPagesTests : BrowserTest
         await Assertions.Expect(Page.Locator("[data-message-body]")).ToHaveTextAsync(script);
 
         var html = await Page.ContentAsync();
+        await Db.ExecuteAsync("""
+            insert into inbound_webhooks (source, client_id, event_id, call_id, outcome, raw_body, status, received_at)
+            values ('followup', 'evil-co', 'evt_1', 'call_1', 'booked', @body, 'failed', now())
+            """, new { body = $$"""{ "customer": { "name": "{{script}}" } }""" });
+        await Page.GotoAsync(Host.Url("/dashboard/calls"));
+        await Assertions.Expect(Page.Locator("tr[data-webhook] pre")).ToHaveTextAsync($$"""{ "customer": { "name": "{{script}}" } }""");
+        var callsHtml = await Page.ContentAsync();
         Assert.Multiple(() =>
         {
             Assert.That(dialogs, Is.Zero);
             Assert.That(html, Does.Not.Contain(script));
             Assert.That(html, Does.Contain("&lt;script&gt;alert(1)&lt;/script&gt;"));
+            Assert.That(callsHtml, Does.Not.Contain(script));
         });
     }
 
@@ -239,6 +247,21 @@ public sealed class DashboardPagesTests : BrowserTest
             Assert.That(await Db.ScalarAsync<long>("select count(*) from jobs where recurring_id = 'nightly-digest'"), Is.EqualTo(1));
             Assert.That(await Db.QueryAsync<string>("select action from audit_log order by id"), Is.EqualTo(new[] { "recurring.trigger", "recurring.pause" }));
         });
+    }
+
+    [Test]
+    public async Task JobsList_NewFailedJob_AppearsWithoutReload()
+    {
+        await SignInAsync();
+        await Page.GotoAsync(Host.Url("/dashboard/jobs?state=Failed"));
+        await Assertions.Expect(Page.Locator("tbody tr")).ToHaveCountAsync(0);
+        var navigations = 0;
+        Page.FrameNavigated += (_, _) => navigations++;
+
+        var message = await FailedSmsAsync(to: "+15556667777");
+
+        await Assertions.Expect(Page.Locator($"tr[data-job-id='{message.JobId}']")).ToContainTextAsync("+15556667777");
+        Assert.That(navigations, Is.Zero);
     }
 
     [Test]
