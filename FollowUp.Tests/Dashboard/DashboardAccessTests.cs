@@ -94,6 +94,53 @@ public sealed partial class DashboardAccessTests : BrowserTest
     }
 
     [Test]
+    public async Task ViewerAndOperator_AdminAndOperatorPages_Refused403()
+    {
+        await Host.AddUserAsync("vera", "viewer-password-1", "viewer");
+        await Host.AddUserAsync("otto", "operator-password-1", "operator");
+        await SignInAsync("vera", "viewer-password-1");
+        var viewerUsers = await Page.GotoAsync(Host.Url("/dashboard/users"));
+        var viewerCompose = await Page.GotoAsync(Host.Url("/dashboard/compose"));
+        var viewerJobs = await Page.GotoAsync(Host.Url("/dashboard/jobs"));
+        await Assertions.Expect(Page.Locator("header nav")).Not.ToContainTextAsync("Compose");
+        await Context.ClearCookiesAsync();
+        await SignInAsync("otto", "operator-password-1");
+        var operatorUsers = await Page.GotoAsync(Host.Url("/dashboard/users"));
+        var operatorCompose = await Page.GotoAsync(Host.Url("/dashboard/compose"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(viewerUsers!.Status, Is.EqualTo(403));
+            Assert.That(viewerCompose!.Status, Is.EqualTo(403));
+            Assert.That(viewerJobs!.Status, Is.EqualTo(200));
+            Assert.That(operatorUsers!.Status, Is.EqualTo(403));
+            Assert.That(operatorCompose!.Status, Is.EqualTo(200));
+        });
+    }
+
+    [Test]
+    public async Task Users_DuplicateNameShortPasswordBadName_EachRefusedPrecisely()
+    {
+        await SignInAsync();
+        async Task<string> AddAsync(string name, string password)
+        {
+            await Page.GotoAsync(Host.Url("/dashboard/users"));
+            await Page.GetByLabel("New user name").FillAsync(name);
+            await Page.GetByLabel("Initial password").FillAsync(password);
+            await Page.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+            return (await Page.Locator(".problem").TextContentAsync())!;
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await AddAsync("admin", "long-enough-password"), Is.EqualTo("There is already a user named 'admin'."));
+            Assert.That(await AddAsync("new-user", "short"), Is.EqualTo("A password has at least 12 characters."));
+            Assert.That(await AddAsync("bad name!", "long-enough-password"), Is.EqualTo("A user name is 1 to 64 letters, digits or . _ @ -."));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from dashboard_users"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task RequeuePost_WithoutAntiforgeryToken_Refused400_JobUnchanged()
     {
         var jobId = (await FailedSmsAsync()).JobId!.Value;

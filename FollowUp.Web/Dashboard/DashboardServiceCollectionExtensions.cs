@@ -40,10 +40,12 @@ internal static class DashboardServiceCollectionExtensions
                 o.LoginPath = "/dashboard/login";
                 o.LogoutPath = "/dashboard/logout";
                 o.SlidingExpiration = true;
+                // A signed-in user whose role does not allow a page gets a 403 saying so, not a redirect.
                 o.Events.OnRedirectToAccessDenied = context =>
                 {
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                    return Task.CompletedTask;
+                    context.Response.ContentType = "text/plain; charset=utf-8";
+                    return context.Response.WriteAsync("Your role does not allow this page.", context.HttpContext.RequestAborted);
                 };
                 o.Events.OnValidatePrincipal = ValidatePrincipalAsync;
             });
