@@ -26,8 +26,12 @@
   }
 
   function connect() {
-    var status = document.querySelector("[data-live-status]");
-    if (!document.querySelector("[data-counter]") || !window.EventSource) { return; }
+    // Looked up each time: a live region may have replaced it.
+    function setStatus(cls, text) {
+      var status = document.querySelector("[data-live-status]");
+      if (status) { status.className = "live " + cls; status.textContent = text; }
+    }
+    if (!(document.querySelector("[data-counter]") || document.querySelector("[data-live-list]")) || !window.EventSource) { return; }
     // EventSource reconnects by itself after an error or a server restart.
     var source = new EventSource("/dashboard/live");
     source.addEventListener("counters", function (e) {
@@ -42,10 +46,10 @@
         }
       });
       document.querySelectorAll("[data-counted-at]").forEach(function (el) { el.textContent = data.countedAt || "not yet"; });
-      if (status) { status.className = "live connected"; status.textContent = "live"; }
+      setStatus("connected", "live");
     });
     source.onerror = function () {
-      if (status) { status.className = "live disconnected"; status.textContent = "reconnecting…"; }
+      setStatus("disconnected", "reconnecting…");
     };
   }
 
