@@ -223,6 +223,30 @@ public sealed class DashboardPagesTests : BrowserTest
     }
 
     [Test]
+    public async Task DeadLetters_RequeueAll_RequeuesOpenOnes_DiscardedStayDiscarded()
+    {
+        var discarded = await DeadLetteredSmsAsync(to: "+15551230001");
+        var open = await DeadLetteredSmsAsync(to: "+15551230002");
+        await SignInAsync();
+        await Page.GotoAsync(Host.Url("/dashboard/deadletters"));
+        await Page.Locator("tr[data-dead-letter]").Filter(new() { Has = Page.Locator($"a[href='/dashboard/jobs/{discarded.JobId}']") })
+            .GetByRole(AriaRole.Button, new() { Name = "Discard" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("tr[data-dead-letter]")).ToHaveCountAsync(1);
+
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Requeue all" }).ClickAsync();
+
+        await Assertions.Expect(Page.Locator("[data-bulk-finished]")).ToHaveAttributeAsync("data-bulk-finished", "true");
+        await Assertions.Expect(Page.Locator(".progress")).ToContainTextAsync("1 of 1 processed");
+        await WaitForJobStateAsync(open.JobId!.Value, "Succeeded");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Db.ScalarAsync<string>("select state from jobs where id = @id", new { id = discarded.JobId }), Is.EqualTo("DeadLettered"));
+            Assert.That(await Db.ScalarAsync<string>("select after::text from audit_log where action = 'dead_letters.bulk_requeue'"),
+                Is.EqualTo("""{"error": null, "changed": 1, "processed": 1}"""));
+        });
+    }
+
+    [Test]
     public async Task Recurring_TriggerNowAndPause_FromThePage()
     {
         var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", "+15554443333", "digest",

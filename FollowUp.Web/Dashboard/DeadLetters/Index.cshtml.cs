@@ -19,11 +19,14 @@ internal sealed class IndexModel(
 
     public Instant Now { get; private set; }
 
+    public Instant? CountedAt { get; private set; }
+
     public async Task OnGetAsync(long? before, CancellationToken cancellationToken)
     {
         Now = clock.GetCurrentInstant();
         Letters = await deadLetters.ListOpenAsync(PageSize, before, cancellationToken);
-        OpenCount = (await overview.CountsAsync(cancellationToken)).Get("job", nameof(JobState.DeadLettered));
+        var counts = await overview.CountsAsync(cancellationToken);
+        (OpenCount, CountedAt) = (counts.Get("job", nameof(JobState.DeadLettered)), counts.CountedAt);
     }
 
     public async Task<IActionResult> OnPostRequeueAsync(long id, CancellationToken cancellationToken) =>
@@ -49,10 +52,10 @@ internal sealed class IndexModel(
             + (requeued < ids.Length ? " The others were resolved already." : "")));
     }
 
-    /// <summary>Every dead-lettered job, through the jobs page's bulk requeue (which resolves their dead letters).</summary>
+    /// <summary>Every open dead letter (a discarded one stays discarded), server-side in batches, with a progress page.</summary>
     public async Task<IActionResult> OnPostRequeueAllAsync(CancellationToken cancellationToken)
     {
-        var operation = await bulk.StartAsync("requeue", new JobSearch { State = nameof(JobState.DeadLettered) }, User.Identity!.Name!, cancellationToken);
+        var operation = await bulk.StartRequeueDeadLettersAsync(User.Identity!.Name!, cancellationToken);
         return Redirect($"/dashboard/jobs/bulk/{operation.Id}");
     }
 
