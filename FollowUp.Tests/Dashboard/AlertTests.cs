@@ -41,4 +41,20 @@ public sealed class AlertTests : BrowserTest
             Assert.That(planned, Is.EqualTo(new[] { "+15550009999", "ops@acme.example" }), "one message per contact, however many checks ran");
         });
     }
+
+    [Test]
+    public async Task FailoversOfOneProviderPastThreshold_NamedInTheAlert_OtherProvidersNot()
+    {
+        var message = await Host.Services.GetRequiredService<FollowUp.Jobs.Messages.IMessageClient>()
+            .SendSmsAsync("acme-dental", "+15551230003", "x", NodaTime.SystemClock.Instance.GetCurrentInstant() + NodaTime.Duration.FromDays(1));
+        // As MessageSender records them: "<provider>: <error>"; 5 is the default threshold.
+        await Db.ExecuteAsync("""
+            insert into message_events (message_id, at, event, detail)
+            select @id, now(), 'failover', p || ': refused (503)' from unnest(array['twilio', 'twilio', 'twilio', 'twilio', 'twilio', 'smtp']) p
+            """, new { id = message.Id });
+
+        var alerts = await Host.Services.GetRequiredService<AlertMonitor>().CheckAsync(CancellationToken.None);
+
+        Assert.That(alerts, Is.EqualTo(new[] { "Provider twilio failed over 5 times in the last 15 minutes (threshold 5)." }));
+    }
 }
