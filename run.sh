@@ -43,9 +43,14 @@ if [ ! -f "$SECRETS" ]; then
     echo "WEBHOOK_SECRET=whsec_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   } > "$SECRETS"
 fi
+if ! grep -q '^DASHBOARD_PASSWORD=' "$SECRETS"; then
+  # Added to an older demo.env too; the first admin is created from it at start-up if none exists.
+  echo "DASHBOARD_PASSWORD=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> "$SECRETS"
+fi
 # shellcheck disable=SC1090
 source "$SECRETS"
 export FollowUp__Api__Keys__0="$API_KEY"
+export FollowUp__Dashboard__AdminPassword="$DASHBOARD_PASSWORD"
 
 # Once the app is ready, create or refresh the demo client (America/New_York, Mon-Fri 09:00-17:00).
 (
@@ -69,6 +74,7 @@ cat <<MSG
 
 FollowUp
   app          $APP_URL
+  dashboard    $APP_URL/dashboard/login   user admin, password $DASHBOARD_PASSWORD
   health       $APP_URL/health/live   $APP_URL/health/ready
   database     $ConnectionStrings__FollowUp
   data folder  $DATA   (./run.sh stop stops it)

@@ -6,6 +6,13 @@ cd "$(dirname "$0")"
 source scripts/pg.sh
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The dashboard's browser tests drive Debian's chromium (Playwright never downloads a browser here).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium for the dashboard browser tests"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+    echo "could not install chromium (apt-get); the dashboard browser tests will fail"
+  fi
+fi
 if ! dotnet build FollowUp.sln -c Release -nologo -v q; then
   echo "build failed"
   echo "0 passed, 1 failed"

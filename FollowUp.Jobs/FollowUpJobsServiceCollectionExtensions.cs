@@ -151,6 +151,7 @@ public static class FollowUpJobsServiceCollectionExtensions
             Every<RescueExpiredLeasesJob>(q, RescueExpiredLeasesJob.Key, TimeSpan.FromSeconds(Math.Max(1, engine.RescueIntervalSeconds)));
             Every<RecurringSyncJob>(q, RecurringSyncJob.Key, TimeSpan.FromSeconds(Math.Max(1, engine.RecurringSyncSeconds)));
             Every<CounterRollupJob>(q, CounterRollupJob.Key, TimeSpan.FromSeconds(30));
+            Every<StateCountJob>(q, StateCountJob.Key, TimeSpan.FromSeconds(Math.Max(1, engine.StateCountSeconds)));
             Every<RetentionJob>(q, RetentionJob.Key, TimeSpan.FromHours(1));
             Every<Calls.ReplayStalledWebhooksJob>(q, Calls.ReplayStalledWebhooksJob.Key, TimeSpan.FromMinutes(1));
         });

@@ -1,12 +1,15 @@
 using FollowUp.Jobs;
 using FollowUp.Web.Api;
 using FollowUp.Web.Auth;
+using FollowUp.Web.Dashboard;
+using FollowUp.Web.Dashboard.Overview;
 using FollowUp.Web.Health;
 using FollowUp.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFollowUpJobs(builder.Configuration);
 builder.Services.AddFollowUpApiAuth(builder.Configuration);
+builder.Services.AddFollowUpDashboard(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi();
@@ -15,6 +18,8 @@ var app = builder.Build();
 // A problem+json 500 in every environment: the developer exception page would echo request headers,
 // API keys among them.
 app.UseExceptionHandler();
+app.UseDashboardSecurityHeaders();
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapFollowUpHealth();
@@ -24,8 +29,10 @@ app.MapCallApi();
 app.MapSendGridWebhooks();
 app.MapTwilioWebhooks();
 app.MapCallWebhooks();
+app.MapRazorPages(); // the dashboard, /dashboard
+app.MapDashboardLive();
 app.MapOpenApi(); // GET /openapi/v1.json
-app.MapGet("/", () => TypedResults.Text("FollowUp job server. Health: /health/live, /health/ready\n"));
+app.MapGet("/", () => TypedResults.Text("FollowUp job server. Dashboard: /dashboard. Health: /health/live, /health/ready\n"));
 app.Run();
 
 /// <summary>Entry point, public for WebApplicationFactory in tests.</summary>

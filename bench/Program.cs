@@ -4,6 +4,7 @@ namespace FollowUp.Bench;
 /// dotnet run -c Release --project bench -- engine    the engine benchmark (see docs/BENCHMARKS.md)
 /// dotnet run -c Release --project bench -- send      the send benchmark (fake Twilio answering in 20 ms)
 /// dotnet run -c Release --project bench -- webhooks  signed call webhooks at 100, 300, 1,000/s against the app
+/// bench/run.sh dashboard [requests]                  dashboard pages over HTTP with 1M jobs and 1M messages
 /// dotnet FollowUp.Bench.dll worker                   an engine node (used by multi-process tests)
 /// dotnet FollowUp.Bench.dll migrate                  apply migrations and exit
 /// An explicit entry class, not top-level statements: .NET 10 makes a top-level Program public in
@@ -16,6 +17,7 @@ internal static class BenchProgram
         "engine" => await EngineBenchmark.RunAsync(args[1..]),
         "send" => await SendBenchmark.RunAsync(args[1..]),
         "webhooks" => await WebhookBenchmark.RunAsync(args[1..]),
+        "dashboard" => await DashboardBenchmark.RunAsync(args[1..]),
         "worker" => await WorkerNode.RunAsync(args[1..]),
         "migrate" => await WorkerNode.MigrateAsync(args[1..]),
         _ => Usage(),
@@ -23,7 +25,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: FollowUp.Bench engine | send | webhooks | worker | migrate");
+        Console.Error.WriteLine("usage: FollowUp.Bench engine | send | webhooks | dashboard | worker | migrate");
         return 2;
     }
 }

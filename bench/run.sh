@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs a benchmark against a throwaway local PostgreSQL 15 cluster (fsync on, default settings but
-# for shared_buffers=256MB and max_connections=300), e.g. bench/run.sh engine [repeats].
+# for shared_buffers=256MB and max_connections=300), e.g. bench/run.sh engine [repeats],
+# bench/run.sh dashboard [requests per page].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/pg.sh
 dotnet build bench -c Release -nologo -v q
-dotnet build FollowUp.Web -c Release -nologo -v q  # bench -- webhooks runs the app as its own process
+# bench -- webhooks and bench -- dashboard run the app as its own process.
+dotnet build FollowUp.Web -c Release -nologo -v q
 PGDIR="$(mktemp -d /tmp/followup-bench-pg.XXXXXX)"; chmod 755 "$PGDIR"
 PORT="$(free_port)"
 trap 'pg_stop "$PGDIR/data"; rm -rf "$PGDIR"' EXIT

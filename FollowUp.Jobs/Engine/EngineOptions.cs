@@ -31,6 +31,9 @@ public sealed class EngineOptions
     /// <summary>How often recurring definitions are synchronised into Quartz.</summary>
     public int RecurringSyncSeconds { get; set; } = 15;
 
+    /// <summary>How often (cluster-wide) jobs per state and messages per status are recounted for the dashboard.</summary>
+    public int StateCountSeconds { get; set; } = 15;
+
     /// <summary>Succeeded and cancelled jobs older than this are deleted with their history.</summary>
     public int RetentionDays { get; set; } = 7;
 
@@ -50,6 +53,7 @@ public sealed class EngineOptions
             Check(errors, nameof(ShutdownTimeoutSeconds), options.ShutdownTimeoutSeconds, 0, 3_600);
             Check(errors, nameof(RescueIntervalSeconds), options.RescueIntervalSeconds, 1, 3_600);
             Check(errors, nameof(RecurringSyncSeconds), options.RecurringSyncSeconds, 1, 3_600);
+            Check(errors, nameof(StateCountSeconds), options.StateCountSeconds, 1, 3_600);
             Check(errors, nameof(RetentionDays), options.RetentionDays, 1, 3_650);
             foreach (var (type, limit) in options.ConcurrencyLimits)
             {

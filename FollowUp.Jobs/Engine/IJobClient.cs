@@ -63,4 +63,20 @@ public interface IJobClient
 
     /// <summary>Removes a recurring job; its already-enqueued jobs are left alone.</summary>
     Task<bool> RemoveRecurringAsync(string id, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Every recurring definition, by id, with its last run and whether it is paused.</summary>
+    Task<IReadOnlyList<RecurringJobInfo>> ListRecurringAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Enqueues one job of a recurring definition now, outside its schedule, and records it as the
+    /// last run; the schedule is unchanged. Returns the job id, or null when there is no such definition.
+    /// </summary>
+    Task<long?> TriggerRecurringAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Pauses a recurring job (its trigger is removed; occurrences while paused are skipped, not made
+    /// up) or resumes it (the next occurrence after now fires). False when there is no such definition
+    /// or it already is in that state.
+    /// </summary>
+    Task<bool> SetRecurringPausedAsync(string id, bool paused, CancellationToken cancellationToken = default);
 }

@@ -205,6 +205,23 @@ internal sealed class JobClient(
     public Task<bool> RemoveRecurringAsync(string id, NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         recurring.RemoveAsync(id, transaction, cancellationToken);
 
+    public Task<IReadOnlyList<RecurringJobInfo>> ListRecurringAsync(CancellationToken cancellationToken = default) =>
+        recurring.ListAsync(cancellationToken);
+
+    public async Task<long?> TriggerRecurringAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var jobId = await recurring.FireAsync(id, node.Id, cancellationToken);
+        if (jobId is not null)
+        {
+            notifier.Committed(clock.GetCurrentInstant());
+        }
+
+        return jobId;
+    }
+
+    public Task<bool> SetRecurringPausedAsync(string id, bool paused, CancellationToken cancellationToken = default) =>
+        recurring.SetPausedAsync(id, paused, cancellationToken);
+
     private JobDescriptor Describe(Type jobClass, object args)
     {
         ArgumentNullException.ThrowIfNull(args);

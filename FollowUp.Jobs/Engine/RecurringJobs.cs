@@ -9,7 +9,12 @@ namespace FollowUp.Jobs.Engine;
 /// <summary>A recurring definition as stored in <c>recurring_jobs</c>.</summary>
 public sealed record RecurringJobInfo(
     string Id, string JobType, string Cron, string TimeZone, long Version, Instant UpdatedAt,
-    Instant? LastEnqueuedAt, long? LastJobId);
+    Instant? LastEnqueuedAt, long? LastJobId, bool Paused)
+{
+    /// <summary>The next firing after <paramref name="after"/> as its trigger computes it; null when paused or never again.</summary>
+    public Instant? NextRunAfter(Instant after) =>
+        Paused ? null : RecurringJobs.NextOccurrences(Cron, TimeZone, after, 1) is [var next] ? next : null;
+}
 
 /// <summary>
 /// Recurring jobs: <c>recurring_jobs</c> is the source of truth (so a definition commits with the
@@ -77,10 +82,64 @@ internal sealed class RecurringJobs(NpgsqlDataSource dataSource, ISchedulerFacto
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<RecurringJobInfo>(new CommandDefinition(
-            "select id, job_type, cron, time_zone, version, updated_at, last_enqueued_at, last_job_id from recurring_jobs order by id",
+            "select id, job_type, cron, time_zone, version, updated_at, last_enqueued_at, last_job_id, paused from recurring_jobs order by id",
             cancellationToken: cancellationToken));
         return rows.AsList();
     }
+
+    private const string SetPausedSql = """
+        update recurring_jobs set paused = @paused, version = version + 1, updated_at = @now
+        where id = @id and paused <> @paused
+        """;
+
+    /// <summary>
+    /// Pauses (no trigger until resumed; occurrences in between are not made up) or resumes a recurring
+    /// job. False when it does not exist or is already in that state.
+    /// </summary>
+    public async Task<bool> SetPausedAsync(string id, bool paused, CancellationToken cancellationToken)
+    {
+        int changed;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            changed = await connection.ExecuteAsync(new CommandDefinition(
+                SetPausedSql, new { id, paused, now = clock.GetCurrentInstant() }, cancellationToken: cancellationToken));
+        }
+
+        if (changed > 0)
+        {
+            await SyncAsync(cancellationToken);
+        }
+
+        return changed > 0;
+    }
+
+    /// <summary>
+    /// Enqueues one job of the definition now and records it as its last run (the same statement a
+    /// firing runs; a paused definition can be triggered too). Returns the job id, or null when the
+    /// definition does not exist.
+    /// </summary>
+    public async Task<long?> FireAsync(string id, string node, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            FireSql, new { id, now = clock.GetCurrentInstant(), node }, cancellationToken: cancellationToken));
+    }
+
+    internal const string FireSql = """
+        with def as (
+            select id, job_type, args from recurring_jobs where id = @id for update
+        ), job as (
+            insert into jobs (type, args, state, run_at, created_at, state_changed_at, recurring_id)
+            select job_type, args, 'Enqueued', @now, @now, @now, id from def
+            returning id, state
+        ), history as (
+            insert into job_history (job_id, state, at, node, attempt, reason)
+            select id, state, @now, @node, 0, 'Recurring ' || @id || ' fired' from job
+        ), mark as (
+            update recurring_jobs set last_enqueued_at = @now, last_job_id = (select id from job) where id = @id
+        )
+        select id from job
+        """;
 
     /// <summary>
     /// Makes Quartz's triggers match the table: schedules new and changed definitions (by version),
@@ -90,8 +149,8 @@ internal sealed class RecurringJobs(NpgsqlDataSource dataSource, ISchedulerFacto
     {
         scheduler ??= await schedulers.GetScheduler(cancellationToken);
         var definitions = await ListAsync(cancellationToken);
-        var wanted = definitions.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var definition in definitions)
+        var wanted = definitions.Where(d => !d.Paused).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var definition in definitions.Where(d => !d.Paused))
         {
             var triggerKey = new TriggerKey(definition.Id, Group);
             var existing = await scheduler.GetTrigger(triggerKey, cancellationToken);

@@ -1,0 +1,60 @@
+using FollowUp.Tests.Support;
+using FollowUp.Web.Dashboard.Alerts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace FollowUp.Tests.Dashboard;
+
+/// <summary>Dead letters past the threshold: a banner on every page and one message to the contacts, rate-limited.</summary>
+public sealed class AlertTests : BrowserTest
+{
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["FollowUp:Dashboard:Alerts:DeadLetterThreshold"] = "2";
+        settings["FollowUp:Dashboard:Alerts:WindowMinutes"] = "15";
+        settings["FollowUp:Dashboard:Alerts:CheckSeconds"] = "1";
+        settings["FollowUp:Dashboard:Alerts:MinutesBetweenMessages"] = "60";
+        settings["FollowUp:Dashboard:Alerts:ClientId"] = "acme-dental";
+        settings["FollowUp:Dashboard:Alerts:Contacts:0"] = "+15550009999";
+        settings["FollowUp:Dashboard:Alerts:Contacts:1"] = "ops@acme.example";
+    }
+
+    [Test]
+    public async Task DeadLettersPastThreshold_BannerOnEveryPage_OneMessagePerContactOnly()
+    {
+        var monitor = Host.Services.GetRequiredService<AlertMonitor>();
+        await DeadLetteredSmsAsync(to: "+15551230001");
+        Assert.That(await monitor.CheckAsync(CancellationToken.None), Is.Empty, "one dead letter is below the threshold of 2");
+
+        await DeadLetteredSmsAsync(to: "+15551230002");
+        var alerts = await monitor.CheckAsync(CancellationToken.None);
+        await monitor.CheckAsync(CancellationToken.None);
+        await SignInAsync();
+        await Page.GotoAsync(Host.Url("/dashboard/messages"));
+
+        await Assertions.Expect(Page.Locator(".alerts")).ToHaveTextAsync("2 jobs dead-lettered in the last 15 minutes (threshold 2).");
+        await ScreenshotAsync("alert-banner");
+        var planned = await Db.QueryAsync<string>("select recipient from messages where body like 'FollowUp alert:%' order by recipient");
+        Assert.Multiple(() =>
+        {
+            Assert.That(alerts, Is.EqualTo(new[] { "2 jobs dead-lettered in the last 15 minutes (threshold 2)." }));
+            Assert.That(planned, Is.EqualTo(new[] { "+15550009999", "ops@acme.example" }), "one message per contact, however many checks ran");
+        });
+    }
+
+    [Test]
+    public async Task FailoversOfOneProviderPastThreshold_NamedInTheAlert_OtherProvidersNot()
+    {
+        var message = await Host.Services.GetRequiredService<FollowUp.Jobs.Messages.IMessageClient>()
+            .SendSmsAsync("acme-dental", "+15551230003", "x", NodaTime.SystemClock.Instance.GetCurrentInstant() + NodaTime.Duration.FromDays(1));
+        // As MessageSender records them: "<provider>: <error>"; 5 is the default threshold.
+        await Db.ExecuteAsync("""
+            insert into message_events (message_id, at, event, detail)
+            select @id, now(), 'failover', p || ': refused (503)' from unnest(array['twilio', 'twilio', 'twilio', 'twilio', 'twilio', 'smtp']) p
+            """, new { id = message.Id });
+
+        var alerts = await Host.Services.GetRequiredService<AlertMonitor>().CheckAsync(CancellationToken.None);
+
+        Assert.That(alerts, Is.EqualTo(new[] { "Provider twilio failed over 5 times in the last 15 minutes (threshold 5)." }));
+    }
+}

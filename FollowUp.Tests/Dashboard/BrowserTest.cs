@@ -1,0 +1,125 @@
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Messages;
+using FollowUp.Tests.Messages;
+using FollowUp.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace FollowUp.Tests.Dashboard;
+
+/// <summary>
+/// A real headless Chromium (Debian's, never a downloaded one) per fixture; per test a fresh database,
+/// the app on a real Kestrel port with a scripted SMS provider (retries an hour apart, so a failed job
+/// stays Failed), the client acme-dental and a fresh browser context; helpers to sign in, to make
+/// failed and dead-lettered jobs, and to keep a screenshot of a page as a test attachment.
+/// </summary>
+public abstract class BrowserTest
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    protected TestDatabase Db { get; private set; } = null!;
+
+    protected DashboardHost Host { get; private set; } = null!;
+
+    protected ScriptedSmsProvider Sms { get; private set; } = null!;
+
+    protected IBrowserContext Context { get; private set; } = null!;
+
+    protected IPage Page { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task LaunchBrowser()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            Assert.Fail($"{ChromiumPath} is missing: install Debian's chromium (./test.sh does).");
+        }
+
+        Assertions.SetDefaultExpectTimeout(15_000);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"] });
+    }
+
+    [OneTimeTearDown]
+    public async Task CloseBrowser()
+    {
+        await _browser.CloseAsync();
+        _playwright.Dispose();
+    }
+
+    [SetUp]
+    public async Task NewContext()
+    {
+        Db = await TestDatabase.CreateAsync();
+        Sms = new ScriptedSmsProvider("scripted");
+        var settings = new Dictionary<string, string?> { ["FollowUp:Retry:Attempts"] = "2", ["FollowUp:Retry:DelaySeconds"] = "3600" };
+        Configure(settings);
+        Host = DashboardHost.Start(Db, settings, s => s.AddSingleton<ISmsProvider>(Sms));
+        await TestClients.CreateAsync(Host.Services);
+        Context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        Context.SetDefaultTimeout(15_000);
+        Page = await Context.NewPageAsync();
+        // Confirmation prompts (bulk actions, discard) are accepted, as a person would.
+        Page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+    }
+
+    [TearDown]
+    public async Task CloseContext()
+    {
+        await Context.CloseAsync();
+        await Host.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    /// <summary>Settings of this fixture's app on top of the defaults.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
+    protected Task SignInAsync(string name = "admin", string password = DashboardHost.AdminPassword) => SignInAsync(Host, name, password);
+
+    /// <summary>An SMS whose first attempt failed (its retry an hour away): its job is Failed.</summary>
+    protected async Task<MessageInfo> FailedSmsAsync(string to = "+15551234567", string body = "Your appointment is tomorrow")
+    {
+        Sms.ThenFail(SendFailureKind.Transient, "503");
+        var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", to, body);
+        await WaitForJobStateAsync(message.JobId!.Value, "Failed");
+        return message;
+    }
+
+    /// <summary>An SMS the provider refused permanently: its job is DeadLettered, with an open dead letter.</summary>
+    protected async Task<MessageInfo> DeadLetteredSmsAsync(string to = "+15551230000", string body = "Hello")
+    {
+        Sms.ThenFail(SendFailureKind.Permanent, "21211");
+        var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", to, body);
+        await WaitForJobStateAsync(message.JobId!.Value, "DeadLettered");
+        return message;
+    }
+
+    protected Task<string> WaitForJobStateAsync(long jobId, string state) =>
+        Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select state from jobs where id = @jobId", new { jobId }),
+            s => s == state, what: $"job {jobId} to be {state}");
+
+    protected async Task SignInAsync(DashboardHost host, string name = "admin", string password = DashboardHost.AdminPassword)
+    {
+        await Page.GotoAsync(host.Url("/dashboard/login"));
+        await Page.GetByLabel("User name").FillAsync(name);
+        await Page.GetByLabel("Password").FillAsync(password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(Page.Locator("header .whoami")).ToContainTextAsync(name);
+    }
+
+    /// <summary>Saves a full-page screenshot and attaches it to the test result.</summary>
+    protected async Task ScreenshotAsync(string name)
+    {
+        var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name + ".png");
+        await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, name);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Web.Dashboard.Access;
+
+/// <summary>
+/// Dashboard users in <c>dashboard_users</c>: passwords hashed with ASP.NET Core's
+/// <see cref="PasswordHasher{TUser}"/>, lockout after <see cref="DashboardOptions.LockoutAttempts"/>
+/// failures in a row (counted in one guarded statement, so parallel guesses cannot slip past it).
+/// </summary>
+internal sealed partial class DashboardUsers(NpgsqlDataSource dataSource, IOptions<DashboardOptions> options, IClock clock)
+{
+    public const int MinPasswordLength = 12;
+
+    private static readonly PasswordHasher<DashboardUser> Hasher = new();
+
+    private const string Columns = "name, role, disabled, failed_attempts, locked_until, created_at, updated_at";
+
+    [GeneratedRegex("^[A-Za-z0-9._@-]{1,64}$")]
+    private static partial Regex NamePattern();
+
+    /// <summary>Why <paramref name="name"/> cannot be a user name, or null when it can.</summary>
+    public static string? CheckName(string? name) =>
+        name is not null && NamePattern().IsMatch(name)
+            ? null
+            : "A user name is 1 to 64 letters, digits or . _ @ -.";
+
+    /// <summary>Why <paramref name="password"/> cannot be a password, or null when it can.</summary>
+    public static string? CheckPassword(string? password) =>
+        password is { Length: >= MinPasswordLength }
+            ? null
+            : $"A password has at least {MinPasswordLength} characters.";
+
+    public async Task<DashboardUser?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DashboardUser>(new CommandDefinition(
+            $"select {Columns} from dashboard_users where name = @name", new { name }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<DashboardUser>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<DashboardUser>(new CommandDefinition(
+            $"select {Columns} from dashboard_users order by name", cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    private const string FailSql = """
+        update dashboard_users
+        set failed_attempts = case when failed_attempts + 1 >= @max then 0 else failed_attempts + 1 end,
+            locked_until = case when failed_attempts + 1 >= @max then @lockedUntil else locked_until end,
+            updated_at = @now
+        where name = @name and (locked_until is null or locked_until <= @now)
+        returning locked_until
+        """;
+
+    private const string SucceedSql = """
+        update dashboard_users set failed_attempts = 0, locked_until = null, updated_at = @now,
+            password_hash = coalesce(@rehash, password_hash)
+        where name = @name
+        """;
+
+    /// <summary>
+    /// Checks a name and password. A locked account is refused before the password is looked at; an
+    /// unknown name and a wrong password get the same answer; a disabled account is named as such only
+    /// to someone who knew its password.
+    /// </summary>
+    public async Task<SignInResult> SignInAsync(string name, string password, CancellationToken cancellationToken)
+    {
+        const string wrong = "Wrong user name or password.";
+        var now = clock.GetCurrentInstant();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<LoginRow>(new CommandDefinition(
+            "select password_hash as hash, disabled, locked_until from dashboard_users where name = @name",
+            new { name }, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            // Hash anyway, so an unknown name takes as long as a wrong password.
+            Hasher.VerifyHashedPassword(null!, DummyHash, password);
+            return new SignInResult(null, wrong);
+        }
+
+        if (row.LockedUntil is { } locked && locked > now)
+        {
+            return new SignInResult(null, Locked(locked, now), locked);
+        }
+
+        var verdict = Hasher.VerifyHashedPassword(null!, row.Hash, password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            var o = options.Value;
+            var lockedUntil = await connection.QuerySingleOrDefaultAsync<Instant?>(new CommandDefinition(FailSql, new
+            {
+                name, now, max = o.LockoutAttempts, lockedUntil = now + Duration.FromMinutes(o.LockoutMinutes),
+            }, cancellationToken: cancellationToken));
+            return lockedUntil is { } l && l > now
+                ? new SignInResult(null, Locked(l, now), l)
+                : new SignInResult(null, wrong);
+        }
+
+        if (row.Disabled)
+        {
+            return new SignInResult(null, "This account is disabled; ask an admin.");
+        }
+
+        var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(null!, password) : null;
+        await connection.ExecuteAsync(new CommandDefinition(SucceedSql, new { name, now, rehash }, cancellationToken: cancellationToken));
+        return new SignInResult(await FindAsync(name, cancellationToken), null);
+    }
+
+    private static readonly string DummyHash = Hasher.HashPassword(null!, Guid.NewGuid().ToString());
+
+    private string Locked(Instant until, Instant now) =>
+        $"Too many failed sign-ins: this account is locked for {Math.Max(1, (int)Math.Ceiling((until - now).TotalMinutes))} more minute(s) (after {options.Value.LockoutAttempts} failures).";
+
+    /// <summary>Adds a user; false when the name is taken. Validate name, role and password first.</summary>
+    public async Task<bool> AddAsync(string name, string password, string role, CancellationToken cancellationToken)
+    {
+        var now = clock.GetCurrentInstant();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            insert into dashboard_users (name, password_hash, role, created_at, updated_at)
+            values (@name, @hash, @role, @now, @now)
+            on conflict (name) do nothing
+            """, new { name, hash = Hasher.HashPassword(null!, password), role, now }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>Changes role and/or disabled flag; an unlocked account also forgets its failures when enabled.</summary>
+    public async Task<bool> UpdateAsync(string name, string role, bool disabled, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            update dashboard_users set role = @role, disabled = @disabled, updated_at = @now,
+                failed_attempts = case when @disabled then failed_attempts else 0 end,
+                locked_until = case when @disabled then locked_until else null end
+            where name = @name
+            """, new { name, role, disabled, now = clock.GetCurrentInstant() }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>
+    /// Creates the user <c>admin</c> with <paramref name="password"/> when no enabled admin exists.
+    /// An existing <c>admin</c> row (disabled, or demoted) is restored to an enabled admin with that
+    /// password, so a lost last admin can always be recovered through configuration. True when it wrote.
+    /// </summary>
+    public async Task<bool> EnsureAdminAsync(string password, CancellationToken cancellationToken)
+    {
+        var now = clock.GetCurrentInstant();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            insert into dashboard_users (name, password_hash, role, created_at, updated_at)
+            select 'admin', @hash, 'admin', @now, @now
+            where not exists (select 1 from dashboard_users where role = 'admin' and not disabled)
+            on conflict (name) do update set password_hash = excluded.password_hash, role = 'admin', disabled = false,
+                failed_attempts = 0, locked_until = null, updated_at = excluded.updated_at
+            """, new { hash = Hasher.HashPassword(null!, password), now }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    private sealed record LoginRow(string Hash, bool Disabled, Instant? LockedUntil);
+}

@@ -1,0 +1,111 @@
+using Dapper;
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Messages;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Web.Dashboard.Alerts;
+
+/// <summary>
+/// Every <see cref="AlertOptions.CheckSeconds"/>: counts dead letters and failovers per provider in the
+/// window, raises a banner for each threshold reached and, at most once per
+/// <see cref="AlertOptions.MinutesBetweenMessages"/> across the cluster, tells the operations contacts
+/// through <see cref="IMessageClient"/> (so an outage does not flood them).
+/// </summary>
+internal sealed class AlertMonitor(
+    NpgsqlDataSource dataSource, IMessageClient messages, AlertState state, IOptions<AlertOptions> options, IClock clock,
+    ILogger<AlertMonitor> logger) : BackgroundService
+{
+    private const string DeadLettersSql = "select count(*) from dead_letters where dead_lettered_at >= @since";
+
+    // The failover event's detail is "<provider>: <error>" (MessageSender).
+    private const string FailoversSql = """
+        select split_part(detail, ':', 1) as provider, count(*) as count from message_events
+        where event = 'failover' and at >= @since
+        group by 1 order by 1
+        """;
+
+    private const string ClaimSendSql = """
+        update dashboard_alerts set last_sent_at = @now
+        where id = 1 and last_sent_at <= @now - make_interval(mins => @minutes)
+        """;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(o.CheckSeconds));
+        do
+        {
+            try
+            {
+                await CheckAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning(ex, "Alert check failed; trying again in {Seconds} s", o.CheckSeconds);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One check: returns the alerts raised (also shown on every page).</summary>
+    public async Task<IReadOnlyList<string>> CheckAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var now = clock.GetCurrentInstant();
+        var since = now - Duration.FromMinutes(o.WindowMinutes);
+        var alerts = new List<string>();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (o.DeadLetterThreshold > 0)
+        {
+            var deadLetters = await connection.ExecuteScalarAsync<long>(new CommandDefinition(DeadLettersSql, new { since }, cancellationToken: cancellationToken));
+            if (deadLetters >= o.DeadLetterThreshold)
+            {
+                alerts.Add($"{deadLetters} jobs dead-lettered in the last {o.WindowMinutes} minutes (threshold {o.DeadLetterThreshold}).");
+            }
+        }
+
+        if (o.FailoverThreshold > 0)
+        {
+            var failovers = await connection.QueryAsync<(string Provider, long Count)>(new CommandDefinition(FailoversSql, new { since }, cancellationToken: cancellationToken));
+            alerts.AddRange(failovers.Where(f => f.Count >= o.FailoverThreshold).Select(f =>
+                $"Provider {f.Provider} failed over {f.Count} times in the last {o.WindowMinutes} minutes (threshold {o.FailoverThreshold})."));
+        }
+
+        state.Set(alerts);
+        if (alerts.Count > 0 && o.Contacts.Count > 0
+            && await connection.ExecuteAsync(new CommandDefinition(ClaimSendSql, new { now, minutes = o.MinutesBetweenMessages }, cancellationToken: cancellationToken)) == 1)
+        {
+            await NotifyAsync(o, alerts, cancellationToken);
+        }
+
+        return alerts;
+    }
+
+    private async Task NotifyAsync(AlertOptions o, List<string> alerts, CancellationToken cancellationToken)
+    {
+        var text = "FollowUp alert: " + string.Join(" ", alerts);
+        foreach (var contact in o.Contacts)
+        {
+            // Each contact is planned on its own: a contact the pipeline refuses does not stop the others.
+            try
+            {
+                if (Recipients.IsE164(contact))
+                {
+                    await messages.SendSmsAsync(o.ClientId!, contact, text, null, null, cancellationToken);
+                }
+                else
+                {
+                    await messages.SendEmailAsync(o.ClientId!, contact, "FollowUp alert", text, null, null, cancellationToken);
+                }
+            }
+            catch (PostgresException ex)
+            {
+                logger.LogError(ex, "Could not plan the alert message to operations contact {Index}", o.Contacts.IndexOf(contact));
+            }
+        }
+
+        logger.LogWarning("Operations contacts alerted: {Alerts}", text);
+    }
+}

@@ -1,0 +1,67 @@
+using FollowUp.Jobs.Channels;
+using Microsoft.Extensions.Options;
+
+namespace FollowUp.Web.Dashboard.Alerts;
+
+/// <summary>
+/// Alert thresholds and operations contacts, from <c>FollowUp:Dashboard:Alerts</c>. A threshold of 0
+/// turns that alert off. Contacts are E.164 numbers (SMS) or email addresses, sent from
+/// <see cref="ClientId"/>'s sender settings through the normal pipeline.
+/// </summary>
+internal sealed class AlertOptions
+{
+    public const string Section = "FollowUp:Dashboard:Alerts";
+
+    /// <summary>Dead letters within the window at or above which an alert is raised (0: off).</summary>
+    public int DeadLetterThreshold { get; set; } = 10;
+
+    /// <summary>Failovers away from one provider within the window at or above which an alert is raised (0: off).</summary>
+    public int FailoverThreshold { get; set; } = 5;
+
+    public int WindowMinutes { get; set; } = 15;
+
+    /// <summary>At most one message to the contacts per this many minutes, across the cluster.</summary>
+    public int MinutesBetweenMessages { get; set; } = 30;
+
+    public int CheckSeconds { get; set; } = 30;
+
+    /// <summary>The client whose senders carry alert messages; required when there are contacts.</summary>
+    public string? ClientId { get; set; }
+
+    public List<string> Contacts { get; set; } = [];
+
+    internal sealed class Validator : IValidateOptions<AlertOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, AlertOptions options)
+        {
+            var errors = new List<string>();
+            void Range(string key, int value, int min, int max)
+            {
+                if (value < min || value > max)
+                {
+                    errors.Add($"{Section}:{key} must be between {min} and {max}, not {value}.");
+                }
+            }
+
+            Range(nameof(DeadLetterThreshold), options.DeadLetterThreshold, 0, 1_000_000);
+            Range(nameof(FailoverThreshold), options.FailoverThreshold, 0, 1_000_000);
+            Range(nameof(WindowMinutes), options.WindowMinutes, 1, 1_440);
+            Range(nameof(MinutesBetweenMessages), options.MinutesBetweenMessages, 1, 10_080);
+            Range(nameof(CheckSeconds), options.CheckSeconds, 1, 3_600);
+            for (var i = 0; i < options.Contacts.Count; i++)
+            {
+                if (!Recipients.IsE164(options.Contacts[i]) && !Recipients.IsEmailAddress(options.Contacts[i]))
+                {
+                    errors.Add($"{Section}:Contacts:{i} must be an E.164 number or an email address, not '{options.Contacts[i]}'.");
+                }
+            }
+
+            if (options.Contacts.Count > 0 && string.IsNullOrWhiteSpace(options.ClientId))
+            {
+                errors.Add($"{Section}:ClientId is required when {Section}:Contacts are set (the client whose senders carry alerts).");
+            }
+
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Security.Claims;
+using FollowUp.Web.Dashboard.Access;
+using FollowUp.Web.Dashboard.Alerts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace FollowUp.Web.Dashboard;
+
+/// <summary>Composition of the operations dashboard: cookie sign-in, roles, Razor Pages, headers.</summary>
+internal static class DashboardServiceCollectionExtensions
+{
+    public const string Scheme = "Dashboard";
+    public const string CookieName = "followup.dashboard";
+
+    public static IServiceCollection AddFollowUpDashboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptions.Validator>();
+        services.AddSingleton<DashboardUsers>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService<AdminSeeder>();
+        services.AddSingleton<Jobs.BulkOperations>();
+        services.AddSingleton<Jobs.JobQueries>();
+        services.AddSingleton<Jobs.JobDetails>();
+        services.AddSingleton<Jobs.JobActions>();
+        services.AddSingleton<Messages.MessageQueries>();
+        services.AddSingleton<DeadLetters.DeadLetterActions>();
+        services.AddSingleton<Overview.OverviewQueries>();
+        services.AddFollowUpAlerts(configuration);
+
+        services.AddAuthentication()
+            .AddCookie(Scheme, o =>
+            {
+                o.Cookie.Name = CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.Cookie.Path = "/dashboard";
+                o.LoginPath = "/dashboard/login";
+                o.LogoutPath = "/dashboard/logout";
+                o.SlidingExpiration = true;
+                // A signed-in user whose role does not allow a page gets a 403 saying so, not a redirect.
+                o.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    context.Response.ContentType = "text/plain; charset=utf-8";
+                    return context.Response.WriteAsync("Your role does not allow this page.", context.HttpContext.RequestAborted);
+                };
+                o.Events.OnValidatePrincipal = ValidatePrincipalAsync;
+            });
+        // The idle timeout comes from validated options, so it is applied after binding.
+        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<DashboardOptions>>(
+            (cookie, dashboard) => cookie.ExpireTimeSpan = TimeSpan.FromMinutes(dashboard.Value.IdleMinutes));
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(DashboardRoles.Viewer, p => p.AddAuthenticationSchemes(Scheme).RequireRole(DashboardRoles.Viewer))
+            .AddPolicy(DashboardRoles.Operator, p => p.AddAuthenticationSchemes(Scheme).RequireRole(DashboardRoles.Operator))
+            .AddPolicy(DashboardRoles.Admin, p => p.AddAuthenticationSchemes(Scheme).RequireRole(DashboardRoles.Admin));
+
+        services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
+        services.AddRazorPages(o =>
+            {
+                // Pages live by feature under FollowUp.Web/Dashboard/, so the root is the project.
+                o.RootDirectory = "/";
+                o.Conventions.AuthorizeFolder("/Dashboard", DashboardRoles.Viewer);
+                o.Conventions.AuthorizeFolder("/Dashboard/Users", DashboardRoles.Admin);
+                o.Conventions.AllowAnonymousToPage("/Dashboard/Login");
+            })
+            .AddMvcOptions(o => o.Filters.Add<RoleFilter>());
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "followup.antiforgery";
+            o.Cookie.Path = "/dashboard";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Every request re-reads the user (one primary-key lookup): a disabled or deleted user is signed
+    /// out at once, a changed role applies at once.
+    /// </summary>
+    private static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
+    {
+        var name = context.Principal?.Identity?.Name;
+        var users = context.HttpContext.RequestServices.GetRequiredService<DashboardUsers>();
+        var user = name is null ? null : await users.FindAsync(name, context.HttpContext.RequestAborted);
+        if (user is null || user.Disabled)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+            return;
+        }
+
+        if (!context.Principal!.IsInRole(user.Role) || context.Principal.FindFirstValue(RoleClaim) != user.Role)
+        {
+            context.ReplacePrincipal(PrincipalFor(user));
+            context.ShouldRenew = true;
+        }
+    }
+
+    /// <summary>The claim that holds the user's own role (the role claims also hold the lesser ones).</summary>
+    public const string RoleClaim = "followup:role";
+
+    public static ClaimsPrincipal PrincipalFor(DashboardUser user)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, user.Name), new(RoleClaim, user.Role) };
+        claims.AddRange(DashboardRoles.Implied(user.Role).Select(r => new Claim(ClaimTypes.Role, r)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme));
+    }
+
+    /// <summary>
+    /// Security headers on every dashboard response: a CSP without inline scripts or styles, no framing,
+    /// no sniffing, no referrer outside the site.
+    /// </summary>
+    public static IApplicationBuilder UseDashboardSecurityHeaders(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.OnStarting(() =>
+                {
+                    var headers = context.Response.Headers;
+                    headers.ContentSecurityPolicy =
+                        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+                        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+                    headers.XFrameOptions = "DENY";
+                    headers.XContentTypeOptions = "nosniff";
+                    headers["Referrer-Policy"] = "same-origin";
+                    headers.CacheControl = "no-store";
+                    return Task.CompletedTask;
+                });
+            }
+
+            await next();
+        });
+}

@@ -1,0 +1,14 @@
+using System.Globalization;
+using NodaTime;
+
+namespace FollowUp.Web.Dashboard.Overview;
+
+/// <summary>A server-rendered SVG chart (see _Chart.cshtml): stacked succeeded / failed / dead-lettered per bucket.</summary>
+internal sealed record Chart(string Title, IReadOnlyList<ChartBucket> Buckets, bool PerDay)
+{
+    public int LabelEvery => PerDay ? 2 : 10;
+
+    public string Label(Instant at) => PerDay
+        ? at.InUtc().Date.ToString("MM-dd", CultureInfo.InvariantCulture)
+        : at.InUtc().TimeOfDay.ToString("HH:mm", CultureInfo.InvariantCulture);
+}

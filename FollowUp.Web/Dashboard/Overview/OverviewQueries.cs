@@ -1,0 +1,128 @@
+using Dapper;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Web.Dashboard.Overview;
+
+/// <summary>
+/// What the overview reads: small tables only — <c>state_counts</c>, <c>message_days</c> and
+/// <c>job_days</c> (kept by StateCountJob), <c>job_counters</c> (per-minute transitions, kept by
+/// CounterRollupJob) and the last day's failover events through their partial index.
+/// </summary>
+internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
+{
+    private const string CountsSql = "select subject, state, count, counted_at from state_counts";
+
+    public async Task<StateCounts> CountsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<CountRow>(
+            new CommandDefinition(CountsSql, cancellationToken: cancellationToken))).AsList();
+        return new StateCounts(
+            rows.ToDictionary(r => $"{r.Subject}:{r.State}", r => r.Count, StringComparer.Ordinal),
+            rows.Count == 0 ? null : rows.Max(r => r.CountedAt));
+    }
+
+    private const string MinutesSql = """
+        select minute as bucket,
+               sum(count) filter (where state = 'Succeeded')::bigint as succeeded,
+               sum(count) filter (where state = 'Failed')::bigint as failed,
+               sum(count) filter (where state = 'DeadLettered')::bigint as dead_lettered
+        from job_counters
+        where minute >= @from and minute < @to and state in ('Succeeded', 'Failed', 'DeadLettered')
+        group by 1
+        """;
+
+    private const string DaysSql = """
+        select day::timestamp at time zone 'UTC' as bucket,
+               sum(count) filter (where state = 'Succeeded')::bigint as succeeded,
+               sum(count) filter (where state = 'Failed')::bigint as failed,
+               sum(count) filter (where state = 'DeadLettered')::bigint as dead_lettered
+        from job_days
+        where day >= (@from at time zone 'UTC')::date and day < (@to at time zone 'UTC')::date
+        group by 1
+        """;
+
+    /// <summary>
+    /// Succeeded / failed / dead-lettered transitions per minute over the last hour (<paramref name="perDay"/>
+    /// false) or per UTC day over the last 14 days; every bucket present, empty ones as zero.
+    /// </summary>
+    public async Task<IReadOnlyList<ChartBucket>> SeriesAsync(Instant now, bool perDay, CancellationToken cancellationToken)
+    {
+        var step = perDay ? Duration.FromDays(1) : Duration.FromMinutes(1);
+        var count = perDay ? 14 : 60;
+        var stepTicks = step.BclCompatibleTicks;
+        var end = Instant.FromUnixTimeTicks((now.ToUnixTimeTicks() / stepTicks + 1) * stepTicks);
+        var start = end - step * count;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<SeriesRow>(new CommandDefinition(
+            perDay ? DaysSql : MinutesSql, new { from = start, to = end }, cancellationToken: cancellationToken)))
+            .ToDictionary(r => r.Bucket);
+        var buckets = new List<ChartBucket>(count);
+        for (var at = start; at < end; at += step)
+        {
+            buckets.Add(rows.TryGetValue(at, out var r)
+                ? new ChartBucket(at, r.Succeeded ?? 0, r.Failed ?? 0, r.DeadLettered ?? 0)
+                : new ChartBucket(at, 0, 0, 0));
+        }
+
+        return buckets;
+    }
+
+    private const string ProvidersSql = """
+        with recent as (
+            select split_part(detail, ':', 1) as provider, at, detail from message_events
+            where event = 'failover' and at >= @since
+        )
+        select provider, count(*) as failovers, max(at) as last_failover_at,
+               (array_agg(detail order by at desc))[1] as last_error
+        from recent group by provider order by provider
+        """;
+
+    private const string SentSql = """
+        select provider, sum(sent)::bigint as sent from message_days where day = (@now at time zone 'UTC')::date
+        group by provider order by provider
+        """;
+
+    /// <summary>Per provider: messages sent today (UTC); failovers away from it in the last 24 hours, and its last error.</summary>
+    public async Task<IReadOnlyList<ProviderHealth>> ProvidersAsync(Instant now, CancellationToken cancellationToken)
+    {
+        var since = now - Duration.FromDays(1);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var failovers = (await connection.QueryAsync<FailoverRow>(
+            new CommandDefinition(ProvidersSql, new { since }, cancellationToken: cancellationToken))).ToDictionary(f => f.Provider);
+        var sent = (await connection.QueryAsync<SentRow>(
+            new CommandDefinition(SentSql, new { now }, cancellationToken: cancellationToken))).ToDictionary(s => s.Provider);
+        return sent.Keys.Union(failovers.Keys).Order(StringComparer.Ordinal).Select(p =>
+        {
+            var s = sent.GetValueOrDefault(p);
+            var f = failovers.GetValueOrDefault(p);
+            return new ProviderHealth(p, s?.Sent ?? 0, f?.Failovers ?? 0, f?.LastFailoverAt, f?.LastError);
+        }).ToList();
+    }
+
+    private const string SpendSql = """
+        select currency, sum(cost) filter (where day = (@day at time zone 'UTC')::date) as today, sum(cost) as month
+        from message_days where day >= (@month at time zone 'UTC')::date and currency <> ''
+        group by currency order by currency
+        """;
+
+    /// <summary>Cost of messages sent today and this month (UTC), per currency.</summary>
+    public async Task<IReadOnlyList<Spend>> SpendAsync(Instant now, CancellationToken cancellationToken)
+    {
+        var date = now.InUtc().Date;
+        var day = date.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        var month = date.With(DateAdjusters.StartOfMonth).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Spend>(new CommandDefinition(SpendSql, new { day, month }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    private sealed record CountRow(string Subject, string State, long Count, Instant CountedAt);
+
+    private sealed record SeriesRow(Instant Bucket, long? Succeeded, long? Failed, long? DeadLettered);
+
+    private sealed record FailoverRow(string Provider, long Failovers, Instant LastFailoverAt, string? LastError);
+
+    private sealed record SentRow(string Provider, long Sent);
+}
