@@ -1,4 +1,6 @@
 using Dapper;
+using FollowUp.Jobs.Calls;
+using FollowUp.Web.Dashboard.Access;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
@@ -6,10 +8,11 @@ using Npgsql;
 namespace FollowUp.Web.Dashboard.Calls;
 
 /// <summary>
-/// The inbound call-webhook journal (sql/0005): outcome, processing status, error, the raw body.
-/// Replay of a failed webhook belongs to the call intake (issue #4) and is not offered here yet.
+/// The inbound call-webhook journal (sql/0005): outcome, processing status, error, the raw body; and
+/// Replay (operator) of one that is not processed, through <see cref="CallIntake.ReplayAsync"/> (the
+/// same as the API's), audited.
 /// </summary>
-internal sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
+internal sealed class IndexModel(NpgsqlDataSource dataSource, CallIntake intake, AuditLog audit) : PageModel
 {
     public const int PageSize = 50;
 
@@ -44,5 +47,37 @@ internal sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
             status = Status == "all" ? null : Status, before, limit = PageSize,
         }, cancellationToken: cancellationToken))).AsList();
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostReplayAsync(long id, string? status, CancellationToken cancellationToken)
+    {
+        var before = await intake.FindAsync(id, cancellationToken);
+        if (before is null)
+        {
+            TempData["Problem"] = $"There is no call webhook {id}.";
+            return RedirectToPage(new { status });
+        }
+
+        // Not the request's token: once started, processing finishes even if the browser goes away.
+        var result = await intake.ReplayAsync(id, CancellationToken.None);
+        var after = await intake.FindAsync(id, CancellationToken.None);
+        if (result.Status is IntakeStatus.Accepted or IntakeStatus.Failed)
+        {
+            await audit.WriteAsync(User.Identity!.Name!, "call_webhook.replay", $"call webhook {id} ({before.EventId})",
+                new { before.Status, before.Attempts, before.Error }, new { after!.Status, after.Attempts, after.Error }, CancellationToken.None);
+        }
+
+        if (result.Status == IntakeStatus.Failed)
+        {
+            TempData["Problem"] = $"Webhook {id} failed again: {result.Error}";
+        }
+        else
+        {
+            TempData["Notice"] = result.Status == IntakeStatus.Accepted
+                ? $"Webhook {id} replayed: its follow-up is planned."
+                : $"Webhook {id} was processed already; nothing new.";
+        }
+
+        return RedirectToPage(new { status });
     }
 }
