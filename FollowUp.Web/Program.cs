@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFollowUpJobs(builder.Configuration);
 builder.Services.AddFollowUpApiAuth(builder.Configuration);
 builder.Services.AddFollowUpDashboard(builder.Configuration);
+builder.Services.AddCallIntakeLimit(builder.Configuration);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi();
@@ -22,6 +23,7 @@ app.UseDashboardSecurityHeaders();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter(); // call webhooks only: beyond the node's limit, 503 with Retry-After
 app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();

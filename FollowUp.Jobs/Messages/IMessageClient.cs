@@ -36,6 +36,21 @@ public interface IMessageClient
     Task<IReadOnlyList<long>> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Cancels a message that has not gone out (scheduled, or dead-lettered awaiting a requeue) and its
+    /// job, in one transaction; <c>skip_reason</c> says who. A job already running finds the message
+    /// cancelled at its checkpoint and sends nothing. False when the message is sending, sent, or
+    /// otherwise past cancelling, or does not exist.
+    /// </summary>
+    Task<bool> CancelAsync(long id, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="Engine.IJobClient.CancelAsync"/>, and when the job sends a message, that message too
+    /// (if still scheduled), in one transaction: a cancelled send job never leaves its message showing
+    /// "scheduled". Same result as the job cancel.
+    /// </summary>
+    Task<bool> CancelJobAsync(long jobId, string actor, CancellationToken cancellationToken = default);
+
     /// <summary>The messages planned for a call, in the order they were planned.</summary>
     Task<IReadOnlyList<MessageInfo>> ForCallAsync(string clientId, string callId, CancellationToken cancellationToken = default);
 

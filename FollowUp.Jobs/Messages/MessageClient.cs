@@ -71,6 +71,40 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
         return cancelled.Select(c => c.Id).ToArray();
     }
 
+    public async Task<bool> CancelAsync(long id, string actor, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var (cancelled, jobId) = await store.CancelAsync(id, $"cancelled by {actor}", tx, cancellationToken);
+        if (!cancelled)
+        {
+            return false;
+        }
+
+        if (jobId is { } job)
+        {
+            // False when the job is running or finished: its checkpoint then finds the message cancelled.
+            await jobs.CancelAsync(job, actor, tx, cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> CancelJobAsync(long jobId, string actor, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await jobs.CancelAsync(jobId, actor, tx, cancellationToken))
+        {
+            return false;
+        }
+
+        await store.CancelForJobAsync(jobId, $"cancelled by {actor}", tx, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return true;
+    }
+
     public Task<IReadOnlyList<MessageInfo>> ForCallAsync(string clientId, string callId, CancellationToken cancellationToken = default) =>
         store.ForCallAsync(clientId, callId, cancellationToken);
 

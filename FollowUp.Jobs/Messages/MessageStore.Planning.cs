@@ -79,4 +79,26 @@ internal sealed partial class MessageStore
             }, transaction, cancellationToken: cancellationToken));
         return rows.AsList();
     }
+
+    /// <summary>
+    /// One message to <c>cancelled</c> if it has not gone out (scheduled, or dead-lettered awaiting a
+    /// requeue). Returns whether it changed, and its job id.
+    /// </summary>
+    public async Task<(bool Cancelled, long? JobId)> CancelAsync(long id, string reason, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken)
+    {
+        var rows = (await transaction.Connection!.QueryAsync<long?>(new CommandDefinition("""
+            update messages set status = 'cancelled', skip_reason = @reason, updated_at = @now
+            where id = @id and status in ('scheduled', 'dead_lettered')
+            returning job_id
+            """, new { id, reason, now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken))).AsList();
+        return rows.Count == 1 ? (true, rows[0]) : (false, null);
+    }
+
+    /// <summary>The still-scheduled message of a job that was just cancelled follows it to <c>cancelled</c>.</summary>
+    public async Task CancelForJobAsync(long jobId, string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
+            update messages set status = 'cancelled', skip_reason = @reason, updated_at = @now
+            where job_id = @jobId and status = 'scheduled'
+            """, new { jobId, reason, now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken));
 }

@@ -488,4 +488,40 @@ public sealed class CallWebhookTests
             Assert.That(doc.GetProperty("paths").TryGetProperty("/api/calls/{callId}", out _), Is.True);
         });
     }
+
+    [Test]
+    public async Task Post_BeyondTheNodesLimit_503WithRetryAfter_NothingRecorded_ThenAccepted()
+    {
+        await using var limited = ApiHost.Start(_db, new()
+        {
+            ["FollowUp:Webhooks:MaxConcurrent"] = "1", ["FollowUp:Webhooks:MaxQueued"] = "0", ["FollowUp:Webhooks:RetryAfterSeconds"] = "7",
+        });
+        await _db.ExecuteAsync("""
+            create function slow_calls() returns trigger language plpgsql as $$ begin perform pg_sleep(2); return new; end $$;
+            create trigger slow_calls before insert on calls for each row execute function slow_calls();
+            """);
+        var first = limited.Client.SendAsync(Signed(Booked()));
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1, what: "the first webhook to be processing");
+        var second = await limited.Client.SendAsync(Signed(Booked(eventId: "evt_02", callId: "call_2", appointmentId: "apt_2")));
+        var problem = await Json(second);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(second.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(7)));
+            Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("nothing was recorded"));
+            Assert.That((await first).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(1));
+        });
+
+        var retried = await limited.Client.SendAsync(Signed(Booked(eventId: "evt_02", callId: "call_2", appointmentId: "apt_2")));
+        Assert.That(retried.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+    }
+
+    [Test]
+    public void Start_InvalidWebhookLimit_StopsNamingTheKey()
+    {
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => ApiHost.Start(_db, new() { ["FollowUp:Webhooks:MaxConcurrent"] = "0" }));
+        Assert.That(ex!.Message, Does.Contain("FollowUp:Webhooks:MaxConcurrent must be 1 to 1000 (was 0)"));
+    }
 }

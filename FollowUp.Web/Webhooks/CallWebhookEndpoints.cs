@@ -27,10 +27,12 @@ internal static partial class CallWebhookEndpoints
     public static IEndpointRouteBuilder MapCallWebhooks(this IEndpointRouteBuilder app)
     {
         // POST /webhooks/calls                      202 planned; 200 duplicate event (same body); 400 bad JSON; 401 signature;
-        //                                           404 unknown client; 409 event id reused; 413 > 64 KiB; 422 fields; 500 journaled, replayable
+        //                                           404 unknown client; 409 event id reused; 413 > 64 KiB; 422 fields; 500 journaled, replayable;
+        //                                           503 + Retry-After beyond FollowUp:Webhooks limits (nothing recorded)
         // POST /webhooks/retell/{client_id}         Retell AI call_analyzed (x-retell-signature); 204 for events that plan nothing
         // POST /webhooks/twilio/voice/{client_id}   Twilio Voice status callback (X-Twilio-Signature); 204 unless a missed call
-        app.MapPost("/webhooks/calls", ReceiveCall).WithTags("Webhooks")
+        var calls = app.MapGroup("/webhooks").RequireRateLimiting(CallIntakeLimitServiceCollectionExtensions.Policy);
+        calls.MapPost("/calls", ReceiveCall).WithTags("Webhooks")
             .Accepts<CallEvent>("application/json")
             .Produces<CallReply>(StatusCodes.Status202Accepted)
             .Produces<CallReply>(StatusCodes.Status200OK)
@@ -40,10 +42,11 @@ internal static partial class CallWebhookEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("A call's outcome: plans its follow-up messages")
             .WithDescription("Signed with X-FollowUp-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret, \"{t}.{raw body}\")>, at most 300 s old.");
-        app.MapPost("/webhooks/retell/{clientId}", ReceiveRetell).WithTags("Webhooks").ExcludeFromDescription();
-        app.MapPost("/webhooks/twilio/voice/{clientId}", ReceiveTwilioVoice).WithTags("Webhooks").ExcludeFromDescription();
+        calls.MapPost("/retell/{clientId}", ReceiveRetell).WithTags("Webhooks").ExcludeFromDescription();
+        calls.MapPost("/twilio/voice/{clientId}", ReceiveTwilioVoice).WithTags("Webhooks").ExcludeFromDescription();
         return app;
     }
 

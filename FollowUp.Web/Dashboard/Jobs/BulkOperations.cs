@@ -17,7 +17,7 @@ namespace FollowUp.Web.Dashboard.Jobs;
 /// picks up what still matches.
 /// </summary>
 internal sealed class BulkOperations(
-    JobQueries queries, IJobClient jobs, FollowUp.Jobs.Engine.DeadLetters deadLetters, NpgsqlDataSource dataSource, AuditLog audit,
+    JobQueries queries, IJobClient jobs, FollowUp.Jobs.Messages.IMessageClient messages, FollowUp.Jobs.Engine.DeadLetters deadLetters, NpgsqlDataSource dataSource, AuditLog audit,
     IHostApplicationLifetime lifetime, ILogger<BulkOperations> logger)
 {
     public const int BatchSize = 500;
@@ -143,7 +143,7 @@ internal sealed class BulkOperations(
     private Task<bool> ActAsync(string action, long id, string actor, CancellationToken cancellationToken) => action switch
     {
         "requeue" => jobs.RequeueAsync(id, actor, null, cancellationToken),
-        "cancel" => jobs.CancelAsync(id, actor, null, cancellationToken),
+        "cancel" => messages.CancelJobAsync(id, actor, cancellationToken), // a send job's message follows it
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "A bulk action is requeue or cancel."),
     };
 }

@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Engine;
 using FollowUp.Web.Dashboard.Access;
 
@@ -7,7 +8,7 @@ namespace FollowUp.Web.Dashboard.Jobs;
 /// One-click requeue and cancel of a job, through the engine's guarded transitions (the same calls as
 /// the API's), audited with the state before and after. Returns a message for the person who clicked.
 /// </summary>
-internal sealed class JobActions(IJobClient jobs, JobDetails details, AuditLog audit)
+internal sealed class JobActions(IJobClient jobs, IMessageClient messages, JobDetails details, AuditLog audit)
 {
     public async Task<(bool Done, string Message)> RequeueAsync(long id, string actor, CancellationToken cancellationToken)
     {
@@ -35,7 +36,8 @@ internal sealed class JobActions(IJobClient jobs, JobDetails details, AuditLog a
             return (false, $"There is no job {id}.");
         }
 
-        if (!await jobs.CancelAsync(id, actor, null, cancellationToken))
+        // A send job's message follows it to cancelled.
+        if (!await messages.CancelJobAsync(id, actor, cancellationToken))
         {
             return (false, $"Job {id} is {before.State} now: only Scheduled, Enqueued or Failed jobs can be cancelled.");
         }

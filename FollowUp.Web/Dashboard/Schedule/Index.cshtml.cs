@@ -1,16 +1,14 @@
-using Dapper;
-using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Messages;
 using FollowUp.Web.Dashboard.Access;
 using FollowUp.Web.Dashboard.Messages;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Npgsql;
 using NodaTime;
 
 namespace FollowUp.Web.Dashboard.Schedule;
 
 /// <summary>Planned sends of the next 48 hours by hour; cancel one.</summary>
-internal sealed class IndexModel(MessageQueries queries, IJobClient jobs, NpgsqlDataSource dataSource, AuditLog audit, IClock clock) : PageModel
+internal sealed class IndexModel(MessageQueries queries, IMessageClient messages, AuditLog audit, IClock clock) : PageModel
 {
     public Instant From { get; private set; }
 
@@ -27,13 +25,6 @@ internal sealed class IndexModel(MessageQueries queries, IJobClient jobs, Npgsql
         Rows = await queries.ScheduledAsync(From, To, cancellationToken);
     }
 
-    // The message is cancelled only if it is still scheduled, in the same transaction as its job's guarded
-    // Cancel transition: both change, or (the job already running or gone) neither.
-    private const string CancelMessageSql = """
-        update messages set status = 'cancelled', updated_at = @now
-        where id = @id and status = 'scheduled'
-        """;
-
     public async Task<IActionResult> OnPostCancelAsync(long id, CancellationToken cancellationToken)
     {
         var actor = User.Identity!.Name!;
@@ -43,23 +34,10 @@ internal sealed class IndexModel(MessageQueries queries, IJobClient jobs, Npgsql
             return NotFound($"There is no message {id}.");
         }
 
-        var cancelled = false;
-        if (message is { Status: "scheduled", JobId: { } jobId })
+        // The message and its job in one transaction (IMessageClient.CancelAsync, as the API would).
+        if (!await messages.CancelAsync(id, actor, cancellationToken))
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (await jobs.CancelAsync(jobId, actor, transaction, cancellationToken)
-                && await connection.ExecuteAsync(new CommandDefinition(CancelMessageSql,
-                    new { id, now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken)) == 1)
-            {
-                await transaction.CommitAsync(cancellationToken);
-                cancelled = true;
-            }
-        }
-
-        if (!cancelled)
-        {
-            TempData["Problem"] = $"Message {id} is {message.Status} now (its job may be running): only a scheduled message can be cancelled.";
+            TempData["Problem"] = $"Message {id} is {message.Status} now: only a message that has not gone out can be cancelled.";
             return RedirectToPage();
         }
 
