@@ -46,29 +46,22 @@ public sealed class EngineOptions
         public ValidateOptionsResult Validate(string? name, EngineOptions options)
         {
             var errors = new List<string>();
-            Check(errors, nameof(Concurrency), options.Concurrency, 1, 10_000);
-            Check(errors, nameof(BatchSize), options.BatchSize, 1, 10_000);
-            Check(errors, nameof(LeaseSeconds), options.LeaseSeconds, 3, 86_400);
-            Check(errors, nameof(PollSeconds), options.PollSeconds, 1, 3_600);
-            Check(errors, nameof(ShutdownTimeoutSeconds), options.ShutdownTimeoutSeconds, 0, 3_600);
-            Check(errors, nameof(RescueIntervalSeconds), options.RescueIntervalSeconds, 1, 3_600);
-            Check(errors, nameof(RecurringSyncSeconds), options.RecurringSyncSeconds, 1, 3_600);
-            Check(errors, nameof(StateCountSeconds), options.StateCountSeconds, 1, 3_600);
-            Check(errors, nameof(RetentionDays), options.RetentionDays, 1, 3_650);
+            OptionChecks.Range(errors, Section, nameof(Concurrency), options.Concurrency, 1, 10_000);
+            OptionChecks.Range(errors, Section, nameof(BatchSize), options.BatchSize, 1, 10_000);
+            OptionChecks.Range(errors, Section, nameof(LeaseSeconds), options.LeaseSeconds, 3, 86_400);
+            OptionChecks.Range(errors, Section, nameof(PollSeconds), options.PollSeconds, 1, 3_600);
+            OptionChecks.Range(errors, Section, nameof(ShutdownTimeoutSeconds), options.ShutdownTimeoutSeconds, 0, 3_600);
+            OptionChecks.Range(errors, Section, nameof(RescueIntervalSeconds), options.RescueIntervalSeconds, 1, 3_600);
+            OptionChecks.Range(errors, Section, nameof(RecurringSyncSeconds), options.RecurringSyncSeconds, 1, 3_600);
+            OptionChecks.Range(errors, Section, nameof(StateCountSeconds), options.StateCountSeconds, 1, 3_600);
+            OptionChecks.Range(errors, Section, nameof(RetentionDays), options.RetentionDays, 1, 3_650);
             foreach (var (type, limit) in options.ConcurrencyLimits)
             {
-                Check(errors, $"{nameof(ConcurrencyLimits)}:{type}", limit, 1, 10_000);
+                OptionChecks.Range(errors, Section, $"{nameof(ConcurrencyLimits)}:{type}", limit, 1, 10_000);
             }
 
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }
 
-        private static void Check(List<string> errors, string key, int value, int min, int max)
-        {
-            if (value < min || value > max)
-            {
-                errors.Add($"{Section}:{key} must be between {min} and {max} (was {value}).");
-            }
-        }
     }
 }

@@ -18,15 +18,8 @@ public sealed class RetryOptions
         public ValidateOptionsResult Validate(string? name, RetryOptions options)
         {
             var errors = new List<string>();
-            if (options.Attempts is < 1 or > 100)
-            {
-                errors.Add($"{Section}:Attempts must be between 1 and 100 (was {options.Attempts}).");
-            }
-
-            if (options.DelaySeconds is < 0 or > 86_400)
-            {
-                errors.Add($"{Section}:DelaySeconds must be between 0 and 86400 (was {options.DelaySeconds}).");
-            }
+            OptionChecks.Range(errors, Section, nameof(Attempts), options.Attempts, 1, 100);
+            OptionChecks.Range(errors, Section, nameof(DelaySeconds), options.DelaySeconds, 0, 86_400);
 
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }

@@ -53,9 +53,9 @@ public sealed class DashboardConfigurationTests
         Assert.That(result.Failures, Is.EqualTo(new[]
         {
             "FollowUp:Dashboard:AdminPassword must be at least 12 characters (environment: FollowUp__Dashboard__AdminPassword).",
-            "FollowUp:Dashboard:IdleMinutes must be between 1 and 1440, not 0.",
-            "FollowUp:Dashboard:LockoutAttempts must be between 1 and 100, not 0.",
-            "FollowUp:Dashboard:LockoutMinutes must be between 1 and 1440, not 2000.",
+            "FollowUp:Dashboard:IdleMinutes must be between 1 and 1440 (was 0).",
+            "FollowUp:Dashboard:LockoutAttempts must be between 1 and 100 (was 0).",
+            "FollowUp:Dashboard:LockoutMinutes must be between 1 and 1440 (was 2000).",
         }));
     }
 
@@ -72,8 +72,8 @@ public sealed class DashboardConfigurationTests
 
         Assert.That(result.Failures, Is.EqualTo(new[]
         {
-            "FollowUp:Dashboard:Alerts:DeadLetterThreshold must be between 0 and 1000000, not -1.",
-            "FollowUp:Dashboard:Alerts:WindowMinutes must be between 1 and 1440, not 0.",
+            "FollowUp:Dashboard:Alerts:DeadLetterThreshold must be between 0 and 1000000 (was -1).",
+            "FollowUp:Dashboard:Alerts:WindowMinutes must be between 1 and 1440 (was 0).",
         }));
     }
 }

@@ -1,3 +1,4 @@
+using FollowUp.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace FollowUp.Web.Webhooks;
@@ -23,20 +24,9 @@ internal sealed class CallIntakeLimitOptions
         public ValidateOptionsResult Validate(string? name, CallIntakeLimitOptions options)
         {
             var errors = new List<string>();
-            if (options.MaxConcurrent is < 1 or > 1_000)
-            {
-                errors.Add($"{Section}:MaxConcurrent must be 1 to 1000 (was {options.MaxConcurrent}).");
-            }
-
-            if (options.MaxQueued is < 0 or > 100_000)
-            {
-                errors.Add($"{Section}:MaxQueued must be 0 to 100000 (was {options.MaxQueued}).");
-            }
-
-            if (options.RetryAfterSeconds is < 1 or > 3_600)
-            {
-                errors.Add($"{Section}:RetryAfterSeconds must be 1 to 3600 (was {options.RetryAfterSeconds}).");
-            }
+            OptionChecks.Range(errors, Section, nameof(MaxConcurrent), options.MaxConcurrent, 1, 1_000);
+            OptionChecks.Range(errors, Section, nameof(MaxQueued), options.MaxQueued, 0, 100_000);
+            OptionChecks.Range(errors, Section, nameof(RetryAfterSeconds), options.RetryAfterSeconds, 1, 3_600);
 
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }

@@ -45,15 +45,8 @@ public sealed class SendGridOptions
                 errors.Add($"{Section}:BaseUrl must be an absolute http(s) URL (was \"{options.BaseUrl}\").");
             }
 
-            if (options.TimeoutSeconds is < 1 or > 300)
-            {
-                errors.Add($"{Section}:TimeoutSeconds must be between 1 and 300 (was {options.TimeoutSeconds}).");
-            }
-
-            if (options.RateLimitPerSecond is < 0 or > 10_000)
-            {
-                errors.Add($"{Section}:RateLimitPerSecond must be between 0 and 10000 (was {options.RateLimitPerSecond}).");
-            }
+            OptionChecks.Range(errors, Section, nameof(TimeoutSeconds), options.TimeoutSeconds, 1, 300);
+            OptionChecks.Range(errors, Section, nameof(RateLimitPerSecond), options.RateLimitPerSecond, 0, 10_000);
 
             if (!string.IsNullOrWhiteSpace(options.ApiKey) && string.IsNullOrWhiteSpace(options.From))
             {

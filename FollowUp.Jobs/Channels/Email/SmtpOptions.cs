@@ -46,24 +46,14 @@ public sealed class SmtpOptions
         public ValidateOptionsResult Validate(string? name, SmtpOptions options)
         {
             var errors = new List<string>();
-            if (options.Port is < 1 or > 65_535)
-            {
-                errors.Add($"{Section}:Port must be between 1 and 65535 (was {options.Port}).");
-            }
-            else if (options.Port == 465 && options.EnableSsl)
+            OptionChecks.Range(errors, Section, nameof(Port), options.Port, 1, 65_535);
+            if (options.Port == 465 && options.EnableSsl)
             {
                 errors.Add($"{Section}:Port 465 expects implicit TLS, which System.Net.Mail cannot do; use port 587 (STARTTLS).");
             }
 
-            if (options.TimeoutSeconds is < 1 or > 300)
-            {
-                errors.Add($"{Section}:TimeoutSeconds must be between 1 and 300 (was {options.TimeoutSeconds}).");
-            }
-
-            if (options.RateLimitPerSecond is < 0 or > 10_000)
-            {
-                errors.Add($"{Section}:RateLimitPerSecond must be between 0 and 10000 (was {options.RateLimitPerSecond}).");
-            }
+            OptionChecks.Range(errors, Section, nameof(TimeoutSeconds), options.TimeoutSeconds, 1, 300);
+            OptionChecks.Range(errors, Section, nameof(RateLimitPerSecond), options.RateLimitPerSecond, 0, 10_000);
 
             if (!string.IsNullOrWhiteSpace(options.Host) && string.IsNullOrWhiteSpace(options.From))
             {

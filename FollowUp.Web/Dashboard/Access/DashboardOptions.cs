@@ -1,3 +1,4 @@
+using FollowUp.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace FollowUp.Web.Dashboard.Access;
@@ -29,20 +30,9 @@ internal sealed class DashboardOptions
                 errors.Add($"{Section}:AdminPassword must be at least 12 characters (environment: FollowUp__Dashboard__AdminPassword).");
             }
 
-            if (options.IdleMinutes is < 1 or > 1_440)
-            {
-                errors.Add($"{Section}:IdleMinutes must be between 1 and 1440, not {options.IdleMinutes}.");
-            }
-
-            if (options.LockoutAttempts is < 1 or > 100)
-            {
-                errors.Add($"{Section}:LockoutAttempts must be between 1 and 100, not {options.LockoutAttempts}.");
-            }
-
-            if (options.LockoutMinutes is < 1 or > 1_440)
-            {
-                errors.Add($"{Section}:LockoutMinutes must be between 1 and 1440, not {options.LockoutMinutes}.");
-            }
+            OptionChecks.Range(errors, Section, nameof(IdleMinutes), options.IdleMinutes, 1, 1_440);
+            OptionChecks.Range(errors, Section, nameof(LockoutAttempts), options.LockoutAttempts, 1, 100);
+            OptionChecks.Range(errors, Section, nameof(LockoutMinutes), options.LockoutMinutes, 1, 1_440);
 
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }

@@ -1,3 +1,4 @@
+using FollowUp.Jobs;
 using FollowUp.Jobs.Channels;
 using Microsoft.Extensions.Options;
 
@@ -35,13 +36,7 @@ internal sealed class AlertOptions
         public ValidateOptionsResult Validate(string? name, AlertOptions options)
         {
             var errors = new List<string>();
-            void Range(string key, int value, int min, int max)
-            {
-                if (value < min || value > max)
-                {
-                    errors.Add($"{Section}:{key} must be between {min} and {max}, not {value}.");
-                }
-            }
+            void Range(string key, int value, int min, int max) => OptionChecks.Range(errors, Section, key, value, min, max);
 
             Range(nameof(DeadLetterThreshold), options.DeadLetterThreshold, 0, 1_000_000);
             Range(nameof(FailoverThreshold), options.FailoverThreshold, 0, 1_000_000);
