@@ -48,11 +48,13 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         }
 
         // Checkpoint: the raw body is committed; from here a crash loses nothing, only delays it.
-        return await ProcessAsync(entry.Id, client, cancellationToken);
+        // The event was parsed and validated from this very body just now, so processing need not read
+        // it back; a row that existed before (a retry of an unprocessed event) is read as journaled.
+        return await ProcessAsync(entry.Id, entry.Created ? call : null, client, cancellationToken);
     }
 
     /// <summary>Processes a journaled webhook that is <c>received</c> or <c>failed</c>; a processed one returns its reply as a duplicate.</summary>
-    public Task<IntakeResult> ReplayAsync(long webhookId, CancellationToken cancellationToken) => ProcessAsync(webhookId, null, cancellationToken);
+    public Task<IntakeResult> ReplayAsync(long webhookId, CancellationToken cancellationToken) => ProcessAsync(webhookId, null, null, cancellationToken);
 
     /// <summary>The journal entry, or null.</summary>
     public async Task<WebhookEntry?> FindAsync(long webhookId, CancellationToken cancellationToken)
@@ -62,15 +64,21 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             $"select {EntryColumns} from inbound_webhooks where id = @webhookId", new { webhookId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Journal entries newest first, optionally of one status, 100 a page before <paramref name="beforeId"/>.</summary>
-    public async Task<IReadOnlyList<WebhookEntry>> ListAsync(string? status, long? beforeId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Journal entries newest first, optionally of one status, <paramref name="limit"/> a page before
+    /// <paramref name="beforeId"/>; with their raw bodies when <paramref name="includeBody"/>. Ids are drawn
+    /// in arrival order, so the primary key serves "all", and a status filter walks it backwards, which
+    /// stays short because processed entries are the bulk and failed ones are looked at soon.
+    /// </summary>
+    public async Task<IReadOnlyList<WebhookEntry>> ListAsync(string? status, long? beforeId, int limit, bool includeBody,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<WebhookEntry>(new CommandDefinition($"""
-            select {EntryColumns} from inbound_webhooks
+            select {EntryColumns}, case when @includeBody then raw_body end as raw_body from inbound_webhooks
             where (@status::text is null or status = @status) and (@beforeId::bigint is null or id < @beforeId)
             order by id desc limit @limit
-            """, new { status, beforeId, limit }, cancellationToken: cancellationToken));
+            """, new { status, beforeId, limit, includeBody }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 
@@ -91,7 +99,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         var processed = 0;
         foreach (var id in ids)
         {
-            if ((await ProcessAsync(id, null, cancellationToken)).Status == IntakeStatus.Accepted)
+            if ((await ProcessAsync(id, null, null, cancellationToken)).Status == IntakeStatus.Accepted)
             {
                 processed++;
             }
@@ -105,20 +113,23 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
     {
         CallSource.FollowUp => JsonSerializer.Deserialize<CallEvent>(rawBody, FollowUpJson.Options),
         CallSource.Retell => RetellCallEvents.Map(clientId, rawBody),
-        CallSource.TwilioVoice => TwilioVoiceCallEvents.Map(clientId, TwilioVoiceCallEvents.ParseForm(rawBody), receivedAt),
+        CallSource.TwilioVoice => TwilioVoiceCallEvents.Map(clientId, Channels.Sms.TwilioForm.Parse(rawBody), receivedAt),
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown call source."),
     };
 
-    private async Task<IntakeResult> ProcessAsync(long webhookId, ClientSettings? client, CancellationToken cancellationToken)
+    // call: the event as just accepted from the journaled body, or null to read the body back.
+    // client: the client as just read, or null to read it inside the transaction.
+    private async Task<IntakeResult> ProcessAsync(long webhookId, CallEvent? call, ClientSettings? client, CancellationToken cancellationToken)
     {
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
             var row = await connection.QuerySingleOrDefaultAsync<JournalRow>(new CommandDefinition("""
-                select id, source, client_id, raw_body, status, response::text as response, received_at
+                select id, source, client_id, case when @readBody then raw_body else '' end as raw_body, status,
+                       response::text as response, received_at
                 from inbound_webhooks where id = @webhookId for update
-                """, new { webhookId }, tx, cancellationToken: cancellationToken));
+                """, new { webhookId, readBody = call is null }, tx, cancellationToken: cancellationToken));
             if (row is null)
             {
                 return new IntakeResult(IntakeStatus.NotFound, webhookId);
@@ -129,7 +140,8 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 return new IntakeResult(IntakeStatus.Duplicate, webhookId, row.Response);
             }
 
-            var (call, reply, earliest) = await PlanAsync(row, client, tx, cancellationToken);
+            call ??= ReadValidated(row);
+            var (reply, earliest) = await PlanAsync(row.ClientId, call, client, tx, cancellationToken);
             var stored = await CompleteAsync(row.Id, call, JsonSerializer.Serialize(reply, FollowUpJson.Options), tx, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             if (earliest != Instant.MaxValue)
@@ -152,23 +164,26 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         }
     }
 
-    private async Task<(CallEvent Call, CallReply Reply, Instant EarliestRunAt)> PlanAsync(JournalRow row, ClientSettings? client, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    private static CallEvent ReadValidated(JournalRow row)
     {
         var call = Read(row.Source, row.ClientId, row.RawBody, row.ReceivedAt)
             ?? throw new InvalidOperationException("The journaled body no longer describes a follow-up.");
         var validation = new CallEventValidator().Validate(call);
-        if (!validation.IsValid)
-        {
-            throw new InvalidOperationException("The journaled body is not a valid call event: " +
+        return validation.IsValid
+            ? call
+            : throw new InvalidOperationException("The journaled body is not a valid call event: " +
                 string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName} {e.ErrorMessage}")));
-        }
+    }
 
-        client ??= await clients.FindAsync(row.ClientId, tx, cancellationToken)
-            ?? throw new InvalidOperationException($"Client '{row.ClientId}' no longer exists.");
+    private async Task<(CallReply Reply, Instant EarliestRunAt)> PlanAsync(string clientId, CallEvent call, ClientSettings? client,
+        NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        client ??= await clients.FindAsync(clientId, tx, cancellationToken)
+            ?? throw new InvalidOperationException($"Client '{clientId}' no longer exists.");
         var now = clock.GetCurrentInstant();
         var plan = Planner.Plan(call, client, now);
 
-        var cancelled = await messages.CancelPendingAsync(new PendingCancellation(row.ClientId)
+        var cancelled = await messages.CancelPendingAsync(new PendingCancellation(clientId)
         {
             RemindersOfAppointment = plan.CancelRemindersOf,
             RemindersReason = plan.CancelRemindersReason,
@@ -176,7 +191,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             NurtureReason = SkipReasons.BookedSince,
         }, tx, cancellationToken);
 
-        var planned = plan.Messages.Select(m => new NewMessage(row.ClientId, m.Kind, m.Channel, m.Recipient, m.Subject, m.Body,
+        var planned = plan.Messages.Select(m => new NewMessage(clientId, m.Kind, m.Channel, m.Recipient, m.Subject, m.Body,
             m.ScheduledFor, call.CallId)
         {
             SkipReason = m.SkipReason,
@@ -190,6 +205,6 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         {
             CancelledMessageIds = cancelled,
         };
-        return (call, reply, earliest);
+        return (reply, earliest);
     }
 }

@@ -74,12 +74,7 @@ public static class CallSignature
         return SignatureCheck.Mismatch;
     }
 
-    private static string Hex(string secret, long unixSeconds, ReadOnlySpan<byte> body)
-    {
-        var prefix = Encoding.UTF8.GetBytes(unixSeconds.ToString(CultureInfo.InvariantCulture) + ".");
-        var signed = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(signed, 0);
-        body.CopyTo(signed.AsSpan(prefix.Length));
-        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
-    }
+    // Signed: "{t}." then the raw body.
+    private static string Hex(string secret, long unixSeconds, ReadOnlySpan<byte> body) =>
+        WebhookHmac.Hex(secret, Encoding.UTF8.GetBytes(unixSeconds.ToString(CultureInfo.InvariantCulture) + "."), body);
 }

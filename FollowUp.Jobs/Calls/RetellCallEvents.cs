@@ -133,12 +133,7 @@ public static class RetellCallEvents
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             && value.GetString() is { Length: > 0 } text ? text : null;
 
-    private static string Hex(string apiKey, long unixMilliseconds, ReadOnlySpan<byte> body)
-    {
-        var suffix = Encoding.UTF8.GetBytes(unixMilliseconds.ToString(CultureInfo.InvariantCulture));
-        var signed = new byte[body.Length + suffix.Length];
-        body.CopyTo(signed);
-        suffix.CopyTo(signed, body.Length);
-        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(apiKey), signed));
-    }
+    // Signed: the raw body, then the milliseconds.
+    private static string Hex(string apiKey, long unixMilliseconds, ReadOnlySpan<byte> body) =>
+        WebhookHmac.Hex(apiKey, body, Encoding.UTF8.GetBytes(unixMilliseconds.ToString(CultureInfo.InvariantCulture)));
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Web;
 using NodaTime;
 using NodaTime.Text;
 
@@ -18,22 +17,6 @@ namespace FollowUp.Jobs.Calls;
 /// </remarks>
 public static class TwilioVoiceCallEvents
 {
-    /// <summary>The form fields of a form-encoded body, in order, decoded.</summary>
-    public static Dictionary<string, string> ParseForm(string rawBody)
-    {
-        var parsed = HttpUtility.ParseQueryString(rawBody ?? "");
-        var form = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in parsed.AllKeys)
-        {
-            if (key is not null)
-            {
-                form[key] = parsed[key] ?? "";
-            }
-        }
-
-        return form;
-    }
-
     /// <summary>The follow-up a status callback describes, or null.</summary>
     public static CallEvent? Map(string clientId, IReadOnlyDictionary<string, string> form, Instant receivedAt)
     {

@@ -2,7 +2,7 @@ using NodaTime;
 
 namespace FollowUp.Jobs.Calls;
 
-/// <summary>One journaled call webhook (<c>inbound_webhooks</c>), without its body.</summary>
+/// <summary>One journaled call webhook (<c>inbound_webhooks</c>).</summary>
 public sealed record WebhookEntry
 {
     public long Id { get; init; }
@@ -27,4 +27,7 @@ public sealed record WebhookEntry
     public Instant ReceivedAt { get; init; }
 
     public Instant? ProcessedAt { get; init; }
+
+    /// <summary>The body as received; only when asked for (<see cref="CallIntake.ListAsync"/>'s <c>includeBody</c>).</summary>
+    public string? RawBody { get; init; }
 }

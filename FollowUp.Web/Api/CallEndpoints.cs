@@ -40,7 +40,7 @@ internal static class CallEndpoints
             return TypedResults.Problem(statusCode: 400, title: "Invalid status", detail: "status is received, processed or failed.");
         }
 
-        return TypedResults.Ok(await intake.ListAsync(status, before, 100, cancellationToken));
+        return TypedResults.Ok(await intake.ListAsync(status, before, 100, includeBody: false, cancellationToken));
     }
 
     private static async Task<Results<Ok<WebhookEntry>, ProblemHttpResult>> GetWebhook(long id, CallIntake intake, CancellationToken cancellationToken) =>

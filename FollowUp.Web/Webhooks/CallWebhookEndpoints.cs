@@ -132,29 +132,16 @@ internal static partial class CallWebhookEndpoints
     private static async Task<IResult> ReceiveTwilioVoice(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
         IOptions<TwilioOptions> twilio, IOptions<PublicUrlOptions> publicUrl, IClock clock, CancellationToken cancellationToken)
     {
-        var body = await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
-        if (body is null)
+        // Signed with the Twilio account's token, not a client's secret: verify first, then find the client.
+        var (form, raw, problem) = await TwilioRequest.VerifyAsync(request, twilio.Value, publicUrl.Value, cancellationToken);
+        if (form is null)
         {
-            return TooLarge();
-        }
-
-        if (string.IsNullOrEmpty(twilio.Value.AuthToken))
-        {
-            return TypedResults.Problem(statusCode: 401, title: "Twilio not configured",
-                detail: "Set FollowUp:Twilio:AuthToken so Twilio's signatures can be verified.");
+            return problem!;
         }
 
         if (await clients.FindWithSecretAsync(clientId, cancellationToken) is not var (client, _))
         {
             return UnknownClient(clientId);
-        }
-
-        var raw = Encoding.UTF8.GetString(body);
-        var form = TwilioVoiceCallEvents.ParseForm(raw);
-        var url = publicUrl.Value.UrlFor(request.Path + request.QueryString, $"{request.Scheme}://{request.Host}");
-        if (!TwilioSignature.IsValid(twilio.Value.AuthToken, url, form, request.Headers["X-Twilio-Signature"].ToString()))
-        {
-            return TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "X-Twilio-Signature does not verify.");
         }
 
         var call = TwilioVoiceCallEvents.Map(clientId, form, clock.GetCurrentInstant());

@@ -6,13 +6,11 @@ using Microsoft.Extensions.Options;
 namespace FollowUp.Web.Webhooks;
 
 /// <summary>
-/// Twilio's callbacks: delivery status and inbound SMS (STOP/START/HELP). Each request must carry a
-/// valid <c>X-Twilio-Signature</c> computed with the account's auth token over the public URL Twilio
-/// called (<c>FollowUp:PublicBaseUrl</c> + path and query) and the form parameters.
+/// Twilio's callbacks: delivery status and inbound SMS (STOP/START/HELP), each verified by
+/// <see cref="TwilioRequest"/>.
 /// </summary>
 internal static class TwilioWebhookEndpoints
 {
-    private const int MaxFormBytes = 64 * 1024;
     private const string EmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
     public static IEndpointRouteBuilder MapTwilioWebhooks(this IEndpointRouteBuilder app)
@@ -27,7 +25,7 @@ internal static class TwilioWebhookEndpoints
     private static async Task<IResult> ReceiveStatus(HttpRequest request, IOptions<TwilioOptions> twilio, IOptions<PublicUrlOptions> publicUrl,
         DeliveryUpdates deliveries, CancellationToken cancellationToken)
     {
-        var (verified, problem) = await VerifiedFormAsync(request, twilio.Value, publicUrl.Value, cancellationToken);
+        var (verified, _, problem) = await TwilioRequest.VerifyAsync(request, twilio.Value, publicUrl.Value, cancellationToken);
         if (verified is not { } form)
         {
             return problem!;
@@ -58,7 +56,7 @@ internal static class TwilioWebhookEndpoints
     private static async Task<IResult> ReceiveInbound(HttpRequest request, IOptions<TwilioOptions> twilio, IOptions<PublicUrlOptions> publicUrl,
         Suppressions suppressions, InboundSmsLog log, CancellationToken cancellationToken)
     {
-        var (verified, problem) = await VerifiedFormAsync(request, twilio.Value, publicUrl.Value, cancellationToken);
+        var (verified, _, problem) = await TwilioRequest.VerifyAsync(request, twilio.Value, publicUrl.Value, cancellationToken);
         if (verified is not { } form)
         {
             return problem!;
@@ -81,33 +79,5 @@ internal static class TwilioWebhookEndpoints
 
         await log.RecordAsync("twilio", form.GetValueOrDefault("MessageSid"), from, to, body, keyword, clients, cancellationToken);
         return TypedResults.Content(EmptyTwiml, "text/xml");
-    }
-
-    /// <summary>The form when its Twilio signature verifies; else a 401 (or 413) problem and nothing is read further.</summary>
-    private static async Task<(Dictionary<string, string>? Form, IResult? Problem)> VerifiedFormAsync(
-        HttpRequest request, TwilioOptions twilio, PublicUrlOptions publicUrl, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(twilio.AuthToken))
-        {
-            return (null, TypedResults.Problem(statusCode: 401, title: "Twilio not configured",
-                detail: "Set FollowUp:Twilio:AuthToken so Twilio's signatures can be verified."));
-        }
-
-        if (request.ContentLength > MaxFormBytes)
-        {
-            return (null, TypedResults.Problem(statusCode: 413, title: "Body too large", detail: $"At most {MaxFormBytes} bytes."));
-        }
-
-        if (!request.HasFormContentType)
-        {
-            return (null, TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "Expected a signed form post."));
-        }
-
-        var form = (await request.ReadFormAsync(cancellationToken)).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
-        var url = publicUrl.UrlFor(request.Path + request.QueryString, $"{request.Scheme}://{request.Host}");
-        var signature = request.Headers["X-Twilio-Signature"].ToString();
-        return TwilioSignature.IsValid(twilio.AuthToken, url, form, signature)
-            ? (form, null)
-            : (null, TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "X-Twilio-Signature does not verify."));
     }
 }

@@ -1,9 +1,7 @@
-using Dapper;
 using FollowUp.Jobs.Calls;
 using FollowUp.Web.Dashboard.Access;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Npgsql;
 
 namespace FollowUp.Web.Dashboard.Calls;
 
@@ -12,26 +10,13 @@ namespace FollowUp.Web.Dashboard.Calls;
 /// Replay (operator) of one that is not processed, through <see cref="CallIntake.ReplayAsync"/> (the
 /// same as the API's), audited.
 /// </summary>
-internal sealed class IndexModel(NpgsqlDataSource dataSource, CallIntake intake, AuditLog audit) : PageModel
+internal sealed class IndexModel(CallIntake intake, AuditLog audit) : PageModel
 {
     public const int PageSize = 50;
 
     public string Status { get; private set; } = "all";
 
-    public IReadOnlyList<InboundWebhook> Rows { get; private set; } = [];
-
-    private const string Columns = """
-        id, source, client_id, event_id, call_id, outcome, raw_body, status, attempts, error, received_at, processed_at
-        """;
-
-    // Newest first by id (ids are drawn in arrival order); the primary key serves "all", and a status
-    // filter walks it backwards, which stays short because processed rows are the bulk and failed
-    // ones are looked at soon after they fail.
-    private const string PageSql = $"""
-        select {Columns} from inbound_webhooks
-        where (@status::text is null or status = @status) and (@before::bigint is null or id < @before)
-        order by id desc limit @limit
-        """;
+    public IReadOnlyList<WebhookEntry> Rows { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(string? status, long? before, CancellationToken cancellationToken)
     {
@@ -41,11 +26,7 @@ internal sealed class IndexModel(NpgsqlDataSource dataSource, CallIntake intake,
             return BadRequest($"'{status}' is not a webhook status (all, received, processed, failed).");
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        Rows = (await connection.QueryAsync<InboundWebhook>(new CommandDefinition(PageSql, new
-        {
-            status = Status == "all" ? null : Status, before, limit = PageSize,
-        }, cancellationToken: cancellationToken))).AsList();
+        Rows = await intake.ListAsync(Status == "all" ? null : Status, before, PageSize, includeBody: true, cancellationToken);
         return Page();
     }
 

@@ -1,0 +1,44 @@
+using System.Text;
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Channels.Sms;
+
+namespace FollowUp.Web.Webhooks;
+
+/// <summary>
+/// A request from Twilio, verified: a form post of at most <see cref="MaxBytes"/> whose
+/// <c>X-Twilio-Signature</c> checks out with the account's auth token over the public URL Twilio called
+/// (<c>FollowUp:PublicBaseUrl</c> + path and query) and the form fields. Used by every Twilio webhook.
+/// </summary>
+internal static class TwilioRequest
+{
+    public const int MaxBytes = 64 * 1024;
+
+    /// <summary>The form and the raw body when the request verifies; else a 401 (or 413) problem, and nothing was read further.</summary>
+    public static async Task<(Dictionary<string, string>? Form, string Raw, IResult? Problem)> VerifyAsync(
+        HttpRequest request, TwilioOptions twilio, PublicUrlOptions publicUrl, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(twilio.AuthToken))
+        {
+            return (null, "", TypedResults.Problem(statusCode: 401, title: "Twilio not configured",
+                detail: "Set FollowUp:Twilio:AuthToken so Twilio's signatures can be verified."));
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return (null, "", TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "Expected a signed form post."));
+        }
+
+        var body = await WebhookBody.ReadAsync(request, MaxBytes, cancellationToken);
+        if (body is null)
+        {
+            return (null, "", TypedResults.Problem(statusCode: 413, title: "Body too large", detail: $"At most {MaxBytes} bytes."));
+        }
+
+        var raw = Encoding.UTF8.GetString(body);
+        var form = TwilioForm.Parse(raw);
+        var url = publicUrl.UrlFor(request.Path + request.QueryString, $"{request.Scheme}://{request.Host}");
+        return TwilioSignature.IsValid(twilio.AuthToken, url, form, request.Headers["X-Twilio-Signature"].ToString())
+            ? (form, raw, null)
+            : (null, "", TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "X-Twilio-Signature does not verify."));
+    }
+}
