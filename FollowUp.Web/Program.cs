@@ -32,6 +32,7 @@ app.MapSendGridWebhooks();
 app.MapTwilioWebhooks();
 app.MapCallWebhooks();
 app.MapRazorPages(); // the dashboard, /dashboard
+app.MapFollowUpHangfireDashboard(); // the stock Hangfire dashboard, /hangfire, behind the same sign-in
 app.MapDashboardLive();
 app.MapOpenApi(); // GET /openapi/v1.json
 app.MapGet("/", () => TypedResults.Text("FollowUp job server. Dashboard: /dashboard. Health: /health/live, /health/ready\n"));

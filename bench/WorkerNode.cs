@@ -1,4 +1,3 @@
-using FollowUp.Bench.Jobs;
 using FollowUp.Jobs;
 using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,15 +8,13 @@ using Npgsql;
 
 namespace FollowUp.Bench;
 
-/// <summary>A standalone engine node with the bench job types, configured from the environment.</summary>
+/// <summary>A standalone Hangfire server node (FollowUp's configuration), configured from the environment; it runs any job in its assemblies.</summary>
 internal static class WorkerNode
 {
     public static async Task<int> RunAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
-        builder.Services.AddFollowUpJobs(builder.Configuration)
-            .AddJob<NoopJob>()
-            .AddJob<RecordJob>();
+        builder.Services.AddFollowUpJobs(builder.Configuration);
         using var host = builder.Build();
         await host.RunAsync();
         return 0;

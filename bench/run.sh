@@ -12,6 +12,6 @@ PGDIR="$(mktemp -d /tmp/followup-bench-pg.XXXXXX)"; chmod 755 "$PGDIR"
 PORT="$(free_port)"
 trap 'pg_stop "$PGDIR/data"; rm -rf "$PGDIR"' EXIT
 pg_init "$PGDIR/data"
-pg_start "$PGDIR/data" "$PORT"
+pg_start "$PGDIR/data" "$PORT" shared_preload_libraries=pg_stat_statements
 export FOLLOWUP_BENCH_PG="Host=127.0.0.1;Port=$PORT;Username=postgres"
 dotnet bench/bin/Release/net10.0/FollowUp.Bench.dll "$@"

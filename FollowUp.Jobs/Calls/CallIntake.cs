@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Dapper;
 using FollowUp.Jobs.Clients;
-using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.Logging;
@@ -21,7 +20,7 @@ namespace FollowUp.Jobs.Calls;
 /// twice: processing locks its journal row and commits <c>processed</c> with everything it wrote, so a
 /// concurrent or later attempt finds it done and returns the stored reply.
 /// </remarks>
-public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages, IJobClient jobs,
+public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages,
     IClock clock, ILogger<CallIntake> logger)
 {
     /// <summary>
@@ -141,13 +140,14 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             }
 
             call ??= ReadValidated(row);
-            var (reply, earliest) = await PlanAsync(row.ClientId, call, client, tx, cancellationToken);
+            var (reply, planned, cancelled) = await PlanAsync(row.ClientId, call, client, tx, cancellationToken);
             var stored = await CompleteAsync(row.Id, call, JsonSerializer.Serialize(reply, FollowUpJson.Options), tx, cancellationToken);
             await tx.CommitAsync(cancellationToken);
-            if (earliest != Instant.MaxValue)
-            {
-                jobs.AnnounceCommitted(earliest);
-            }
+
+            // Checkpoint: the plan is committed. The jobs follow; if this process dies first, the
+            // dispatcher creates them, and a cancelled message's job finds it cancelled.
+            await messages.DispatchAsync(planned, cancellationToken);
+            await messages.DeleteJobsAsync(cancelled, "planner", cancellationToken);
 
             return new IntakeResult(IntakeStatus.Accepted, webhookId, stored);
         }
@@ -175,7 +175,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName} {e.ErrorMessage}")));
     }
 
-    private async Task<(CallReply Reply, Instant EarliestRunAt)> PlanAsync(string clientId, CallEvent call, ClientSettings? client,
+    private async Task<(CallReply Reply, PlannedMessages Planned, CancelledMessages Cancelled)> PlanAsync(string clientId, CallEvent call, ClientSettings? client,
         NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
         client ??= await clients.FindAsync(clientId, tx, cancellationToken)
@@ -198,13 +198,14 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             AppointmentId = call.Appointment?.Id,
             CustomerPhone = call.Customer.Phone,
         }).ToArray();
-        var (ids, earliest) = await messages.PlanManyAsync(planned, tx, cancellationToken);
+        var result = await messages.PlanManyAsync(planned, tx, cancellationToken);
+        var ids = result.Ids;
 
         var reply = new CallReply(call.CallId, plan.Messages.Select((m, i) => new CallReplyMessage(ids[i], m.Kind, m.Channel,
             m.ScheduledFor, m.SkipReason is null ? MessageStatus.Scheduled : MessageStatus.Skipped) { SkipReason = m.SkipReason }).ToArray())
         {
-            CancelledMessageIds = cancelled,
+            CancelledMessageIds = cancelled.Ids,
         };
-        return (reply, earliest);
+        return (reply, result, cancelled);
     }
 }

@@ -1,4 +1,4 @@
-using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Jobs;
 
 namespace FollowUp.Jobs.Channels;
 

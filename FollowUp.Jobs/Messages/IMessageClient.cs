@@ -5,8 +5,10 @@ namespace FollowUp.Jobs.Messages;
 
 /// <summary>
 /// Ad-hoc sends from code, through the same pipeline as planned messages: checks at send time,
-/// provider failover, fixed retry and the dead-letter table. With a transaction, the message and its
-/// job commit with the caller's rows.
+/// provider failover, fixed retry and the dead-letter table. Each message is sent by one Hangfire job.
+/// With a transaction, the message commits (or rolls back) with the caller's rows, and its job is
+/// created after the commit: by <see cref="DispatchAsync"/> if the caller calls it, else by the
+/// dispatcher within about a second (<c>FollowUp:Engine:DispatchPollMilliseconds</c>).
 /// </summary>
 public interface IMessageClient
 {
@@ -18,23 +20,30 @@ public interface IMessageClient
     Task<MessageInfo> SendEmailAsync(string clientId, string to, string subject, string body, Instant? sendAt = null,
         NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Plans a message of any kind (the planner's entry point).</summary>
+    /// <summary>Plans a message of any kind inside <paramref name="transaction"/>; its job follows the commit (see the type's remarks).</summary>
     Task<long> PlanAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Plans many messages inside <paramref name="transaction"/> in three round trips: the messages, the
-    /// jobs of those that are not skipped, and the links between them. Ids in input order. The jobs are
-    /// not announced at commit (see <see cref="Engine.IJobClient.EnqueueManyUnannouncedAsync"/>): after
-    /// committing, pass <see cref="PlannedMessages.EarliestRunAt"/> to <see cref="Engine.IJobClient.AnnounceCommitted"/>.
+    /// Plans many messages inside <paramref name="transaction"/> in one statement. Ids in input order.
+    /// After committing, pass the result to <see cref="DispatchAsync"/>.
     /// </summary>
     Task<PlannedMessages> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Cancels the pending messages <paramref name="cancel"/> names, and their jobs, inside
-    /// <paramref name="transaction"/>; returns the cancelled message ids.
+    /// Creates the Hangfire jobs of committed messages: enqueued when due, scheduled for their instant
+    /// otherwise. Never throws for a storage failure: the dispatcher then creates them on its next pass.
     /// </summary>
-    Task<IReadOnlyList<long>> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
+    Task DispatchAsync(PlannedMessages planned, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cancels the pending messages <paramref name="cancel"/> names inside <paramref name="transaction"/>.
+    /// After committing, pass the result to <see cref="DeleteJobsAsync"/>.
+    /// </summary>
+    Task<CancelledMessages> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
         CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the Hangfire jobs of committed cancellations (those not already running or done).</summary>
+    Task DeleteJobsAsync(CancelledMessages cancelled, string actor, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Cancels a message that has not gone out (scheduled, or dead-lettered awaiting a requeue) and its
@@ -45,9 +54,9 @@ public interface IMessageClient
     Task<bool> CancelAsync(long id, string actor, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// <see cref="Engine.IJobClient.CancelAsync"/>, and when the job sends a message, that message too
-    /// (if still scheduled), in one transaction: a cancelled send job never leaves its message showing
-    /// "scheduled". Same result as the job cancel.
+    /// Deletes a Hangfire job that is Scheduled, Enqueued, Awaiting or Failed, and when it sends a
+    /// message that is still scheduled (or dead-lettered), cancels that message too: a cancelled send job
+    /// never leaves its message showing "scheduled". False when the job is running, finished, or missing.
     /// </summary>
     Task<bool> CancelJobAsync(long jobId, string actor, CancellationToken cancellationToken = default);
 

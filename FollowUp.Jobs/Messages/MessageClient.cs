@@ -1,11 +1,20 @@
-using FollowUp.Jobs.Engine;
+using System.Globalization;
+using FollowUp.Jobs.Jobs;
+using Hangfire;
+using Hangfire.States;
 using Npgsql;
 using NodaTime;
 
 namespace FollowUp.Jobs.Messages;
 
-internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore store, IJobClient jobs, IClock clock) : IMessageClient
+internal sealed class MessageClient(
+    NpgsqlDataSource dataSource, MessageStore store, MessageDispatcher dispatcher, IBackgroundJobClient jobs, JobStorage storage,
+    IClock clock) : IMessageClient
 {
+    // A job in one of these states has not started its work, so deleting it cancels the send.
+    private static readonly string[] CancellableStates =
+        [ScheduledState.StateName, EnqueuedState.StateName, AwaitingState.StateName, FailedState.StateName];
+
     public Task<MessageInfo> SendSmsAsync(string clientId, string to, string body, Instant? sendAt = null,
         NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
         AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, "sms", to, null, body, sendAt ?? clock.GetCurrentInstant()), transaction, cancellationToken);
@@ -17,13 +26,7 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
     public async Task<long> PlanAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var id = await store.InsertAsync(message, transaction, cancellationToken);
-        var args = new SendMessageArgs(id);
-        var jobId = message.Channel == "sms"
-            ? await jobs.ScheduleAsync<SendSmsJob>(args, message.ScheduledFor, transaction, cancellationToken)
-            : await jobs.ScheduleAsync<SendEmailJob>(args, message.ScheduledFor, transaction, cancellationToken);
-        await store.SetJobAsync(id, jobId, transaction, cancellationToken);
-        return id;
+        return await store.InsertAsync(message, transaction, cancellationToken);
     }
 
     public async Task<PlannedMessages> PlanManyAsync(IReadOnlyList<NewMessage> messages, NpgsqlTransaction transaction,
@@ -32,74 +35,82 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0)
         {
-            return new PlannedMessages([], Instant.MaxValue);
+            return new PlannedMessages([], []);
         }
 
         var ids = await store.InsertManyAsync(messages, transaction, cancellationToken);
-        var sendable = Enumerable.Range(0, messages.Count).Where(i => messages[i].SkipReason is null).ToArray();
-        if (sendable.Length == 0)
-        {
-            return new PlannedMessages(ids, Instant.MaxValue);
-        }
-
-        var (jobIds, earliest) = await jobs.EnqueueManyUnannouncedAsync(sendable.Select(i => messages[i].Channel == "sms"
-            ? JobRequest.For<SendSmsJob>(new SendMessageArgs(ids[i]), messages[i].ScheduledFor)
-            : JobRequest.For<SendEmailJob>(new SendMessageArgs(ids[i]), messages[i].ScheduledFor)).ToArray(), transaction, cancellationToken);
-        await store.SetJobsAsync(sendable.Select(i => ids[i]).ToArray(), jobIds, transaction, cancellationToken);
-        return new PlannedMessages(ids, earliest);
+        return new PlannedMessages(ids, Enumerable.Range(0, messages.Count).Where(i => messages[i].SkipReason is null).Select(i => ids[i]).ToArray());
     }
 
-    public async Task<IReadOnlyList<long>> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
+    public Task DispatchAsync(PlannedMessages planned, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(planned);
+        return dispatcher.DispatchCommittedAsync(planned.Sendable, cancellationToken);
+    }
+
+    public async Task<CancelledMessages> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cancel);
         if (cancel.IsEmpty)
         {
-            return [];
+            return CancelledMessages.None;
         }
 
         var cancelled = await store.CancelPendingAsync(cancel, transaction, cancellationToken);
-        foreach (var (_, jobId) in cancelled)
+        return new CancelledMessages(cancelled.Select(c => c.Id).ToArray(), cancelled.Where(c => c.JobId is not null).Select(c => c.JobId!.Value).ToArray());
+    }
+
+    public Task DeleteJobsAsync(CancelledMessages cancelled, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cancelled);
+        using (JobActor.Push(actor))
         {
-            // A job already running finds its message cancelled at its checkpoint and sends nothing.
-            if (jobId is { } id)
+            foreach (var jobId in cancelled.JobIds)
             {
-                await jobs.CancelAsync(id, "planner", transaction, cancellationToken);
+                // A job already running finds its message cancelled at its checkpoint and sends nothing.
+                TryDelete(jobId, $"Its message was cancelled by {actor}");
             }
         }
 
-        return cancelled.Select(c => c.Id).ToArray();
+        return Task.CompletedTask;
     }
 
     public async Task<bool> CancelAsync(long id, string actor, CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var (cancelled, jobId) = await store.CancelAsync(id, $"cancelled by {actor}", tx, cancellationToken);
-        if (!cancelled)
+        long? jobId;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
-            return false;
+            (var cancelled, jobId) = await store.CancelAsync(id, $"cancelled by {actor}", tx, cancellationToken);
+            if (!cancelled)
+            {
+                return false;
+            }
+
+            await tx.CommitAsync(cancellationToken);
         }
 
         if (jobId is { } job)
         {
-            // False when the job is running or finished: its checkpoint then finds the message cancelled.
-            await jobs.CancelAsync(job, actor, tx, cancellationToken);
+            await DeleteJobsAsync(new CancelledMessages([id], [job]), actor, cancellationToken);
         }
 
-        await tx.CommitAsync(cancellationToken);
         return true;
     }
 
     public async Task<bool> CancelJobAsync(long jobId, string actor, CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await jobs.CancelAsync(jobId, actor, tx, cancellationToken))
+        using (JobActor.Push(actor))
         {
-            return false;
+            if (!TryDelete(jobId, $"Cancelled by {actor}"))
+            {
+                return false;
+            }
         }
 
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await store.CancelForJobAsync(jobId, $"cancelled by {actor}", tx, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return true;
@@ -132,6 +143,16 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
         return await store.EditAsync(id, edit, actor, cancellationToken);
     }
 
+    /// <summary>Deletes a job that has not started; the state it is expected in guards against a race with a worker.</summary>
+    private bool TryDelete(long jobId, string reason)
+    {
+        var id = jobId.ToString(CultureInfo.InvariantCulture);
+        using var connection = storage.GetConnection();
+        var state = connection.GetStateData(id)?.Name;
+        return state is not null && CancellableStates.Contains(state, StringComparer.Ordinal)
+            && jobs.ChangeState(id, new DeletedState { Reason = reason }, state);
+    }
+
     private async Task<MessageInfo> AdHocAsync(NewMessage message, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         long id;
@@ -152,6 +173,21 @@ internal sealed class MessageClient(NpgsqlDataSource dataSource, MessageStore st
             await tx.CommitAsync(cancellationToken);
         }
 
-        return (await store.FindAsync(id, cancellationToken))!;
+        // Checkpoint: the message is committed, so from here nothing may tell the caller it failed (a
+        // caller who retries would send it twice). A failed dispatch is left to the dispatch loop; a
+        // failed read-back answers with what was just written.
+        await dispatcher.DispatchCommittedAsync([id], cancellationToken);
+        try
+        {
+            return (await store.FindAsync(id, cancellationToken))!;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            return new MessageInfo
+            {
+                Id = id, ClientId = message.ClientId, Kind = message.Kind, Channel = message.Channel, Recipient = message.Recipient,
+                Subject = message.Subject, Body = message.Body, ScheduledFor = message.ScheduledFor, Status = MessageStatus.Scheduled,
+            };
+        }
     }
 }

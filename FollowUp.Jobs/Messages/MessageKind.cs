@@ -13,4 +13,7 @@ public static class MessageKind
     public const string AdHoc = "adhoc";
 
     public static bool IsMarketing(string kind) => kind is NurtureDay1 or NurtureDay4 or MissedCall;
+
+    /// <summary>Kinds a person is waiting for right after the call: sent from Hangfire's <c>critical</c> queue.</summary>
+    public static bool IsUrgent(string kind) => kind is Confirmation or Cancellation or MissedCall or AdHoc;
 }

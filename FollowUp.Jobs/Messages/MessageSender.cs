@@ -2,7 +2,7 @@ using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Email;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
-using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Jobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -23,7 +23,6 @@ internal sealed class MessageSender
     private readonly IReadOnlyList<ISmsProvider> _sms;
     private readonly IReadOnlyList<IEmailProvider> _email;
     private readonly ProviderRateLimiters _limiters;
-    private readonly StateElector _elector;
     private readonly CostOptions _costs;
     private readonly PublicUrlOptions _publicUrl;
     private readonly IClock _clock;
@@ -31,7 +30,7 @@ internal sealed class MessageSender
 
     public MessageSender(
         MessageStore store, ClientStore clients, IEnumerable<ISmsProvider> sms, IEnumerable<IEmailProvider> email,
-        ProviderRateLimiters limiters, StateElector elector, IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl,
+        ProviderRateLimiters limiters, IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl,
         IOptionsSnapshot<ChannelOptions> channels, IClock clock, ILogger<MessageSender> logger)
     {
         _store = store;
@@ -39,14 +38,13 @@ internal sealed class MessageSender
         _sms = channels.Get("sms").Order(sms.Where(p => p.IsConfigured && p is not SandboxSmsProvider), p => p.Name);
         _email = channels.Get("email").Order(email.Where(p => p.IsConfigured && p is not SandboxEmailProvider), p => p.Name);
         _limiters = limiters;
-        _elector = elector;
         _costs = costs.Value;
         _publicUrl = publicUrl.Value;
         _clock = clock;
         _logger = logger;
     }
 
-    public async Task SendAsync(long messageId, JobContext job, CancellationToken cancellationToken)
+    public async Task SendAsync(long messageId, SendAttempt job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var message = await _store.LoadForSendAsync(messageId, cancellationToken)
@@ -94,9 +92,10 @@ internal sealed class MessageSender
         }
         catch (ProviderSendException ex)
         {
-            var next = _elector.ForFailure(job.JobId, job.JobType, job.Attempt, job.ScheduledFor, job.Node, ex, job.Node, _clock.GetCurrentInstant());
-            var status = next.To == JobState.DeadLettered ? MessageStatus.DeadLettered : MessageStatus.Scheduled;
-            await _store.RecordFailureAsync(messageId, status, $"{ex.Provider}: {ex.Message}", CancellationToken.None);
+            // Back to scheduled: the fixed retry runs it again, or, when attempts are spent or the failure
+            // is permanent, the dead-letter filter moves it to dead_lettered with its dead letter.
+            await _store.RecordFailureAsync(messageId, MessageStatus.Scheduled, $"{ex.Provider}: {ex.Message}", CancellationToken.None);
+            await _store.AddEventAsync(messageId, "attempt_failed", $"attempt {job.Attempt} (job {job.JobId}): {ex.Provider}: {ex.Message}", CancellationToken.None);
             if (ex.MayHaveBeenSent)
             {
                 await _store.AddEventAsync(messageId, "possibly_sent", $"{ex.Provider} failed after the request was sent: {ex.Message}", CancellationToken.None);

@@ -46,18 +46,10 @@ internal sealed partial class MessageStore
         return ids.AsList();
     }
 
-    public async Task SetJobsAsync(IReadOnlyList<long> ids, IReadOnlyList<long> jobIds, NpgsqlTransaction transaction,
-        CancellationToken cancellationToken) =>
-        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
-            update messages m set job_id = j.job_id, updated_at = @now
-            from unnest(@ids, @jobIds) as j(id, job_id)
-            where m.id = j.id
-            """, new { ids = ids.ToArray(), jobIds = jobIds.ToArray(), now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken));
-
     /// <summary>
     /// Cancels, in one statement, the pending messages <paramref name="cancel"/> names: not gone out yet
     /// (scheduled, or dead-lettered and waiting for a requeue). Returns their job ids, for the caller to
-    /// cancel in the same transaction. A message already <c>sending</c> is left alone: it is too late,
+    /// delete after the commit. A message already <c>sending</c> is left alone: it is too late,
     /// and the send job's checkpoint decides.
     /// </summary>
     public async Task<IReadOnlyList<(long Id, long? JobId)>> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
@@ -99,6 +91,6 @@ internal sealed partial class MessageStore
     public async Task CancelForJobAsync(long jobId, string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
         await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
             update messages set status = 'cancelled', skip_reason = @reason, updated_at = @now
-            where job_id = @jobId and status = 'scheduled'
+            where job_id = @jobId and status in ('scheduled', 'dead_lettered')
             """, new { jobId, reason, now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken));
 }

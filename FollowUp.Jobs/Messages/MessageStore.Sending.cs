@@ -31,6 +31,8 @@ internal sealed class MessageToSend
     public string? EmailFrom { get; set; }
 
     public int DailyLimitPerRecipient { get; set; }
+
+    public long? JobId { get; set; }
 }
 
 internal sealed partial class MessageStore
@@ -39,7 +41,7 @@ internal sealed partial class MessageStore
         select m.id, m.client_id, m.kind, m.channel, m.marketing, m.recipient, m.subject, m.body, m.status,
                exists (select 1 from suppressions s where s.client_id = m.client_id and s.channel = m.channel
                        and s.address = lower(m.recipient) and s.lifted_at is null) as suppressed,
-               c.sms_from, c.email_from, c.daily_limit_per_recipient
+               c.sms_from, c.email_from, c.daily_limit_per_recipient, m.job_id
         from messages m join clients c on c.id = m.client_id
         where m.id = @id
         """;
@@ -48,6 +50,27 @@ internal sealed partial class MessageStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<MessageToSend>(new CommandDefinition(LoadSql, new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// A send job adopts a message that has no job yet (it was created by the dispatcher, whose write of
+    /// the job id has not committed; this waits for that row lock). False when another job owns it.
+    /// </summary>
+    public async Task<bool> AdoptAsync(long id, long jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var adopted = await connection.ExecuteAsync(new CommandDefinition(
+            "update messages set job_id = @jobId where id = @id and job_id is null",
+            new { id, jobId }, cancellationToken: cancellationToken));
+        if (adopted == 1)
+        {
+            return true;
+        }
+
+        // A statement of its own: it sees what a dispatcher committed while the update above waited.
+        var owner = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "select job_id from messages where id = @id", new { id }, cancellationToken: cancellationToken));
+        return owner == jobId;
     }
 
     /// <summary>Marketing messages already attempted to this recipient for this client in [from, to), not counting <paramref name="exceptId"/>.</summary>

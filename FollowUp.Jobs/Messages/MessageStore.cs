@@ -23,18 +23,13 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
         returning id
         """;
 
-    /// <summary>Inserts a scheduled message inside <paramref name="transaction"/>; its job is added by the caller in the same transaction.</summary>
+    /// <summary>Inserts a scheduled message inside <paramref name="transaction"/>; its job is created after the commit (<see cref="MessageDispatcher"/>).</summary>
     public async Task<long> InsertAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
         await transaction.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(InsertSql, new
         {
             message.ClientId, message.CallId, message.Kind, message.Channel, marketing = MessageKind.IsMarketing(message.Kind),
             message.Recipient, message.Subject, message.Body, message.ScheduledFor, now = clock.GetCurrentInstant(),
         }, transaction, cancellationToken: cancellationToken));
-
-    public async Task SetJobAsync(long id, long jobId, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
-        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            "update messages set job_id = @jobId, updated_at = @now where id = @id",
-            new { id, jobId, now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken));
 
     public async Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken)
     {

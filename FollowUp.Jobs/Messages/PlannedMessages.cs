@@ -1,10 +1,8 @@
-using NodaTime;
-
 namespace FollowUp.Jobs.Messages;
 
 /// <summary>
-/// Messages planned inside a transaction: their ids in input order, and the earliest run time of their
-/// jobs, to announce once the transaction has committed (<see cref="Engine.IJobClient.AnnounceCommitted"/>);
-/// <see cref="Instant.MaxValue"/> when no job was created.
+/// Messages planned inside a transaction: their ids in input order, and those that will be sent (not
+/// skipped). After the transaction commits, pass this to <see cref="IMessageClient.DispatchAsync"/> to
+/// create their Hangfire jobs at once; otherwise the dispatcher creates them within a second.
 /// </summary>
-public sealed record PlannedMessages(IReadOnlyList<long> Ids, Instant EarliestRunAt);
+public sealed record PlannedMessages(IReadOnlyList<long> Ids, IReadOnlyList<long> Sendable);

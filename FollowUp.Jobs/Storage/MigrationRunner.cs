@@ -23,6 +23,9 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
         )
         """;
 
+    /// <summary>The schema Hangfire.PostgreSql keeps its tables in.</summary>
+    public const string HangfireSchema = "hangfire";
+
     /// <summary>The embedded scripts, ordered by name (their number).</summary>
     public static IReadOnlyList<(string Version, string Sql)> Scripts { get; } = LoadScripts();
 
@@ -56,6 +59,8 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
                 done.Add(version);
             }
 
+            // Hangfire's schema, under the same lock: two nodes starting at once never race its installer.
+            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, HangfireSchema);
             return done;
         }
         finally

@@ -82,27 +82,28 @@ public abstract class BrowserTest
 
     protected Task SignInAsync(string name = "admin", string password = DashboardHost.AdminPassword) => SignInAsync(Host, name, password);
 
-    /// <summary>An SMS whose first attempt failed (its retry an hour away): its job is Failed.</summary>
-    protected async Task<MessageInfo> FailedSmsAsync(string to = "+15551234567", string body = "Your appointment is tomorrow")
+    /// <summary>An SMS whose first attempt failed: its job waits in Hangfire's Scheduled state for a retry an hour away.</summary>
+    protected async Task<MessageInfo> RetryingSmsAsync(string to = "+15551234567", string body = "Your appointment is tomorrow")
     {
         Sms.ThenFail(SendFailureKind.Transient, "503");
+        var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", to, body);
+        await Eventually.WaitForAsync(() => Task.FromResult(HangfireProbe.History(Host.Services, message.JobId!.Value)),
+            h => h.Count > 0 && h[^1].StateName == "Scheduled" && h.Any(x => x.StateName == "Processing"), what: "a retry to be scheduled");
+        return message;
+    }
+
+    /// <summary>An SMS the provider refused permanently: its job is Failed in Hangfire, with an open dead letter.</summary>
+    protected async Task<MessageInfo> DeadLetteredSmsAsync(string to = "+15551230000", string body = "Hello", string error = "21211")
+    {
+        Sms.ThenFail(SendFailureKind.Permanent, error);
         var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", to, body);
         await WaitForJobStateAsync(message.JobId!.Value, "Failed");
         return message;
     }
 
-    /// <summary>An SMS the provider refused permanently: its job is DeadLettered, with an open dead letter.</summary>
-    protected async Task<MessageInfo> DeadLetteredSmsAsync(string to = "+15551230000", string body = "Hello")
-    {
-        Sms.ThenFail(SendFailureKind.Permanent, "21211");
-        var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", to, body);
-        await WaitForJobStateAsync(message.JobId!.Value, "DeadLettered");
-        return message;
-    }
+    protected Task<string?> WaitForJobStateAsync(long jobId, string state) => HangfireProbe.WaitForStateAsync(Host.Services, jobId, state);
 
-    protected Task<string> WaitForJobStateAsync(long jobId, string state) =>
-        Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select state from jobs where id = @jobId", new { jobId }),
-            s => s == state, what: $"job {jobId} to be {state}");
+    protected string? JobState(long jobId) => HangfireProbe.StateOf(Host.Services, jobId);
 
     protected async Task SignInAsync(DashboardHost host, string name = "admin", string password = DashboardHost.AdminPassword)
     {

@@ -14,10 +14,74 @@ public sealed partial class DashboardAccessTests : BrowserTest
     [Test]
     public async Task Dashboard_NotSignedIn_RedirectsToLogin()
     {
-        await Page.GotoAsync(Host.Url("/dashboard/jobs?state=Failed"));
+        await Page.GotoAsync(Host.Url("/dashboard/messages"));
 
         await Assertions.Expect(Page).ToHaveURLAsync(LoginUrl());
         await ScreenshotAsync("login");
+    }
+
+    [Test]
+    public async Task Hangfire_NotSignedIn_RedirectsToOurLogin_ThenOneSignInServesBothDashboards()
+    {
+        var response = await Page.APIRequest.GetAsync(Host.Url("/hangfire/jobs/failed"), new() { MaxRedirects = 0 });
+        Assert.That(response.Status, Is.EqualTo(302), "never a blank 401 page");
+        Assert.That(response.Headers["location"], Does.Contain("/dashboard/login"));
+
+        await Page.GotoAsync(Host.Url("/hangfire/jobs/failed"));
+        await Assertions.Expect(Page).ToHaveURLAsync(LoginUrl());
+        await Page.GetByLabel("User name").FillAsync("admin");
+        await Page.GetByLabel("Password").FillAsync(DashboardHost.AdminPassword);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Page.GotoAsync(Host.Url("/hangfire"));
+        await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("Realtime Graph");
+        var headers = await (await Page.GotoAsync(Host.Url("/hangfire/jobs/failed")))!.AllHeadersAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(headers["content-security-policy"], Does.Contain("script-src 'self';"));
+            Assert.That(headers["x-frame-options"], Is.EqualTo("DENY"));
+        });
+        await Page.GotoAsync(Host.Url("/dashboard"));
+        await Assertions.Expect(Page.Locator("h1")).ToContainTextAsync("Overview");
+    }
+
+    [Test]
+    public async Task Hangfire_Viewer_SeesNoActionButtons_AndAForgedRequeueIsRefused()
+    {
+        var jobId = (await DeadLetteredSmsAsync()).JobId!.Value;
+        await Host.AddUserAsync("vera", "viewer-password-1", "viewer");
+        await SignInAsync("vera", "viewer-password-1");
+        await Page.GotoAsync(Host.Url($"/hangfire/jobs/details/{jobId}"));
+        await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("Failed");
+        await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Requeue" })).ToHaveCountAsync(0);
+        await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToHaveCountAsync(0);
+
+        // The viewer forges the operator's request with a valid anti-forgery token from the page.
+        var header = await Page.Locator("meta[name=csrf-header]").GetAttributeAsync("content");
+        var token = await Page.Locator("meta[name=csrf-token]").GetAttributeAsync("content");
+        var response = await Page.APIRequest.PostAsync(Host.Url($"/hangfire/jobs/actions/requeue/{jobId}"),
+            new() { Headers = new Dictionary<string, string> { [header!] = token! }, MaxRedirects = 0 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Status, Is.EqualTo((int)HttpStatusCode.Unauthorized), "refused, not just hidden");
+            Assert.That(JobState(jobId), Is.EqualTo("Failed"));
+        });
+    }
+
+    [Test]
+    public async Task Hangfire_RequeueWithoutAntiforgeryToken_Refused_JobUnchanged()
+    {
+        var jobId = (await DeadLetteredSmsAsync()).JobId!.Value;
+        await SignInAsync();
+
+        var response = await Page.APIRequest.PostAsync(Host.Url($"/hangfire/jobs/actions/requeue/{jobId}"), new() { MaxRedirects = 0 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Status, Is.EqualTo((int)HttpStatusCode.Forbidden));
+            Assert.That(JobState(jobId), Is.EqualTo("Failed"));
+        });
     }
 
     [Test]
@@ -73,22 +137,23 @@ public sealed partial class DashboardAccessTests : BrowserTest
     [Test]
     public async Task RequeuePost_Viewer_Refused403_JobUnchanged()
     {
-        var jobId = (await FailedSmsAsync()).JobId!.Value;
+        var jobId = (await DeadLetteredSmsAsync()).JobId!.Value;
+        var letterId = await Db.ScalarAsync<long>("select id from dead_letters");
         await Host.AddUserAsync("vera", "viewer-password-1", "viewer");
         await SignInAsync("vera", "viewer-password-1");
-        await Page.GotoAsync(Host.Url($"/dashboard/jobs/{jobId}"));
+        await Page.GotoAsync(Host.Url("/dashboard/deadletters"));
         await Assertions.Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Requeue" })).ToHaveCountAsync(0);
 
         // The viewer forges the operator's form: a valid anti-forgery token (from the sign-out form) and the handler.
         var token = await Page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
-        var response = await Page.APIRequest.PostAsync(Host.Url($"/dashboard/jobs/{jobId}?handler=Requeue"),
+        var response = await Page.APIRequest.PostAsync(Host.Url($"/dashboard/deadletters?handler=Requeue&id={letterId}"),
             new() { Form = Context.APIRequest.CreateFormData().Set("__RequestVerificationToken", token!) , MaxRedirects = 0 });
 
         Assert.Multiple(async () =>
         {
             Assert.That(response.Status, Is.EqualTo((int)HttpStatusCode.Forbidden));
             Assert.That(await response.TextAsync(), Does.Contain("needs the operator role"));
-            Assert.That(await Db.ScalarAsync<string>("select state from jobs where id = @jobId", new { jobId }), Is.EqualTo("Failed"));
+            Assert.That(JobState(jobId), Is.EqualTo("Failed"));
             Assert.That(await Db.ScalarAsync<long>("select count(*) from audit_log"), Is.Zero);
         });
     }
@@ -101,7 +166,7 @@ public sealed partial class DashboardAccessTests : BrowserTest
         await SignInAsync("vera", "viewer-password-1");
         var viewerUsers = await Page.GotoAsync(Host.Url("/dashboard/users"));
         var viewerCompose = await Page.GotoAsync(Host.Url("/dashboard/compose"));
-        var viewerJobs = await Page.GotoAsync(Host.Url("/dashboard/jobs"));
+        var viewerJobs = await Page.GotoAsync(Host.Url("/dashboard/deadletters"));
         await Assertions.Expect(Page.Locator("header nav")).Not.ToContainTextAsync("Compose");
         await Context.ClearCookiesAsync();
         await SignInAsync("otto", "operator-password-1");
@@ -143,16 +208,17 @@ public sealed partial class DashboardAccessTests : BrowserTest
     [Test]
     public async Task RequeuePost_WithoutAntiforgeryToken_Refused400_JobUnchanged()
     {
-        var jobId = (await FailedSmsAsync()).JobId!.Value;
+        var jobId = (await DeadLetteredSmsAsync()).JobId!.Value;
+        var letterId = await Db.ScalarAsync<long>("select id from dead_letters");
         await SignInAsync();
 
-        var response = await Page.APIRequest.PostAsync(Host.Url($"/dashboard/jobs/{jobId}?handler=Requeue"),
+        var response = await Page.APIRequest.PostAsync(Host.Url($"/dashboard/deadletters?handler=Requeue&id={letterId}"),
             new() { Form = Context.APIRequest.CreateFormData().Set("unused", "x"), MaxRedirects = 0 });
 
         Assert.Multiple(async () =>
         {
             Assert.That(response.Status, Is.EqualTo((int)HttpStatusCode.BadRequest));
-            Assert.That(await Db.ScalarAsync<string>("select state from jobs where id = @jobId", new { jobId }), Is.EqualTo("Failed"));
+            Assert.That(JobState(jobId), Is.EqualTo("Failed"));
         });
     }
 

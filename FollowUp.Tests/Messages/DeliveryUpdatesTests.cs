@@ -15,7 +15,7 @@ public sealed class DeliveryUpdatesTests
     {
         _db = await TestDatabase.CreateAsync();
         _sms = new ScriptedSmsProvider("twilio");
-        _host = await EngineHost.StartAsync(_db, _ => { }, services: s => s.AddSingleton<FollowUp.Jobs.Channels.Sms.ISmsProvider>(_sms));
+        _host = await EngineHost.StartAsync(_db, services: s => s.AddSingleton<FollowUp.Jobs.Channels.Sms.ISmsProvider>(_sms));
         await TestClients.CreateAsync(_host.Services);
     }
 

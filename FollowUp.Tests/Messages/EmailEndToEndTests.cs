@@ -13,7 +13,7 @@ public sealed class EmailEndToEndTests
     {
         await using var smtp = SmtpTestServer.Start();
         await using var db = await TestDatabase.CreateAsync();
-        await using var host = await EngineHost.StartAsync(db, _ => { }, new()
+        await using var host = await EngineHost.StartAsync(db, new()
         {
             ["FollowUp:Smtp:Host"] = "127.0.0.1",
             ["FollowUp:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -44,7 +44,7 @@ public sealed class EmailEndToEndTests
     {
         await using var sendGrid = await FakeSendGridServer.StartAsync();
         await using var db = await TestDatabase.CreateAsync();
-        await using var host = await EngineHost.StartAsync(db, _ => { }, new()
+        await using var host = await EngineHost.StartAsync(db, new()
         {
             ["FollowUp:Smtp:Host"] = "127.0.0.1",
             ["FollowUp:Smtp:Port"] = "1", // nothing listens: a transient failure

@@ -1,4 +1,3 @@
-using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using FollowUp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,10 +31,11 @@ public sealed class MessageCancelTests
     private Task<MessageInfo> Tomorrow() =>
         _messages.SendSmsAsync("acme-dental", "+15551234567", "See you tomorrow", SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1));
 
-    private Task<(string Status, string? SkipReason, string JobState)> State(long id) =>
-        _db.QueryAsync<(string, string?, string)>("""
-            select m.status, m.skip_reason, j.state from messages m join jobs j on j.id = m.job_id where m.id = @id
-            """, new { id }).ContinueWith(t => t.Result.Single(), TaskScheduler.Default);
+    private async Task<(string Status, string? SkipReason, string? JobState)> State(long id)
+    {
+        var message = (await _messages.FindAsync(id))!;
+        return (message.Status, message.SkipReason, HangfireProbe.StateOf(_api.Services, message.JobId!.Value));
+    }
 
     [Test]
     public async Task CancelAsync_Scheduled_MessageAndJobCancelled_SecondTimeFalse()
@@ -46,7 +46,7 @@ public sealed class MessageCancelTests
         Assert.Multiple(async () =>
         {
             Assert.That((first, second), Is.EqualTo((true, false)));
-            Assert.That(await State(message.Id), Is.EqualTo(("cancelled", (string?)"cancelled by ops@acme", "Cancelled")));
+            Assert.That(await State(message.Id), Is.EqualTo(("cancelled", (string?)"cancelled by ops@acme", (string?)"Deleted")));
         });
     }
 
@@ -61,7 +61,7 @@ public sealed class MessageCancelTests
         Assert.Multiple(async () =>
         {
             Assert.That(cancelled, Is.True);
-            Assert.That(await State(message.Id), Is.EqualTo(("cancelled", (string?)"cancelled by ops@acme", nameof(JobState.Cancelled))));
+            Assert.That(await State(message.Id), Is.EqualTo(("cancelled", (string?)"cancelled by ops@acme", (string?)"Deleted")));
             Assert.That(tooLate, Is.False);
             Assert.That((await State(sent.Id)).Status, Is.EqualTo("sent"));
         });

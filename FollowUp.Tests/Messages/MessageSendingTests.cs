@@ -1,6 +1,8 @@
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Jobs;
 using FollowUp.Jobs.Messages;
+using Hangfire;
 using FollowUp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -21,7 +23,7 @@ public sealed class MessageSendingTests
         _db = await TestDatabase.CreateAsync();
         _primary = new ScriptedSmsProvider("primary");
         _secondary = new ScriptedSmsProvider("secondary");
-        _host = await EngineHost.StartAsync(_db, _ => { }, services: s =>
+        _host = await EngineHost.StartAsync(_db, services: s =>
         {
             s.AddSingleton<ISmsProvider>(_primary);
             s.AddSingleton<ISmsProvider>(_secondary);
@@ -37,6 +39,8 @@ public sealed class MessageSendingTests
     }
 
     private IMessageClient Messages => _host.Services.GetRequiredService<IMessageClient>();
+
+    private DeadLetters DeadLetters => _host.Services.GetRequiredService<DeadLetters>();
 
     private Task<MessageInfo> WaitForStatus(long id, params string[] statuses) =>
         Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => statuses.Contains(m.Status),
@@ -95,7 +99,7 @@ public sealed class MessageSendingTests
         var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
 
         var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select state from jobs where id = @id", new { id = dead.JobId }), s => s == "DeadLettered");
+        await HangfireProbe.WaitForStateAsync(_host.Services, dead.JobId!.Value, "Failed");
         Assert.Multiple(() =>
         {
             Assert.That(_secondary.Calls, Is.Empty, "a recipient error is not failed over");
@@ -103,7 +107,7 @@ public sealed class MessageSendingTests
             Assert.That(dead.Error, Does.Contain("21211"));
         });
 
-        await _host.Jobs.RequeueAsync(dead.JobId!.Value, "support");
+        Assert.That(DeadLetters.RequeueJob(dead.JobId!.Value, "support"), Is.True);
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
         Assert.That(sent.Provider, Is.EqualTo("primary"));
     }
@@ -172,15 +176,16 @@ public sealed class MessageSendingTests
         var id = await PlanAsync(MessageKind.NurtureDay1);
 
         var deferred = await Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => m.ScheduledFor == opening, what: "deferral");
-        var job = await Eventually.WaitForAsync(
-            async () => (await _db.QueryAsync<(string State, int Attempt, Instant RunAt)>("select state, attempt, run_at from jobs where id = @id", new { id = deferred.JobId })).Single(),
-            j => j.State != "Processing", what: "the deferral to be stored on the job");
+        await HangfireProbe.WaitForStateAsync(_host.Services, deferred.JobId!.Value, "Scheduled");
+        var scheduled = _host.History(deferred.JobId!.Value)[^1];
+        using var connection = _host.Services.GetRequiredService<JobStorage>().GetConnection();
+        var retries = connection.GetJobParameter(deferred.JobId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), FixedRetryAttribute.RetryCountParameter);
         Assert.Multiple(() =>
         {
             Assert.That(deferred.Status, Is.EqualTo(MessageStatus.Scheduled));
-            Assert.That(job.State, Is.EqualTo("Scheduled"));
-            Assert.That(job.Attempt, Is.Zero);
-            Assert.That(job.RunAt, Is.EqualTo(opening));
+            Assert.That(scheduled.Reason, Does.StartWith("Deferred without spending an attempt"));
+            Assert.That(Instant.FromDateTimeUtc(Hangfire.Common.JobHelper.DeserializeDateTime(scheduled.Data["EnqueueAt"])), Is.EqualTo(opening));
+            Assert.That(retries, Is.Null, "no attempt spent: the retry count was never written");
             Assert.That(_primary.Calls, Is.Empty);
         });
     }
@@ -190,11 +195,11 @@ public sealed class MessageSendingTests
     {
         var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select state from jobs where id = @id", new { id = sent.JobId }), s => s == "Succeeded");
+        await HangfireProbe.WaitForStateAsync(_host.Services, sent.JobId!.Value, "Succeeded");
 
         // The job runs again (as after a crash before its success was stored).
-        await _host.Jobs.RequeueAsync(sent.JobId!.Value, "test");
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from job_history where job_id = @id and state = 'Succeeded'", new { id = sent.JobId }), n => n == 2);
+        Assert.That(DeadLetters.RequeueJob(sent.JobId!.Value, "test"), Is.True);
+        await Eventually.WaitForAsync(() => Task.FromResult(_host.History(sent.JobId!.Value).Count(h => h.StateName == "Succeeded")), n => n == 2);
 
         Assert.That(_primary.Calls, Has.Count.EqualTo(1));
     }
@@ -204,8 +209,9 @@ public sealed class MessageSendingTests
     {
         var id = await PlanAsync(MessageKind.Reminder1h, at: SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1));
         // As if an attempt died after marking "sending", before the provider's answer was stored.
+        var jobId = (await Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => m.JobId is not null, what: "dispatch")).JobId!.Value;
         await _db.ExecuteAsync("update messages set status = 'sending' where id = @id", new { id });
-        await _db.ExecuteAsync("update jobs set run_at = now() where id = (select job_id from messages where id = @id)", new { id });
+        _host.Jobs.Requeue(jobId.ToString(System.Globalization.CultureInfo.InvariantCulture)); // due now
 
         await WaitForStatus(id, MessageStatus.Sent);
         var events = await _db.QueryAsync<string>("select event from message_events where message_id = @id", new { id });
@@ -222,10 +228,10 @@ public sealed class MessageSendingTests
         _primary.ThenFail(SendFailureKind.Permanent, "21211");
         var planned = await Messages.SendSmsAsync("acme-dental", "+15550000001", "Hi");
         var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select state from jobs where id = @id", new { id = dead.JobId }), s => s == "DeadLettered");
+        await HangfireProbe.WaitForStateAsync(_host.Services, dead.JobId!.Value, "Failed");
 
         var edited = await Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "+15551234567", Body: "Hi again"), "support-ana");
-        await _host.Jobs.RequeueAsync(dead.JobId!.Value, "support-ana");
+        Assert.That(DeadLetters.RequeueJob(dead.JobId!.Value, "support-ana"), Is.True);
         await WaitForStatus(planned.Id, MessageStatus.Sent);
 
         var last = _primary.Calls.Last();

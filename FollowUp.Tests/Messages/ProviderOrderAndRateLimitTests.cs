@@ -13,7 +13,7 @@ public sealed class ProviderOrderAndRateLimitTests
         await using var db = await TestDatabase.CreateAsync();
         var first = new ScriptedSmsProvider("first");
         var second = new ScriptedSmsProvider("second");
-        await using var host = await EngineHost.StartAsync(db, _ => { }, new() { ["FollowUp:Sms:Providers:0"] = "second" }, s =>
+        await using var host = await EngineHost.StartAsync(db, new() { ["FollowUp:Sms:Providers:0"] = "second" }, s =>
         {
             s.AddSingleton<ISmsProvider>(first);
             s.AddSingleton<ISmsProvider>(second);
@@ -42,7 +42,7 @@ public sealed class ProviderOrderAndRateLimitTests
             times.Enqueue(DateTimeOffset.UtcNow);
             return new FollowUp.Jobs.Channels.ProviderReceipt("limited", Guid.NewGuid().ToString("N"), "queued", 1);
         };
-        await using var host = await EngineHost.StartAsync(db, _ => { }, new() { ["FollowUp:Limited:RateLimitPerSecond"] = "2" },
+        await using var host = await EngineHost.StartAsync(db, new() { ["FollowUp:Limited:RateLimitPerSecond"] = "2" },
             s => s.AddSingleton<ISmsProvider>(provider));
         await TestClients.CreateAsync(host.Services);
         var messages = host.Services.GetRequiredService<IMessageClient>();
@@ -59,7 +59,13 @@ public sealed class ProviderOrderAndRateLimitTests
         {
             // 2 tokens at once, then 2 a second: the sixth cannot go before two more refills (a lower bound only).
             Assert.That(spread.TotalSeconds, Is.GreaterThanOrEqualTo(1.5));
-            Assert.That(await db.ScalarAsync<long>("select max(attempt) from jobs where type = 'send-sms'"), Is.EqualTo(1), "waiting spent no attempt");
+            Assert.That(await db.ScalarAsync<long>("select count(*) from message_events where event = 'attempt_failed'"), Is.Zero, "waiting spent no attempt");
+            foreach (var id in ids)
+            {
+                var jobId = (await messages.FindAsync(id))!.JobId!.Value;
+                Assert.That(host.History(jobId).Select(h => h.StateName), Is.EqualTo(new[] { "Enqueued", "Processing", "Succeeded" }),
+                    "one attempt each, no retry");
+            }
         });
     }
 }

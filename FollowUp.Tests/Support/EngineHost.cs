@@ -1,5 +1,7 @@
+using System.Globalization;
 using FollowUp.Jobs;
-using FollowUp.Jobs.Engine;
+using Hangfire;
+using Hangfire.Storage.Monitoring;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace FollowUp.Tests.Support;
 
-/// <summary>A real engine node in this process (worker, Quartz, migrations) on a test database.</summary>
+/// <summary>A real FollowUp node in this process (migrations, a Hangfire server, recurring jobs) on a test database.</summary>
 public sealed class EngineHost : IAsyncDisposable
 {
     private readonly IHost _host;
@@ -16,24 +18,25 @@ public sealed class EngineHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public IJobClient Jobs => Services.GetRequiredService<IJobClient>();
+    /// <summary>Hangfire's client, as a developer gets it from the container.</summary>
+    public IBackgroundJobClient Jobs => Services.GetRequiredService<IBackgroundJobClient>();
 
-    /// <summary>Fast settings for tests: short retry delay, lease and rescue interval.</summary>
+    /// <summary>Fast settings for tests: a short retry delay, fast polling, few workers.</summary>
     public static Dictionary<string, string?> TestSettings(string connectionString) => new()
     {
         ["ConnectionStrings:FollowUp"] = connectionString,
         ["FollowUp:Retry:Attempts"] = "3",
         ["FollowUp:Retry:DelaySeconds"] = "1",
-        ["FollowUp:Engine:LeaseSeconds"] = "3",
-        ["FollowUp:Engine:RescueIntervalSeconds"] = "1",
-        ["FollowUp:Engine:RecurringSyncSeconds"] = "1",
-        ["FollowUp:Engine:PollSeconds"] = "2",
+        ["FollowUp:Engine:WorkerCount"] = "4",
+        ["FollowUp:Engine:QueuePollMilliseconds"] = "200",
+        ["FollowUp:Engine:SchedulePollMilliseconds"] = "200",
+        ["FollowUp:Engine:DispatchPollMilliseconds"] = "200",
         ["FollowUp:Engine:ShutdownTimeoutSeconds"] = "5",
+        ["FollowUp:Engine:StateCountSeconds"] = "1",
     };
 
     public static async Task<EngineHost> StartAsync(
-        TestDatabase database, Action<EngineBuilder> jobs, Dictionary<string, string?>? overrides = null,
-        Action<IServiceCollection>? services = null)
+        TestDatabase database, Dictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         var settings = TestSettings(database.ConnectionString);
@@ -45,11 +48,17 @@ public sealed class EngineHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         services?.Invoke(builder.Services);
-        jobs(builder.Services.AddFollowUpJobs(builder.Configuration));
+        builder.Services.AddFollowUpJobs(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
         return new EngineHost(host);
     }
+
+    /// <summary>A job's current state, through Hangfire's monitoring API.</summary>
+    public string? StateOf(long jobId) => HangfireProbe.StateOf(Services, jobId);
+
+    /// <summary>A job's history, oldest first, through Hangfire's monitoring API.</summary>
+    public IReadOnlyList<StateHistoryDto> History(long jobId) => HangfireProbe.History(Services, jobId);
 
     public Task StopAsync() => _host.StopAsync();
 
@@ -58,4 +67,37 @@ public sealed class EngineHost : IAsyncDisposable
         await _host.StopAsync();
         _host.Dispose();
     }
+}
+
+/// <summary>Reads jobs as the stock dashboard does: through Hangfire's monitoring API, never its tables.</summary>
+public static class HangfireProbe
+{
+    public static string? StateOf(IServiceProvider services, long jobId) =>
+        services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(jobId.ToString(CultureInfo.InvariantCulture))?.History
+            .OrderByDescending(h => h.CreatedAt).FirstOrDefault()?.StateName;
+
+    public static IReadOnlyList<StateHistoryDto> History(IServiceProvider services, long jobId) =>
+        services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(jobId.ToString(CultureInfo.InvariantCulture))?.History
+            .OrderBy(h => h.CreatedAt).ToList() ?? [];
+
+    /// <summary>
+    /// The jobs that send messages, in any state, listed through the monitoring API (housekeeping's
+    /// recurring jobs run beside them and are not counted). Small lists only: for tests.
+    /// </summary>
+    public static long SendJobCount(IServiceProvider services)
+    {
+        var m = services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        static bool Send(Hangfire.Common.Job? job) => job?.Type.Name == "SendMessageJob";
+        var queued = m.Queues().SelectMany(q => m.EnqueuedJobs(q.Name, 0, 10_000)).Count(j => Send(j.Value.Job));
+        return queued
+            + m.ScheduledJobs(0, 10_000).Count(j => Send(j.Value.Job))
+            + m.ProcessingJobs(0, 10_000).Count(j => Send(j.Value.Job))
+            + m.SucceededJobs(0, 10_000).Count(j => Send(j.Value.Job))
+            + m.FailedJobs(0, 10_000).Count(j => Send(j.Value.Job))
+            + m.DeletedJobs(0, 10_000).Count(j => Send(j.Value.Job));
+    }
+
+    /// <summary>Waits until the job is in <paramref name="state"/>.</summary>
+    public static Task<string?> WaitForStateAsync(IServiceProvider services, long jobId, string state, TimeSpan? timeout = null) =>
+        Eventually.WaitForAsync(() => Task.FromResult(StateOf(services, jobId)), s => s == state, timeout, $"job {jobId} {state}");
 }

@@ -62,6 +62,7 @@ public sealed partial class CallWebhookTests
         // The cut broke every pooled connection, the test's and the app's.
         _db.DataSource.Clear();
         _api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().Clear();
+        Npgsql.NpgsqlConnection.ClearAllPools(); // Hangfire's own connections
         await _db.ExecuteAsync("drop trigger slow_calls on calls");
 
         Assert.Multiple(async () =>

@@ -78,7 +78,7 @@ public sealed class MessageApiTests
             Assert.That(emailBody, Does.Contain("\"to\"").And.Contain("\"subject\""));
             Assert.That(channel.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
             Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from jobs where type like 'send-%'"), Is.Zero);
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where job_id is not null"), Is.Zero);
         });
     }
 
@@ -111,7 +111,9 @@ public sealed class MessageApiTests
         await Eventually.WaitForAsync(() => Get($"/api/messages/{id}"), m => m.GetProperty("status").GetString() == "sent");
         Assert.Multiple(async () =>
         {
-            Assert.That(letters[0].GetProperty("job_type").GetString(), Is.EqualTo("send-sms"));
+            Assert.That(letters[0].GetProperty("job_type").GetString(), Is.EqualTo("FollowUp.Jobs.Messages.SendMessageJob"));
+            Assert.That(letters[0].GetProperty("message_id").GetInt64(), Is.EqualTo(id));
+            Assert.That(letters[0].GetProperty("recipient").GetString(), Is.EqualTo("+15551234567"));
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
             Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));

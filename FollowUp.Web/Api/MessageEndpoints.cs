@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using FollowUp.Jobs.Clients;
-using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Jobs;
 using FollowUp.Jobs.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;
@@ -69,13 +69,13 @@ internal static class MessageEndpoints
         }
 
         return await deadLetters.RequeueAsync(id, user.Identity?.Name ?? "api", cancellationToken)
-            ? TypedResults.Accepted($"/api/jobs/{letter.JobId}", new { job_id = letter.JobId })
+            ? TypedResults.Accepted($"/hangfire/jobs/details/{letter.JobId}", new { job_id = letter.JobId })
             : TypedResults.Problem(statusCode: 409, title: "Already resolved", detail: $"Dead letter {id} was {letter.Resolution?.ToLowerInvariant()} already.");
     }
 
-    private static async Task<IResult> RequeueJob(long id, IJobClient jobs, ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        await jobs.RequeueAsync(id, user.Identity?.Name ?? "api", null, cancellationToken)
-            ? TypedResults.Accepted((string?)null, new { job_id = id })
+    private static IResult RequeueJob(long id, DeadLetters deadLetters, ClaimsPrincipal user) =>
+        deadLetters.RequeueJob(id, user.Identity?.Name ?? "api")
+            ? TypedResults.Accepted($"/hangfire/jobs/details/{id}", new { job_id = id })
             : TypedResults.Problem(statusCode: 409, title: "Not requeueable",
-                detail: $"Job {id} does not exist or is not Failed, DeadLettered, Succeeded or Cancelled.");
+                detail: $"Job {id} does not exist or is not Failed, Succeeded or Deleted.");
 }

@@ -20,10 +20,7 @@ internal static class DashboardServiceCollectionExtensions
         services.AddSingleton<DashboardUsers>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService<AdminSeeder>();
-        services.AddSingleton<Jobs.BulkOperations>();
-        services.AddSingleton<Jobs.JobQueries>();
-        services.AddSingleton<Jobs.JobDetails>();
-        services.AddSingleton<Jobs.JobActions>();
+        services.AddSingleton<DeadLetters.BulkOperations>();
         services.AddSingleton<Messages.MessageQueries>();
         services.AddSingleton<DeadLetters.DeadLetterActions>();
         services.AddSingleton<Overview.OverviewQueries>();
@@ -36,7 +33,8 @@ internal static class DashboardServiceCollectionExtensions
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.Cookie.Path = "/dashboard";
+                // "/": the same sign-in guards /dashboard and Hangfire's /hangfire.
+                o.Cookie.Path = "/";
                 o.LoginPath = "/dashboard/login";
                 o.LogoutPath = "/dashboard/logout";
                 o.SlidingExpiration = true;
@@ -71,7 +69,7 @@ internal static class DashboardServiceCollectionExtensions
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "followup.antiforgery";
-            o.Cookie.Path = "/dashboard";
+            o.Cookie.Path = "/";
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
         return services;
@@ -117,13 +115,16 @@ internal static class DashboardServiceCollectionExtensions
     public static IApplicationBuilder UseDashboardSecurityHeaders(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase))
+            var hangfire = context.Request.Path.StartsWithSegments(HangfireDashboard.Path, StringComparison.OrdinalIgnoreCase);
+            if (hangfire || context.Request.Path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase))
             {
                 context.Response.OnStarting(() =>
                 {
                     var headers = context.Response.Headers;
+                    // Hangfire's pages set a few style attributes (progress bars, graphs): on /hangfire only,
+                    // inline styles are allowed; scripts stay 'self' everywhere (docs/DASHBOARD.md).
                     headers.ContentSecurityPolicy =
-                        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+                        $"default-src 'self'; script-src 'self'; style-src 'self'{(hangfire ? " 'unsafe-inline'" : "")}; img-src 'self' data:; " +
                         "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
                     headers.XFrameOptions = "DENY";
                     headers.XContentTypeOptions = "nosniff";

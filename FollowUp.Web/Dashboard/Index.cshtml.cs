@@ -5,7 +5,7 @@ using NodaTime;
 namespace FollowUp.Web.Dashboard;
 
 /// <summary>The overview: counts, charts, provider health, spend — all from small tables or narrow indexes.</summary>
-internal sealed class IndexModel(OverviewQueries queries, IClock clock) : PageModel
+internal sealed class IndexModel(OverviewQueries queries, FollowUp.Jobs.Jobs.DeadLetters deadLetters, IClock clock) : PageModel
 {
     public StateCounts Counts { get; private set; } = new(new Dictionary<string, long>(), null);
 
@@ -17,6 +17,14 @@ internal sealed class IndexModel(OverviewQueries queries, IClock clock) : PageMo
 
     public IReadOnlyList<Spend> Spend { get; private set; } = [];
 
+    public long OpenDeadLetters { get; private set; }
+
+    public FollowUp.Jobs.Messages.ReconcilerRun? Reconciler { get; private set; }
+
+    public long RevivedToday { get; private set; }
+
+    public long UnrevivableToday { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetCurrentInstant();
@@ -25,5 +33,7 @@ internal sealed class IndexModel(OverviewQueries queries, IClock clock) : PageMo
         LastTwoWeeks = new Chart("Last 14 days per day", await queries.SeriesAsync(now, perDay: true, cancellationToken), PerDay: true);
         Providers = await queries.ProvidersAsync(now, cancellationToken);
         Spend = await queries.SpendAsync(now, cancellationToken);
+        OpenDeadLetters = await deadLetters.CountOpenAsync(cancellationToken);
+        (Reconciler, RevivedToday, UnrevivableToday) = await queries.ReconcilerAsync(now, cancellationToken);
     }
 }

@@ -1,12 +1,10 @@
-using FollowUp.Jobs.Engine;
+using System.ComponentModel;
 
 namespace FollowUp.Bench.Jobs;
 
-public sealed record NoopArgs(int N);
-
 /// <summary>Does nothing: measures the engine, not the work.</summary>
-[JobType("bench.noop")]
-public sealed class NoopJob : IJob<NoopArgs>
+public static class NoopJob
 {
-    public Task ExecuteAsync(NoopArgs args, JobContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    [DisplayName("bench no-op {0}")]
+    public static Task RunAsync(int n) => Task.CompletedTask;
 }

@@ -1,19 +1,17 @@
+using System.ComponentModel;
+using System.Globalization;
 using Dapper;
-using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Jobs;
+using Hangfire.Server;
 using Npgsql;
 
 namespace FollowUp.Bench.Jobs;
 
-/// <param name="Tag">Free text recorded with the execution.</param>
-/// <param name="SleepMs">How long the attempt takes after recording that it started.</param>
-public sealed record RecordArgs(string Tag, int SleepMs = 0);
-
 /// <summary>
-/// Records each execution (job, attempt, node) in <c>test_executions</c>, then sleeps: the probe used
+/// Records each execution (job, attempt, server) in <c>test_executions</c>, then sleeps: the probe used
 /// by multi-process tests to count how often an attempt really ran, and where.
 /// </summary>
-[JobType("test.record")]
-public sealed class RecordJob(NpgsqlDataSource dataSource) : IJob<RecordArgs>
+public sealed class RecordJob(NpgsqlDataSource dataSource)
 {
     public const string CreateTableSql = """
         create table if not exists test_executions (
@@ -22,18 +20,25 @@ public sealed class RecordJob(NpgsqlDataSource dataSource) : IJob<RecordArgs>
             at timestamptz not null default clock_timestamp())
         """;
 
-    public async Task ExecuteAsync(RecordArgs args, JobContext context, CancellationToken cancellationToken)
+    [DisplayName("record {0}")]
+    public async Task RunAsync(string tag, int sleepMs, PerformContext? context, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var attempt = context.GetJobParameter<int>(FixedRetryAttribute.RetryCountParameter) + 1;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "insert into test_executions (job_id, attempt, node, tag) values (@JobId, @Attempt, @Node, @Tag)",
-                new { context.JobId, context.Attempt, context.Node, args.Tag }, cancellationToken: cancellationToken));
+                "insert into test_executions (job_id, attempt, node, tag) values (@jobId, @attempt, @node, @tag)",
+                new
+                {
+                    jobId = long.Parse(context.BackgroundJob.Id, CultureInfo.InvariantCulture), attempt,
+                    node = context.ServerId, tag,
+                }, cancellationToken: cancellationToken));
         }
 
-        if (args.SleepMs > 0)
+        if (sleepMs > 0)
         {
-            await Task.Delay(args.SleepMs, cancellationToken);
+            await Task.Delay(sleepMs, cancellationToken);
         }
     }
 }

@@ -1,14 +1,14 @@
-using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Jobs;
 using FollowUp.Jobs.Messages;
 using FollowUp.Web.Dashboard.Access;
 
 namespace FollowUp.Web.Dashboard.DeadLetters;
 
 /// <summary>
-/// Requeue, discard, and edit-and-retry of dead letters: the engine's <see cref="FollowUp.Jobs.Engine.DeadLetters"/>
+/// Requeue, discard, and edit-and-retry of dead letters: the engine's <see cref="FollowUp.Jobs.Jobs.DeadLetters"/>
 /// (the same calls as the API's) and <see cref="IMessageClient.EditAsync"/>, each audited.
 /// </summary>
-internal sealed class DeadLetterActions(FollowUp.Jobs.Engine.DeadLetters deadLetters, IMessageClient messages, AuditLog audit)
+internal sealed class DeadLetterActions(FollowUp.Jobs.Jobs.DeadLetters deadLetters, IMessageClient messages, AuditLog audit)
 {
     public async Task<(bool Done, string Message)> RequeueAsync(long id, string actor, CancellationToken cancellationToken)
     {
@@ -24,8 +24,8 @@ internal sealed class DeadLetterActions(FollowUp.Jobs.Engine.DeadLetters deadLet
         }
 
         await audit.WriteAsync(actor, "dead_letter.requeue", $"dead letter {id} (job {letter.JobId})",
-            new { letter.Resolution, JobState = nameof(JobState.DeadLettered) },
-            new { Resolution = "Requeued", JobState = nameof(JobState.Enqueued) }, cancellationToken);
+            new { letter.Resolution, JobState = "Failed" },
+            new { Resolution = "Requeued", JobState = "Enqueued" }, cancellationToken);
         return (true, $"Dead letter {id} requeued: job {letter.JobId} runs again.");
     }
 

@@ -1,14 +1,12 @@
-using Dapper;
-using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Jobs;
 using FollowUp.Jobs.Messages;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Npgsql;
 
 namespace FollowUp.Web.Dashboard.DeadLetters;
 
 /// <summary>Edit a dead-lettered message (recipient, subject, body) and requeue its job: validated, audited.</summary>
-internal sealed class EditModel(FollowUp.Jobs.Engine.DeadLetters deadLetters, IMessageClient messages, DeadLetterActions actions, NpgsqlDataSource dataSource) : PageModel
+internal sealed class EditModel(FollowUp.Jobs.Jobs.DeadLetters deadLetters, IMessageClient messages, DeadLetterActions actions) : PageModel
 {
     public DeadLetter Letter { get; private set; } = null!;
 
@@ -46,10 +44,8 @@ internal sealed class EditModel(FollowUp.Jobs.Engine.DeadLetters deadLetters, IM
         }
 
         TempData["Notice"] = $"Message {Message.Id} edited; job {Letter.JobId} requeued.";
-        return Redirect($"/dashboard/jobs/{Letter.JobId}");
+        return RedirectToPage("/Dashboard/DeadLetters/Index");
     }
-
-    private const string MessageOfJobSql = "select id from messages where job_id = @jobId";
 
     private async Task<IActionResult?> LoadAsync(long id, CancellationToken cancellationToken)
     {
@@ -58,13 +54,7 @@ internal sealed class EditModel(FollowUp.Jobs.Engine.DeadLetters deadLetters, IM
             return NotFound($"There is no dead letter {id}.");
         }
 
-        long? messageId;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        {
-            messageId = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                MessageOfJobSql, new { jobId = letter.JobId }, cancellationToken: cancellationToken));
-        }
-
+        var messageId = letter.MessageId;
         if (messageId is null || await messages.FindAsync(messageId.Value, cancellationToken) is not { } message)
         {
             return NotFound($"Dead letter {id} is a {letter.JobType} job, not a message: it can be requeued or discarded, not edited.");

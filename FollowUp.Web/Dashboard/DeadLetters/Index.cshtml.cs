@@ -1,6 +1,4 @@
-using FollowUp.Jobs.Engine;
-using FollowUp.Web.Dashboard.Jobs;
-using FollowUp.Web.Dashboard.Overview;
+using FollowUp.Jobs.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NodaTime;
@@ -9,7 +7,7 @@ namespace FollowUp.Web.Dashboard.DeadLetters;
 
 /// <summary>Open dead letters, newest first: requeue (one, selected, all), discard, edit and retry.</summary>
 internal sealed class IndexModel(
-    FollowUp.Jobs.Engine.DeadLetters deadLetters, DeadLetterActions actions, BulkOperations bulk, OverviewQueries overview, IClock clock) : PageModel
+    FollowUp.Jobs.Jobs.DeadLetters deadLetters, DeadLetterActions actions, BulkOperations bulk, IClock clock) : PageModel
 {
     public const int PageSize = 50;
 
@@ -19,14 +17,11 @@ internal sealed class IndexModel(
 
     public Instant Now { get; private set; }
 
-    public Instant? CountedAt { get; private set; }
-
     public async Task OnGetAsync(long? before, CancellationToken cancellationToken)
     {
         Now = clock.GetCurrentInstant();
         Letters = await deadLetters.ListOpenAsync(PageSize, before, cancellationToken);
-        var counts = await overview.CountsAsync(cancellationToken);
-        (OpenCount, CountedAt) = (counts.Get("job", nameof(JobState.DeadLettered)), counts.CountedAt);
+        OpenCount = await deadLetters.CountOpenAsync(cancellationToken);
     }
 
     public async Task<IActionResult> OnPostRequeueAsync(long id, CancellationToken cancellationToken) =>
@@ -56,7 +51,9 @@ internal sealed class IndexModel(
     public async Task<IActionResult> OnPostRequeueAllAsync(CancellationToken cancellationToken)
     {
         var operation = await bulk.StartRequeueDeadLettersAsync(User.Identity!.Name!, cancellationToken);
-        return Redirect($"/dashboard/jobs/bulk/{operation.Id}");
+        return operation is null
+            ? Done((false, $"{BulkOperations.MaxRunning} bulk requeues are already running on this node; try again when one has finished."))
+            : Redirect($"/dashboard/deadletters/bulk/{operation.Id}");
     }
 
     private RedirectToPageResult Done((bool Done, string Message) result)

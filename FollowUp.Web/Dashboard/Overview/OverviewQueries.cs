@@ -5,9 +5,10 @@ using NodaTime;
 namespace FollowUp.Web.Dashboard.Overview;
 
 /// <summary>
-/// What the overview reads: small tables only — <c>state_counts</c>, <c>message_days</c> and
-/// <c>job_days</c> (kept by StateCountJob), <c>job_counters</c> (per-minute transitions, kept by
-/// CounterRollupJob) and the last day's failover events through their partial index.
+/// What the overview reads: small tables or narrow indexes only — <c>state_counts</c> and
+/// <c>message_days</c> (kept by StateCountJob), sends, failed attempts and dead letters of the charted
+/// window through their partial indexes, the reconciler's last runs, and the last day's failover events.
+/// Job counts per Hangfire state are on Hangfire's dashboard.
 /// </summary>
 internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 {
@@ -23,28 +24,23 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
             rows.Count == 0 ? null : rows.Max(r => r.CountedAt));
     }
 
-    private const string MinutesSql = """
-        select minute as bucket,
-               sum(count) filter (where state = 'Succeeded')::bigint as succeeded,
-               sum(count) filter (where state = 'Failed')::bigint as failed,
-               sum(count) filter (where state = 'DeadLettered')::bigint as dead_lettered
-        from job_counters
-        where minute >= @from and minute < @to and state in ('Succeeded', 'Failed', 'DeadLettered')
-        group by 1
-        """;
-
-    private const string DaysSql = """
-        select day::timestamp at time zone 'UTC' as bucket,
-               sum(count) filter (where state = 'Succeeded')::bigint as succeeded,
-               sum(count) filter (where state = 'Failed')::bigint as failed,
-               sum(count) filter (where state = 'DeadLettered')::bigint as dead_lettered
-        from job_days
-        where day >= (@from at time zone 'UTC')::date and day < (@to at time zone 'UTC')::date
-        group by 1
+    // Sends, failed attempts and dead letters per bucket, each through a narrow index
+    // (messages_sent_at, message_events_attempt_failed, dead_letters_at). Job counts are Hangfire's.
+    private const string SeriesSql = """
+        with events as (
+            select sent_at as at, 1 as sent, 0 as failed, 0 as dead from messages where sent_at >= @from and sent_at < @to
+            union all
+            select at, 0, 1, 0 from message_events where event = 'attempt_failed' and at >= @from and at < @to
+            union all
+            select dead_lettered_at, 0, 0, 1 from dead_letters where dead_lettered_at >= @from and dead_lettered_at < @to
+        )
+        select date_bin(@step, at, @from) as bucket, sum(sent)::bigint as succeeded, sum(failed)::bigint as failed,
+               sum(dead)::bigint as dead_lettered
+        from events group by 1
         """;
 
     /// <summary>
-    /// Succeeded / failed / dead-lettered transitions per minute over the last hour (<paramref name="perDay"/>
+    /// Messages sent / failed attempts / dead letters per minute over the last hour (<paramref name="perDay"/>
     /// false) or per UTC day over the last 14 days; every bucket present, empty ones as zero.
     /// </summary>
     public async Task<IReadOnlyList<ChartBucket>> SeriesAsync(Instant now, bool perDay, CancellationToken cancellationToken)
@@ -56,7 +52,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         var start = end - step * count;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<SeriesRow>(new CommandDefinition(
-            perDay ? DaysSql : MinutesSql, new { from = start, to = end }, cancellationToken: cancellationToken)))
+            SeriesSql, new { from = start, to = end, step = step.ToTimeSpan() }, cancellationToken: cancellationToken)))
             .ToDictionary(r => r.Bucket);
         var buckets = new List<ChartBucket>(count);
         for (var at = start; at < end; at += step)
@@ -125,4 +121,17 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
     private sealed record FailoverRow(string Provider, long Failovers, Instant LastFailoverAt, string? LastError);
 
     private sealed record SentRow(string Provider, long Sent);
+
+    /// <summary>The reconciler's last run, and what it revived and could not revive in the last 24 h.</summary>
+    public async Task<(FollowUp.Jobs.Messages.ReconcilerRun? Last, long Revived, long Unrevivable)> ReconcilerAsync(Instant now,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var last = await connection.QuerySingleOrDefaultAsync<FollowUp.Jobs.Messages.ReconcilerRun>(new CommandDefinition(
+            "select at, checked, revived, unrevivable from reconciler_runs order by at desc limit 1", cancellationToken: cancellationToken));
+        var (revived, unrevivable) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
+            "select coalesce(sum(revived), 0)::bigint, coalesce(sum(unrevivable), 0)::bigint from reconciler_runs where at >= @since",
+            new { since = now - Duration.FromDays(1) }, cancellationToken: cancellationToken));
+        return (last, revived, unrevivable);
+    }
 }

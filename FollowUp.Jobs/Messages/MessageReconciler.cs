@@ -1,0 +1,166 @@
+using System.ComponentModel;
+using System.Globalization;
+using Dapper;
+using FollowUp.Jobs.Jobs;
+using Hangfire;
+using Hangfire.States;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NodaTime;
+
+namespace FollowUp.Jobs.Messages;
+
+/// <summary>
+/// A Hangfire recurring job, every minute: nothing scheduled is left unsent unseen. It looks at messages
+/// still <c>scheduled</c> (or <c>sending</c>) more than <c>ReconcileGraceSeconds</c> after they were due
+/// and at the Hangfire job of each:
+/// <list type="bullet">
+/// <item>no job id: dispatched now (the dispatcher should have done it);</item>
+/// <item>job missing, Deleted or Succeeded while the message is not sent: a new job is created and
+/// recorded in place of the old one (guarded, so a concurrent change wins);</item>
+/// <item>Enqueued for longer than <c>StuckAfterSeconds</c>, or Scheduled and long past its time: re-enqueued
+/// (a stuck queue row is left behind and dropped by the worker that later fetches it);</item>
+/// <item>Processing, or Failed (a dead letter, which a person requeues): left alone.</item>
+/// </list>
+/// Each revival is counted (metric <c>followup.reconciler.revived</c>), logged, written as a message event
+/// and summed in <c>reconciler_runs</c> for the overview; a message that cannot be revived is reported the
+/// same way, never silently dropped.
+/// </summary>
+internal sealed class MessageReconciler(
+    NpgsqlDataSource dataSource, MessageDispatcher dispatcher, IBackgroundJobClient jobs, JobStorage storage, EngineMetrics metrics,
+    IOptions<EngineOptions> options, IClock clock, ILogger<MessageReconciler> logger)
+{
+    public const string RecurringId = "reconcile-messages";
+    private const int BatchSize = 1000;
+
+    [DisplayName("Reconcile overdue messages with their jobs")]
+    public async Task<ReconcilerRun> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetCurrentInstant();
+        var o = options.Value;
+        IReadOnlyList<Overdue> overdue;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            overdue = (await connection.QueryAsync<Overdue>(new CommandDefinition("""
+                select id, channel, kind, recipient, scheduled_for, job_id, status from messages
+                where status in ('scheduled', 'sending') and scheduled_for < @due
+                order by scheduled_for, id
+                limit @limit
+                """, new { due = now - Duration.FromSeconds(o.ReconcileGraceSeconds), limit = BatchSize },
+                cancellationToken: cancellationToken))).AsList();
+        }
+
+        int revived = 0, unrevivable = 0;
+        var notes = new List<string>();
+        using var hangfire = storage.GetConnection();
+        foreach (var message in overdue)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var why = await ReviveAsync(message, hangfire, now, o, cancellationToken);
+                if (why is not null)
+                {
+                    revived++;
+                    metrics.Revived(why);
+                    notes.Add($"{message.Id}: {why}");
+                    logger.LogWarning("Reconciler revived message {MessageId} (job {JobId}): {Why}", message.Id, message.JobId, why);
+                    await EventAsync(message.Id, "revived", why, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (ex is BackgroundJobClientException or NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                unrevivable++;
+                metrics.Unrevivable();
+                notes.Add($"{message.Id}: could not revive: {ex.Message}");
+                logger.LogError(ex, "Reconciler could not revive message {MessageId} (job {JobId})", message.Id, message.JobId);
+                await EventAsync(message.Id, "unrevivable", $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            }
+        }
+
+        var run = new ReconcilerRun(now, overdue.Count, revived, unrevivable);
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                insert into reconciler_runs (at, checked, revived, unrevivable, detail) values (@At, @Checked, @Revived, @Unrevivable, @detail)
+                """, new { run.At, run.Checked, run.Revived, run.Unrevivable, detail = notes.Count == 0 ? null : string.Join("\n", notes.Take(100)) },
+                cancellationToken: cancellationToken));
+        }
+
+        return run;
+    }
+
+    /// <summary>Revives one overdue message if its job will not send it; returns why, or null when its job is fine.</summary>
+    private async Task<string?> ReviveAsync(Overdue message, Hangfire.Storage.IStorageConnection hangfire, Instant now, EngineOptions o,
+        CancellationToken cancellationToken)
+    {
+        if (message.JobId is not { } jobId)
+        {
+            return await dispatcher.DispatchAsync([message.Id], 1, cancellationToken) == 1 ? "had no job; dispatched" : null;
+        }
+
+        var id = jobId.ToString(CultureInfo.InvariantCulture);
+        var state = hangfire.GetStateData(id);
+        var name = state?.Name;
+        if (name is null)
+        {
+            return await ReplaceAsync(message, jobId, now, "job missing", cancellationToken);
+        }
+
+        if ((name == DeletedState.StateName || name == SucceededState.StateName) && message.Status == MessageStatus.Scheduled)
+        {
+            return await ReplaceAsync(message, jobId, now, $"job {name.ToLowerInvariant()} but message never sent", cancellationToken);
+        }
+
+        if (name == EnqueuedState.StateName && Since(state!.Data, "EnqueuedAt") is { } enqueuedAt
+            && now - enqueuedAt > Duration.FromSeconds(o.StuckAfterSeconds))
+        {
+            return Requeue(id, EnqueuedState.StateName, $"stuck in its queue since {enqueuedAt}");
+        }
+
+        if (name == ScheduledState.StateName && Since(state!.Data, "EnqueueAt") is { } dueAt
+            && now - dueAt > Duration.FromSeconds(o.ReconcileGraceSeconds))
+        {
+            return Requeue(id, ScheduledState.StateName, $"scheduled for {dueAt} and never enqueued");
+        }
+
+        return null; // Processing, Awaiting, Failed (a dead letter), or recently enqueued: its job will act.
+    }
+
+    private string? Requeue(string jobId, string expected, string why) =>
+        jobs.ChangeState(jobId, new EnqueuedState { Reason = $"Reconciler: {why}" }, expected) ? why : null;
+
+    private async Task<string?> ReplaceAsync(Overdue message, long oldJobId, Instant now, string why, CancellationToken cancellationToken)
+    {
+        var newJobId = dispatcher.Create(message.Id, message.Channel, message.Kind, message.Recipient, message.ScheduledFor, now);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var swapped = await connection.ExecuteAsync(new CommandDefinition(
+            "update messages set job_id = @newJobId, status = 'scheduled', updated_at = @now where id = @id and job_id = @oldJobId and status in ('scheduled', 'sending')",
+            new { id = message.Id, newJobId, oldJobId, now }, cancellationToken: cancellationToken));
+        if (swapped == 1)
+        {
+            return $"{why}; job {newJobId} replaces job {oldJobId}";
+        }
+
+        // Someone else changed the message meanwhile: the new job finds it owned by another and does nothing.
+        jobs.Delete(newJobId.ToString(CultureInfo.InvariantCulture));
+        return null;
+    }
+
+    // Hangfire writes state dates as Unix milliseconds (compatibility level 1.8) or ISO 8601 (older); its helper reads both.
+    private static Instant? Since(IDictionary<string, string>? data, string key) =>
+        data is not null && data.TryGetValue(key, out var value) && Hangfire.Common.JobHelper.DeserializeNullableDateTime(value) is { } at
+            ? Instant.FromDateTimeUtc(DateTime.SpecifyKind(at, DateTimeKind.Utc))
+            : null;
+
+    private async Task EventAsync(long messageId, string name, string detail, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "insert into message_events (message_id, at, event, detail) values (@messageId, @now, @name, @detail)",
+            new { messageId, now = clock.GetCurrentInstant(), name, detail = "reconciler: " + detail }, cancellationToken: cancellationToken));
+    }
+
+    private sealed record Overdue(long Id, string Channel, string Kind, string Recipient, Instant ScheduledFor, long? JobId, string Status);
+}
