@@ -1,7 +1,8 @@
 namespace FollowUp.Bench;
 
 /// <summary>
-/// dotnet run -c Release --project bench -- engine    the engine benchmark (see docs/BENCHMARKS.md)
+/// bench/run.sh engine [repeats] [stock|followup]     stock Hangfire.PostgreSql beside FollowUp's configuration (docs/BENCHMARKS.md)
+/// bench/run.sh stuck [jobs] [restart]                 100,000 jobs through FollowUp's configuration, 0 stuck expected; PostgreSQL restarted mid-run
 /// dotnet run -c Release --project bench -- send      the send benchmark (fake Twilio answering in 20 ms)
 /// dotnet run -c Release --project bench -- webhooks  signed call webhooks at 100, 300, 1,000/s against the app
 /// bench/run.sh dashboard [requests]                  dashboard pages over HTTP with 1M jobs and 1M messages
@@ -15,6 +16,7 @@ internal static class BenchProgram
     public static async Task<int> Main(string[] args) => args.FirstOrDefault() switch
     {
         "engine" => await EngineBenchmark.RunAsync(args[1..]),
+        "stuck" => await StuckBenchmark.RunAsync(args[1..]),
         "send" => await SendBenchmark.RunAsync(args[1..]),
         "webhooks" => await WebhookBenchmark.RunAsync(args[1..]),
         "dashboard" => await DashboardBenchmark.RunAsync(args[1..]),
@@ -25,7 +27,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: FollowUp.Bench engine | send | webhooks | dashboard | worker | migrate");
+        Console.Error.WriteLine("usage: FollowUp.Bench engine | stuck | send | webhooks | dashboard | worker | migrate");
         return 2;
     }
 }

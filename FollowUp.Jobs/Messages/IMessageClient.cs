@@ -8,7 +8,7 @@ namespace FollowUp.Jobs.Messages;
 /// provider failover, fixed retry and the dead-letter table. Each message is sent by one Hangfire job.
 /// With a transaction, the message commits (or rolls back) with the caller's rows, and its job is
 /// created after the commit: by <see cref="DispatchAsync"/> if the caller calls it, else by the
-/// dispatcher within about a second (<c>FollowUp:Engine:DispatchPollMilliseconds</c>).
+/// dispatcher within about two seconds (a second of grace, then <c>FollowUp:Engine:DispatchPollMilliseconds</c>).
 /// </summary>
 public interface IMessageClient
 {

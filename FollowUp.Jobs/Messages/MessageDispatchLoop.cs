@@ -7,13 +7,20 @@ namespace FollowUp.Jobs.Messages;
 
 /// <summary>
 /// On every server: every <c>DispatchPollMilliseconds</c> (1 s), creates the jobs of scheduled messages
-/// that have none (committed in a developer's transaction, or left by a crash right after a commit).
+/// that have had none for a second (committed in a developer's transaction, or left by a crash right
+/// after a commit).
 /// One indexed look-up when there is nothing to do.
 /// </summary>
-internal sealed class MessageDispatchLoop(MessageDispatcher dispatcher, IOptions<EngineOptions> options, ILogger<MessageDispatchLoop> logger)
+internal sealed class MessageDispatchLoop(MessageDispatcher dispatcher, IOptions<EngineOptions> options, NodaTime.IClock clock,
+    ILogger<MessageDispatchLoop> logger)
     : BackgroundService
 {
     private const int BatchSize = 500;
+
+    // Messages younger than this are left to the committer that is dispatching them right now: taking
+    // their rows first would make its own dispatch skip them (SKIP LOCKED), so its caller would not see
+    // the job id it expects. A developer's transaction is therefore dispatched within about 2 s.
+    private static readonly NodaTime.Duration Grace = NodaTime.Duration.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,7 +31,7 @@ internal sealed class MessageDispatchLoop(MessageDispatcher dispatcher, IOptions
             try
             {
                 // A full batch means more may be waiting: go again at once.
-                while (await dispatcher.DispatchAsync(null, BatchSize, stoppingToken) == BatchSize)
+                while (await dispatcher.DispatchAsync(null, BatchSize, stoppingToken, clock.GetCurrentInstant() - Grace) == BatchSize)
                 {
                 }
             }

@@ -29,6 +29,7 @@ internal sealed class MessageDispatcher(NpgsqlDataSource dataSource, IBackground
     private const string ClaimSql = """
         select id, channel, kind, recipient, scheduled_for from messages
         where job_id is null and status = 'scheduled' and (@ids::bigint[] is null or id = any(@ids))
+          and (@createdBefore::timestamptz is null or created_at < @createdBefore)
         order by id
         limit @limit
         for update skip locked
@@ -36,9 +37,11 @@ internal sealed class MessageDispatcher(NpgsqlDataSource dataSource, IBackground
 
     /// <summary>
     /// Creates the jobs of <paramref name="ids"/> (or, when null, of any undispatched messages, at most
-    /// <paramref name="limit"/>) that still have none. Returns how many were dispatched.
+    /// <paramref name="limit"/>) that still have none, of those created before <paramref name="createdBefore"/>
+    /// when given. Returns how many were dispatched.
     /// </summary>
-    public async Task<int> DispatchAsync(IReadOnlyCollection<long>? ids, int limit, CancellationToken cancellationToken)
+    public async Task<int> DispatchAsync(IReadOnlyCollection<long>? ids, int limit, CancellationToken cancellationToken,
+        Instant? createdBefore = null)
     {
         if (ids is { Count: 0 })
         {
@@ -48,7 +51,7 @@ internal sealed class MessageDispatcher(NpgsqlDataSource dataSource, IBackground
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<Undispatched>(new CommandDefinition(ClaimSql,
-            new { ids = ids?.ToArray(), limit }, tx, cancellationToken: cancellationToken))).AsList();
+            new { ids = ids?.ToArray(), limit, createdBefore }, tx, cancellationToken: cancellationToken))).AsList();
         if (rows.Count == 0)
         {
             return 0;
