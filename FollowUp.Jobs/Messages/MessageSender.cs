@@ -157,7 +157,8 @@ internal sealed class MessageSender
 
     private Task<ProviderReceipt> SendEmailAsync(MessageToSend message, string emailMessageId, CancellationToken cancellationToken)
     {
-        var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, HtmlAlternative(message.Body), emailMessageId);
+        var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, HtmlAlternative(message.Body), emailMessageId,
+            message.Kind, message.Marketing);
         return ProviderChain.SendAsync(_email, new SandboxEmailProvider(), p => p.Name, (p, ct) => p.SendAsync(request, ct),
             (provider, ex) => _store.AddEventAsync(message.Id, "failover", $"{provider}: {ex.Message}", CancellationToken.None),
             _limiters, _logger, cancellationToken);

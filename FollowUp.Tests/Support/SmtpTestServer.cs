@@ -1,19 +1,25 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
 namespace FollowUp.Tests.Support;
 
 /// <summary>
-/// A real SMTP listener on 127.0.0.1 (any free port), plain text (no STARTTLS), speaking enough of RFC 5321
-/// for <see cref="System.Net.Mail.SmtpClient"/>: greeting, EHLO/HELO, AUTH LOGIN/PLAIN (any credentials),
-/// MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT. Scripting: refuse a recipient, answer a verb
-/// with a fixed reply (421 …), or never greet (a timeout).
+/// A real SMTP listener on 127.0.0.1 (any free port), speaking enough of RFC 5321 for MailKit: greeting,
+/// EHLO/HELO, STARTTLS (with <see cref="TestCertificate"/>), AUTH LOGIN/PLAIN (any credentials), MAIL,
+/// RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT; and a second port with TLS from the first byte
+/// (implicit TLS, as on 465). Scripting: refuse a recipient, answer a verb with a fixed reply (421 …),
+/// never greet (a timeout), hang up after the message data, or close every idle connection.
 /// </summary>
 public sealed class SmtpTestServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _tlsListener = new(IPAddress.Loopback, 0);
+    private readonly ConcurrentDictionary<int, TcpClient> _open = new();
+    private readonly Task _tlsAcceptLoop;
+    private int _connections;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, string> _recipientReplies = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _verbReplies = new(StringComparer.OrdinalIgnoreCase);
@@ -23,11 +29,36 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private SmtpTestServer()
     {
         _listener.Start();
-        _acceptLoop = AcceptLoopAsync();
+        _tlsListener.Start();
+        _acceptLoop = AcceptLoopAsync(_listener, implicitTls: false);
+        _tlsAcceptLoop = AcceptLoopAsync(_tlsListener, implicitTls: true);
     }
 
+    /// <summary>Plain text at first; STARTTLS offered.</summary>
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>TLS from the first byte.</summary>
+    public int TlsPort => ((IPEndPoint)_tlsListener.LocalEndpoint).Port;
+
+    /// <summary>Connections accepted so far, on both ports.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>When true, MAIL is refused until the session is secured.</summary>
+    public bool RequireTls { get; set; }
+
+    /// <summary>When true, the connection is closed after the message data, before the final reply.</summary>
+    public bool HangUpAfterData { get; set; }
+
+    /// <summary>Closes every open connection from the server's side, as a server does with idle ones.</summary>
+    public void CloseOpenConnections()
+    {
+        foreach (var (id, client) in _open)
+        {
+            _open.TryRemove(id, out _);
+            client.Client.Shutdown(SocketShutdown.Both);
+            client.Close();
+        }
+    }
     public IReadOnlyList<ReceivedMail> Received => [.. _received];
 
     /// <summary>When true, a new connection is accepted but never greeted (the client times out).</summary>
@@ -46,6 +77,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener.Stop();
+        _tlsListener.Stop();
         try
         {
             await _acceptLoop;
@@ -55,56 +87,112 @@ public sealed class SmtpTestServer : IAsyncDisposable
             // Stopping the listener ends the loop with one of these.
         }
 
+        try
+        {
+            await _tlsAcceptLoop;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopping the listener ends the loop with one of these.
+        }
+
         _stop.Dispose();
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(TcpListener listener, bool implicitTls)
     {
         while (!_stop.IsCancellationRequested)
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            _ = Task.Run(() => ServeAsync(client));
+            var client = await listener.AcceptTcpClientAsync(_stop.Token);
+            var id = Interlocked.Increment(ref _connections);
+            _open[id] = client;
+            _ = Task.Run(() => ServeAsync(client, id, implicitTls));
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private async Task ServeAsync(TcpClient client, int id, bool implicitTls)
     {
         using var _ = client;
         try
         {
-            await using var stream = client.GetStream();
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+            Stream stream = client.GetStream();
+            if (implicitTls)
+            {
+                var tls = new SslStream(stream);
+                await tls.AuthenticateAsServerAsync(TestCertificate.Instance, false, false);
+                stream = tls;
+            }
+
+            using var session = new Session(this, id, stream, implicitTls ? "implicit" : "none");
             if (Silent)
             {
                 await Task.Delay(Timeout.Infinite, _stop.Token);
             }
 
-            await writer.WriteLineAsync("220 localhost FollowUp test SMTP ready");
-            await new Session(this, reader, writer).RunAsync(_stop.Token);
+            await session.Writer.WriteLineAsync("220 localhost FollowUp test SMTP ready");
+            await session.RunAsync(_stop.Token);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException
+            or System.Security.Authentication.AuthenticationException)
         {
-            // The client hung up or the server is stopping.
+            // The client hung up, refused our certificate, or the server is stopping.
+        }
+        finally
+        {
+            _open.TryRemove(id, out var __);
         }
     }
 
-    private sealed class Session(SmtpTestServer server, StreamReader reader, StreamWriter writer)
+    private sealed class Session : IDisposable
     {
+        private readonly SmtpTestServer _server;
+        private readonly int _id;
         private readonly List<string> _recipients = [];
+        private Stream _stream;
+        private StreamReader _reader;
+        private string _tls;
         private string? _mailFrom;
         private string? _authUser;
 
+        public Session(SmtpTestServer server, int id, Stream stream, string tls)
+        {
+            _server = server;
+            _id = id;
+            _tls = tls;
+            _stream = stream;
+            _reader = new StreamReader(stream, Encoding.UTF8);
+            Writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+        }
+
+        public StreamWriter Writer { get; private set; }
+
+        public void Dispose() => _reader.Dispose();
+
+        private async Task StartTlsAsync()
+        {
+            await Writer.WriteLineAsync("220 2.0.0 Ready to start TLS");
+            var tls = new SslStream(_stream);
+            await tls.AuthenticateAsServerAsync(TestCertificate.Instance, false, false);
+            // RFC 3207: everything known before TLS is forgotten; the client says EHLO again.
+            _stream = tls;
+            _reader = new StreamReader(tls, Encoding.UTF8);
+            Writer = new StreamWriter(tls, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+            _tls = "starttls";
+            _mailFrom = null;
+            _authUser = null;
+            _recipients.Clear();
+        }
+
         public async Task RunAsync(CancellationToken token)
         {
-            while (await reader.ReadLineAsync(token) is { } line)
+            while (await _reader.ReadLineAsync(token) is { } line)
             {
                 var space = line.IndexOf(' ', StringComparison.Ordinal);
                 var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
                 var argument = space < 0 ? "" : line[(space + 1)..];
-                if (verb is "MAIL" or "RCPT" or "DATA" && server._verbReplies.TryGetValue(verb, out var scripted))
+                if (verb is "MAIL" or "RCPT" or "DATA" && _server._verbReplies.TryGetValue(verb, out var scripted))
                 {
-                    await writer.WriteLineAsync(scripted);
+                    await Writer.WriteLineAsync(scripted);
                     if (scripted.StartsWith("421", StringComparison.Ordinal))
                     {
                         return; // 421 closes the channel, as RFC 5321 says it does.
@@ -116,31 +204,42 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 switch (verb)
                 {
                     case "EHLO":
-                        await writer.WriteLineAsync("250-localhost");
-                        await writer.WriteLineAsync("250-AUTH LOGIN PLAIN");
-                        await writer.WriteLineAsync("250 8BITMIME");
+                        await Writer.WriteLineAsync("250-localhost");
+                        if (_tls == "none")
+                        {
+                            await Writer.WriteLineAsync("250-STARTTLS");
+                        }
+
+                        await Writer.WriteLineAsync("250-AUTH LOGIN PLAIN");
+                        await Writer.WriteLineAsync("250 8BITMIME");
+                        break;
+                    case "STARTTLS":
+                        await StartTlsAsync();
                         break;
                     case "HELO":
-                        await writer.WriteLineAsync("250 localhost");
+                        await Writer.WriteLineAsync("250 localhost");
                         break;
                     case "AUTH":
                         await AuthAsync(argument, token);
                         break;
+                    case "MAIL" when _server.RequireTls && _tls == "none":
+                        await Writer.WriteLineAsync("530 5.7.0 Must issue a STARTTLS command first");
+                        break;
                     case "MAIL":
                         _mailFrom = Address(argument);
                         _recipients.Clear();
-                        await writer.WriteLineAsync("250 2.1.0 OK");
+                        await Writer.WriteLineAsync("250 2.1.0 OK");
                         break;
                     case "RCPT":
                         var to = Address(argument);
-                        if (server._recipientReplies.TryGetValue(to, out var refusal))
+                        if (_server._recipientReplies.TryGetValue(to, out var refusal))
                         {
-                            await writer.WriteLineAsync(refusal);
+                            await Writer.WriteLineAsync(refusal);
                         }
                         else
                         {
                             _recipients.Add(to);
-                            await writer.WriteLineAsync("250 2.1.5 OK");
+                            await Writer.WriteLineAsync("250 2.1.5 OK");
                         }
 
                         break;
@@ -150,16 +249,16 @@ public sealed class SmtpTestServer : IAsyncDisposable
                     case "RSET":
                         _mailFrom = null;
                         _recipients.Clear();
-                        await writer.WriteLineAsync("250 2.0.0 OK");
+                        await Writer.WriteLineAsync("250 2.0.0 OK");
                         break;
                     case "NOOP":
-                        await writer.WriteLineAsync("250 2.0.0 OK");
+                        await Writer.WriteLineAsync("250 2.0.0 OK");
                         break;
                     case "QUIT":
-                        await writer.WriteLineAsync("221 2.0.0 Bye");
+                        await Writer.WriteLineAsync("221 2.0.0 Bye");
                         return;
                     default:
-                        await writer.WriteLineAsync("500 5.5.1 Unknown command");
+                        await Writer.WriteLineAsync("500 5.5.1 Unknown command");
                         break;
                 }
             }
@@ -177,12 +276,12 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 }
                 else
                 {
-                    await writer.WriteLineAsync("334 VXNlcm5hbWU6");
-                    user = await reader.ReadLineAsync(token);
+                    await Writer.WriteLineAsync("334 VXNlcm5hbWU6");
+                    user = await _reader.ReadLineAsync(token);
                 }
 
-                await writer.WriteLineAsync("334 UGFzc3dvcmQ6");
-                await reader.ReadLineAsync(token);
+                await Writer.WriteLineAsync("334 UGFzc3dvcmQ6");
+                await _reader.ReadLineAsync(token);
                 _authUser = Decode(user);
             }
             else if (parts[0].Equals("PLAIN", StringComparison.OrdinalIgnoreCase))
@@ -190,8 +289,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 var initial = parts.Length > 1 ? parts[1] : null;
                 if (initial is null)
                 {
-                    await writer.WriteLineAsync("334 ");
-                    initial = await reader.ReadLineAsync(token);
+                    await Writer.WriteLineAsync("334 ");
+                    initial = await _reader.ReadLineAsync(token);
                 }
 
                 // authzid NUL authcid NUL password
@@ -199,39 +298,45 @@ public sealed class SmtpTestServer : IAsyncDisposable
             }
             else
             {
-                await writer.WriteLineAsync("504 5.5.4 Unrecognized authentication type");
+                await Writer.WriteLineAsync("504 5.5.4 Unrecognized authentication type");
                 return;
             }
 
-            await writer.WriteLineAsync("235 2.7.0 Authentication successful");
+            await Writer.WriteLineAsync("235 2.7.0 Authentication successful");
         }
 
         private async Task DataAsync(CancellationToken token)
         {
             if (_mailFrom is null || _recipients.Count == 0)
             {
-                await writer.WriteLineAsync("503 5.5.1 Bad sequence of commands");
+                await Writer.WriteLineAsync("503 5.5.1 Bad sequence of commands");
                 return;
             }
 
-            await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+            await Writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
             var data = new StringBuilder();
-            while (await reader.ReadLineAsync(token) is { } line && line != ".")
+            while (await _reader.ReadLineAsync(token) is { } line && line != ".")
             {
                 // Dot-unstuffing (RFC 5321 4.5.2): a leading dot was doubled by the client.
                 data.Append(line.StartsWith('.') ? line[1..] : line).Append("\r\n");
             }
 
-            if (server._verbReplies.TryGetValue(".", out var scripted))
+            if (_server.HangUpAfterData)
             {
-                await writer.WriteLineAsync(scripted);
+                _stream.Close();
                 return;
             }
 
-            server._received.Enqueue(new ReceivedMail(_mailFrom, [.. _recipients], data.ToString(), _authUser));
+            if (_server._verbReplies.TryGetValue(".", out var scripted))
+            {
+                await Writer.WriteLineAsync(scripted);
+                return;
+            }
+
+            _server._received.Enqueue(new ReceivedMail(_mailFrom, [.. _recipients], data.ToString(), _authUser, _tls, _id));
             _mailFrom = null;
             _recipients.Clear();
-            await writer.WriteLineAsync("250 2.0.0 Queued");
+            await Writer.WriteLineAsync("250 2.0.0 Queued");
         }
 
         private static string Address(string argument)

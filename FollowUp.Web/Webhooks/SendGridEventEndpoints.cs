@@ -37,8 +37,9 @@ internal static class SendGridEventEndpoints
             return TypedResults.Problem(statusCode: 413, title: "Body too large", detail: $"At most {MaxBodyBytes} bytes.");
         }
 
-        var timestamp = request.Headers[SendGridEventSignature.TimestampHeader].ToString();
-        if (!SendGridEventSignature.Verify(key, request.Headers[SendGridEventSignature.SignatureHeader].ToString(), timestamp, body))
+        var timestamp = request.Headers[SendGridEventWebhook.TimestampHeader].ToString();
+        if (!SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(key), request.Headers[SendGridEventWebhook.SignatureHeader].ToString(), timestamp,
+                System.Text.Encoding.UTF8.GetString(body)))
         {
             return TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "The event webhook signature does not verify.");
         }

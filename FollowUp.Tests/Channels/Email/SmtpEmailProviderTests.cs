@@ -8,27 +8,43 @@ using Microsoft.Extensions.Options;
 
 namespace FollowUp.Tests.Channels.Email;
 
-/// <summary>SmtpEmailProvider over a real socket to <see cref="SmtpTestServer"/>.</summary>
+/// <summary>
+/// SmtpEmailProvider (MailKit) over a real socket to <see cref="SmtpTestServer"/>, with STARTTLS unless a
+/// test says otherwise; the server's self-signed certificate is trusted by these tests alone.
+/// </summary>
 public sealed class SmtpEmailProviderTests
 {
+    private readonly List<SmtpConnectionPool> _pools = [];
     private SmtpTestServer _server = null!;
 
     [SetUp]
     public void SetUp() => _server = SmtpTestServer.Start();
 
     [TearDown]
-    public async Task TearDown() => await _server.DisposeAsync();
+    public async Task TearDown()
+    {
+        foreach (var pool in _pools)
+        {
+            await pool.DisposeAsync();
+        }
+
+        _pools.Clear();
+        await _server.DisposeAsync();
+    }
 
     private SmtpEmailProvider Provider(Action<SmtpOptions>? configure = null) => Provider(_server.Port, configure);
 
-    private static SmtpEmailProvider Provider(int port, Action<SmtpOptions>? configure = null)
+    private SmtpEmailProvider Provider(int port, Action<SmtpOptions>? configure = null, bool trust = true)
     {
-        var options = new SmtpOptions
+        var settings = new SmtpOptions
         {
-            Host = "127.0.0.1", Port = port, EnableSsl = false, From = "Acme Dental <hello@acme.example>", TimeoutSeconds = 10,
+            Host = "127.0.0.1", Port = port, Security = SmtpSecurity.StartTls, From = "Acme Dental <hello@acme.example>", TimeoutSeconds = 10,
         };
-        configure?.Invoke(options);
-        return new SmtpEmailProvider(Options.Create(options), NullLogger<SmtpEmailProvider>.Instance);
+        configure?.Invoke(settings);
+        var options = Options.Create(settings);
+        var pool = new SmtpConnectionPool(options, new SmtpServerCertificates { Validate = trust ? TestCertificate.Trust : null });
+        _pools.Add(pool);
+        return new SmtpEmailProvider(pool, options, NullLogger<SmtpEmailProvider>.Instance);
     }
 
     private static EmailRequest Request(string to = "ana@example.com", string? html = "<p>See you <b>Tuesday</b></p>") =>
@@ -183,7 +199,151 @@ public sealed class SmtpEmailProviderTests
 
         var ex = Assert.ThrowsAsync<ProviderSendException>(() => Provider(closedPort).SendAsync(Request(), CancellationToken.None));
 
-        Assert.That(ex.Kind, Is.EqualTo(SendFailureKind.Transient));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex.Kind, Is.EqualTo(SendFailureKind.Transient));
+            Assert.That(ex.MayHaveBeenSent, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_StartTls_MessageTravelsInsideTls()
+    {
+        _server.RequireTls = true;
+
+        await Provider().SendAsync(Request(), CancellationToken.None);
+
+        Assert.That(_server.Received.Single().Tls, Is.EqualTo("starttls"));
+    }
+
+    [Test]
+    public async Task SendAsync_SslOnConnectOnTheTlsPort_MessageTravelsInsideImplicitTls()
+    {
+        await Provider(_server.TlsPort, o => o.Security = SmtpSecurity.SslOnConnect).SendAsync(Request(), CancellationToken.None);
+
+        Assert.That(_server.Received.Single().Tls, Is.EqualTo("implicit"));
+    }
+
+    [Test]
+    public async Task SendAsync_StartTlsWithUser_AuthenticatesInsideTls()
+    {
+        await Provider(o => { o.User = "relay-user"; o.Password = "relay-pass"; }).SendAsync(Request(), CancellationToken.None);
+
+        var mail = _server.Received.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(mail.AuthUser, Is.EqualTo("relay-user"));
+            Assert.That(mail.Tls, Is.EqualTo("starttls"));
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_LegacyEnableSslTrue_UsesStartTls()
+    {
+        await Provider(o => { o.Security = null; o.EnableSsl = true; }).SendAsync(Request(), CancellationToken.None);
+
+        Assert.That(_server.Received.Single().Tls, Is.EqualTo("starttls"));
+    }
+
+    [Test]
+    public async Task SendAsync_SecurityNone_SendsInPlainTextToALocalRelay()
+    {
+        await Provider(o => o.Security = SmtpSecurity.None).SendAsync(Request(), CancellationToken.None);
+
+        Assert.That(_server.Received.Single().Tls, Is.EqualTo("none"));
+    }
+
+    [Test]
+    public void SendAsync_CertificateNotTrusted_ThrowsTransientTlsAndSendsNothing()
+    {
+        var ex = Assert.ThrowsAsync<ProviderSendException>(() => Provider(_server.Port, trust: false).SendAsync(Request(), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex.Kind, Is.EqualTo(SendFailureKind.Transient));
+            Assert.That(ex.ErrorCode, Is.EqualTo("tls"));
+            Assert.That(_server.Received, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_ThreeMessages_ReuseOneConnection()
+    {
+        var provider = Provider();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await provider.SendAsync(Request() with { MessageId = $"m{i}@followup.test" }, CancellationToken.None);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_server.Connections, Is.EqualTo(1));
+            Assert.That(_server.Received.Select(m => m.Connection).Distinct().Count(), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_PoolSizeZero_ConnectsPerMessage()
+    {
+        var provider = Provider(o => o.PoolSize = 0);
+
+        await provider.SendAsync(Request(), CancellationToken.None);
+        await provider.SendAsync(Request(), CancellationToken.None);
+
+        Assert.That(_server.Connections, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task SendAsync_ServerClosedThePooledConnection_ReconnectsAndSendsOnce()
+    {
+        var provider = Provider();
+        await provider.SendAsync(Request(), CancellationToken.None);
+        _server.CloseOpenConnections();
+
+        var receipt = await provider.SendAsync(Request() with { MessageId = "second@followup.test" }, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(receipt.ProviderMessageId, Is.EqualTo("second@followup.test"));
+            Assert.That(_server.Received, Has.Count.EqualTo(2));
+            Assert.That(_server.Connections, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void SendAsync_ConnectionLostAfterData_ThrowsTransientThatMayHaveBeenSent()
+    {
+        _server.HangUpAfterData = true;
+
+        var ex = Assert.ThrowsAsync<ProviderSendException>(() => Provider().SendAsync(Request(), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex.Kind, Is.EqualTo(SendFailureKind.Transient));
+            Assert.That(ex.MayHaveBeenSent, Is.True, "the server had the whole message when the connection dropped");
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_MarketingKind_CarriesListUnsubscribe()
+    {
+        await Provider().SendAsync(Request() with { Marketing = true }, CancellationToken.None);
+
+        Assert.That(MimeText.Header(_server.Received.Single().Data, "List-Unsubscribe"), Is.EqualTo("<mailto:hello@acme.example?subject=unsubscribe>"));
+    }
+
+    [Test]
+    public async Task SendAsync_SubjectWithLineBreak_IsSentOnOneLine()
+    {
+        await Provider().SendAsync(Request() with { Subject = "Hello\r\nBcc: victim@example.com" }, CancellationToken.None);
+
+        var data = _server.Received.Single().Data;
+        Assert.Multiple(() =>
+        {
+            Assert.That(MimeText.Header(data, "Subject"), Is.EqualTo("Hello Bcc: victim@example.com"));
+            Assert.That(MimeText.Header(data, "Bcc"), Is.Null);
+        });
     }
 
     [Test]
