@@ -20,7 +20,7 @@ namespace FollowUp.Jobs.Channels.Email;
 internal sealed class SendGridEmailProvider : IEmailProvider
 {
     /// <summary>The custom arg that carries our message id into SendGrid's events.</summary>
-    public const string MessageIdArg = "followup_message_id";
+    public const string MessageIdArg = SendGridEventWebhook.MessageIdArg;
 
     private readonly HttpClient _http;
     private readonly IOptions<SendGridOptions> _options;

@@ -13,6 +13,9 @@ public static class SendGridEventWebhook
     /// <summary>Header with the base64 DER signature.</summary>
     public const string SignatureHeader = RequestValidator.SIGNATURE_HEADER;
 
+    /// <summary>The custom arg that carries our message id on every send, echoed in every event.</summary>
+    public const string MessageIdArg = "followup_message_id";
+
     /// <summary>Header with the Unix-seconds timestamp that is signed with the body.</summary>
     public const string TimestampHeader = RequestValidator.TIMESTAMP_HEADER;
 

@@ -274,6 +274,23 @@ public sealed class TwilioSmsProviderTests
         });
     }
 
+    [TestCase("{}")]
+    [TestCase("<html>created</html>")]
+    public async Task SendAsync_201WithoutASid_IsAcceptedNotRetried(string body)
+    {
+        // The send happened (2xx); throwing would invite a retry that delivers a second copy.
+        _twilio.Then(new FakeTwilioReply { Status = 201, RawBody = body });
+
+        var receipt = await Provider().SendAsync(Request(), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(receipt.Provider, Is.EqualTo("twilio"));
+            Assert.That(receipt.ProviderMessageId, Is.Empty);
+            Assert.That(receipt.Status, Is.EqualTo("accepted"));
+        });
+    }
+
     [Test]
     public async Task SendAsync_NoAnswerWithinTimeout_IsTransientAndMayHaveBeenSent()
     {
