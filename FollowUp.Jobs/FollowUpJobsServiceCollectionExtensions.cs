@@ -102,6 +102,8 @@ public static class FollowUpJobsServiceCollectionExtensions
             builder.ConnectionStringBuilder.NoResetOnClose = true;
         }
 
+        // Npgsql.NodaTime: timestamptz ↔ Instant, date ↔ LocalDate, at the driver.
+        builder.UseNodaTime();
         return builder.Build();
     }
 }

@@ -10,10 +10,12 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFollowUpJobs(builder.Configuration);
 builder.Services.AddFollowUpApiAuth(builder.Configuration);
 builder.Services.AddFollowUpDashboard(builder.Configuration);
-builder.Services.AddCallIntakeLimit(builder.Configuration);
+builder.Services.AddWebhookLimits(builder.Configuration);
+builder.Services.AddControllers() // the webhooks (Webhooks/); the /api endpoints stay minimal APIs (Api/)
+    .ConfigureApplicationPartManager(m => m.FeatureProviders.Add(new WebhookControllers()));
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddOperationTransformer<RawBodyOpenApi>());
 
 var app = builder.Build();
 // A problem+json 500 in every environment: the developer exception page would echo request headers,
@@ -23,14 +25,12 @@ app.UseDashboardSecurityHeaders();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter(); // call webhooks only: beyond the node's limit, 503 with Retry-After
+app.UseRateLimiter(); // webhooks only: beyond the node's limits, 503 with Retry-After
 app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();
 app.MapCallApi();
-app.MapSendGridWebhooks();
-app.MapTwilioWebhooks();
-app.MapCallWebhooks();
+app.MapControllers();
 app.MapRazorPages(); // the dashboard, /dashboard
 app.MapFollowUpHangfireDashboard(); // the stock Hangfire dashboard, /hangfire, behind the same sign-in
 app.MapDashboardLive();

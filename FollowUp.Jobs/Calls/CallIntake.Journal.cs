@@ -40,7 +40,7 @@ public sealed partial class CallIntake
             appointment_id = excluded.appointment_id, appointment_starts_at = excluded.appointment_starts_at,
             appointment_service = excluded.appointment_service, webhook_id = excluded.webhook_id, updated_at = excluded.updated_at
         )
-        update inbound_webhooks set status = 'processed', attempts = attempts + 1, error = null, response = @reply::jsonb,
+        update inbound_webhooks set status = 'processed', attempts = attempts + 1, error = null, next_attempt_at = null, response = @reply::jsonb,
             processed_at = @now
         where id = @webhookId
         returning response::text

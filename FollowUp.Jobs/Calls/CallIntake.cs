@@ -81,9 +81,14 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         return rows.AsList();
     }
 
+    /// <summary>Failed processing is retried by the sweep this many times in all (the first attempt included), then left to a person.</summary>
+    public const int MaxAttempts = 6;
+
     /// <summary>
-    /// Replays entries left <c>received</c> for longer than <paramref name="olderThan"/>: the process that
-    /// journaled them died before processing, and the platform did not retry. Returns how many were processed.
+    /// Replays entries left <c>received</c> for longer than <paramref name="olderThan"/> (the process that
+    /// journaled them died before processing, and the platform did not retry), and <c>failed</c> ones whose
+    /// backoff is over (a database fault while processing: 1, 2, 4, 8, 16 minutes after each failure).
+    /// Returns how many were processed.
     /// </summary>
     public async Task<int> ReplayStalledAsync(Duration olderThan, CancellationToken cancellationToken)
     {
@@ -91,8 +96,11 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
             ids = (await connection.QueryAsync<long>(new CommandDefinition("""
-                select id from inbound_webhooks where status = 'received' and received_at < @before order by received_at, id limit 100
-                """, new { before = clock.GetCurrentInstant() - olderThan }, cancellationToken: cancellationToken))).AsList();
+                (select id from inbound_webhooks where status = 'received' and received_at < @before order by received_at, id limit 100)
+                union all
+                (select id from inbound_webhooks where status = 'failed' and next_attempt_at <= @now order by next_attempt_at limit 100)
+                """, new { before = clock.GetCurrentInstant() - olderThan, now = clock.GetCurrentInstant() },
+                cancellationToken: cancellationToken))).AsList();
         }
 
         var processed = 0;
@@ -156,10 +164,16 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             logger.LogError(ex, "Processing call webhook {WebhookId} failed; it is journaled and can be replayed", webhookId);
             var error = $"{ex.GetType().Name}: {ex.Message}";
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            // A database fault (connection lost, disk full, a deadlock) may pass: the sweep retries it with
+            // backoff. Anything else (the body no longer validates, a bug) waits for a person.
+            var transient = ex is System.Data.Common.DbException or TimeoutException;
             await connection.ExecuteAsync(new CommandDefinition("""
-                update inbound_webhooks set status = 'failed', attempts = attempts + 1, error = @error
+                update inbound_webhooks set status = 'failed', attempts = attempts + 1, error = @error,
+                    next_attempt_at = case when @transient and attempts + 1 < @maxAttempts
+                                           then @now + make_interval(mins => least(power(2, attempts)::int, 60)) end
                 where id = @webhookId and status <> 'processed'
-                """, new { webhookId, error }, cancellationToken: CancellationToken.None));
+                """, new { webhookId, error, transient, maxAttempts = MaxAttempts, now = clock.GetCurrentInstant() },
+                cancellationToken: CancellationToken.None));
             return new IntakeResult(IntakeStatus.Failed, webhookId, Error: error);
         }
     }

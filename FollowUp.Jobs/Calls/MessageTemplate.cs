@@ -71,6 +71,13 @@ public static partial class MessageTemplate
         });
     }
 
+    /// <summary>
+    /// An email subject: rendered on one line. A customer's name from a call webhook can carry CR or LF;
+    /// in a header that would start another header, so line breaks become single spaces.
+    /// </summary>
+    public static string RenderSubject(string template, TemplateValues values) =>
+        string.Join(' ', Render(template, values).Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
     /// <summary>An SMS body: rendered, and for marketing kinds ending with the opt-out line unless it mentions STOP.</summary>
     public static string RenderSms(string template, string kind, TemplateValues values)
     {

@@ -115,7 +115,7 @@ public static class Planner
                 return;
             }
 
-            var subject = MessageTemplate.Render(settings.EmailSubject ?? DefaultTemplates.EmailSubject(kind), _values).Trim();
+            var subject = MessageTemplate.RenderSubject(settings.EmailSubject ?? DefaultTemplates.EmailSubject(kind), _values).Trim();
             var body = MessageTemplate.Render(settings.EmailBody ?? DefaultTemplates.EmailBody(kind), _values);
             var email = call.Customer.Email;
             _messages.Add(new PlannedMessage(kind, "email", email ?? "", subject, body, at)

@@ -5,7 +5,10 @@ namespace FollowUp.Jobs.Channels;
 /// <summary>
 /// Tries a channel's configured providers in order: on a transient failure the next one is tried, on
 /// a permanent one (the recipient or content is wrong) nobody else is; the last transient failure is
-/// rethrown for the engine's retry. With no provider configured the sandbox is used.
+/// rethrown for the engine's retry. A failure that may have been sent (a 5xx, a timeout after the
+/// request went out, a connection lost after SMTP DATA) is not failed over either: the next provider
+/// would deliver a second copy for certain, while the retry, a minute later, first finds out whether
+/// the first one went. With no provider configured the sandbox is used.
 /// </summary>
 internal static class ProviderChain
 {
@@ -24,7 +27,7 @@ internal static class ProviderChain
             {
                 return await send(provider, cancellationToken);
             }
-            catch (ProviderSendException ex) when (ex.Kind == SendFailureKind.Transient)
+            catch (ProviderSendException ex) when (ex.Kind == SendFailureKind.Transient && !ex.MayHaveBeenSent)
             {
                 last = ex;
                 logger.LogWarning("Provider {Provider} failed ({Code}): {Message}; trying the next one", name(provider), ex.ErrorCode, ex.Message);

@@ -92,6 +92,12 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
             {
                 fail($"{path}.{field}", $"must be at most {max} characters");
             }
+
+            if (field == "email_subject" && template.AsSpan().IndexOfAny('\r', '\n') >= 0)
+            {
+                // A header is one line; a line break would start another header (injection).
+                fail($"{path}.{field}", "must be one line (no CR or LF)");
+            }
         }
     }
 

@@ -7,7 +7,9 @@ namespace FollowUp.Jobs.Messages;
 /// <summary>
 /// Applies providers' delivery callbacks to messages, by provider and provider message id. Statuses
 /// only move forward — <c>sending</c> &lt; <c>sent</c> &lt; <c>delivered</c> | <c>undelivered</c> |
-/// <c>failed</c> — so a late or repeated <c>sent</c> never overwrites <c>delivered</c>.
+/// <c>failed</c> — so a late or repeated <c>sent</c> never overwrites <c>delivered</c>. A callback for
+/// an id no message has yet (it can arrive before the send job stores the id) is parked and applied
+/// when the id is stored (<see cref="ApplyParkedAsync"/>).
 /// </summary>
 public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
 {
@@ -74,8 +76,46 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
             await connection.ExecuteAsync(new CommandDefinition(
                 "insert into message_events (message_id, at, event, detail) values (@messageId, @now, @eventName, @error)",
                 new { messageId, now = args.now, eventName = $"{provider}:{status}", error }, cancellationToken: cancellationToken));
+            return id;
         }
 
-        return id;
+        await connection.ExecuteAsync(new CommandDefinition(ParkSql, args, cancellationToken: cancellationToken));
+        // The send may have stored the id between the update above and the park: apply it now, then.
+        await ApplyParkedAsync(provider, providerMessageId, cancellationToken);
+        return null;
     }
+
+    private const string ParkSql = """
+        delete from parked_deliveries where received_at < @now - interval '1 day';
+        insert into parked_deliveries (provider, provider_message_id, status, error, segments, price, currency, received_at)
+        values (@provider, @providerMessageId, @status, @error, @segments, @price, @currency, @now);
+        """;
+
+    /// <summary>
+    /// Applies the callbacks parked for <paramref name="providerMessageId"/>, in arrival order, once a
+    /// message has that id; each parked callback is applied once (taken with a delete).
+    /// </summary>
+    public async Task ApplyParkedAsync(string provider, string providerMessageId, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ParkedDelivery> parked;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            parked = (await connection.QueryAsync<ParkedDelivery>(new CommandDefinition("""
+                with taken as (
+                    delete from parked_deliveries p
+                    where p.provider = @provider and p.provider_message_id = @providerMessageId
+                      and exists (select 1 from messages m where m.provider = @provider and m.provider_message_id = @providerMessageId)
+                    returning p.id, p.status, p.error, p.segments, p.price, p.currency
+                )
+                select status, error, segments, price, currency from taken order by id
+                """, new { provider, providerMessageId }, cancellationToken: cancellationToken))).AsList();
+        }
+
+        foreach (var p in parked)
+        {
+            await ApplyAsync(provider, providerMessageId, p.Status, p.Error, p.Segments, p.Price, p.Currency, cancellationToken);
+        }
+    }
+
+    private sealed record ParkedDelivery(string Status, string? Error, int? Segments, decimal? Price, string? Currency);
 }

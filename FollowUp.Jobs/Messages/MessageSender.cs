@@ -26,12 +26,13 @@ internal sealed class MessageSender
     private readonly CostOptions _costs;
     private readonly PublicUrlOptions _publicUrl;
     private readonly IClock _clock;
+    private readonly DeliveryUpdates _deliveries;
     private readonly ILogger<MessageSender> _logger;
 
     public MessageSender(
         MessageStore store, ClientStore clients, IEnumerable<ISmsProvider> sms, IEnumerable<IEmailProvider> email,
         ProviderRateLimiters limiters, IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl,
-        IOptionsSnapshot<ChannelOptions> channels, IClock clock, ILogger<MessageSender> logger)
+        IOptionsSnapshot<ChannelOptions> channels, IClock clock, DeliveryUpdates deliveries, ILogger<MessageSender> logger)
     {
         _store = store;
         _clients = clients;
@@ -41,6 +42,7 @@ internal sealed class MessageSender
         _costs = costs.Value;
         _publicUrl = publicUrl.Value;
         _clock = clock;
+        _deliveries = deliveries;
         _logger = logger;
     }
 
@@ -103,13 +105,50 @@ internal sealed class MessageSender
 
             throw;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Not a provider's refusal but a fault of ours (a bug, bad data): the message must not stay
+            // "sending" for ever. Back to scheduled for the retry; when attempts are spent the dead-letter
+            // filter moves it to dead_lettered.
+            await _store.RecordFailureAsync(messageId, MessageStatus.Scheduled, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            await _store.AddEventAsync(messageId, "attempt_failed", $"attempt {job.Attempt} (job {job.JobId}): {ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            throw;
+        }
 
         // Checkpoint: the provider has the message. Dying before the next line leaves it "sending",
         // which the next attempt reports as possibly sent.
         // The provider's count when it reports one, else ours (GSM-7 or UCS-2) for the estimate.
         var segments = receipt.Segments ?? (message.Channel == "sms" ? SmsSegments.Count(message.Body) : null);
         var (cost, currency) = Cost(message.Channel, receipt, segments);
-        await _store.MarkSentAsync(messageId, receipt.Provider, receipt.ProviderMessageId, emailMessageId, segments, cost, currency, CancellationToken.None);
+        await MarkSentAsync(messageId, receipt, emailMessageId, segments, cost, currency);
+    }
+
+    /// <summary>
+    /// Records <c>sent</c>, retrying a database blip: giving up here would leave the message "sending"
+    /// and the next attempt would send it again. The update only applies to a "sending" row, so a retry
+    /// of one that did commit changes nothing. Then applies delivery callbacks that came first.
+    /// </summary>
+    private async Task MarkSentAsync(long messageId, ProviderReceipt receipt, string? emailMessageId, int? segments, decimal cost, string currency)
+    {
+        TimeSpan[] pauses = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _store.MarkSentAsync(messageId, receipt.Provider, receipt.ProviderMessageId, emailMessageId, segments, cost, currency, CancellationToken.None);
+                break;
+            }
+            catch (System.Data.Common.DbException ex) when (attempt < pauses.Length)
+            {
+                _logger.LogWarning(ex, "Recording message {MessageId} as sent failed; trying again in {Pause}", messageId, pauses[attempt]);
+                await Task.Delay(pauses[attempt], CancellationToken.None);
+            }
+        }
+
+        if (receipt.ProviderMessageId.Length > 0)
+        {
+            await _deliveries.ApplyParkedAsync(receipt.Provider, receipt.ProviderMessageId, CancellationToken.None);
+        }
     }
 
     private async Task<string?> RefusalAsync(MessageToSend message, CancellationToken cancellationToken)
@@ -156,7 +195,8 @@ internal sealed class MessageSender
 
     private Task<ProviderReceipt> SendEmailAsync(MessageToSend message, string emailMessageId, CancellationToken cancellationToken)
     {
-        var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, HtmlAlternative(message.Body), emailMessageId);
+        var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, HtmlAlternative(message.Body), emailMessageId,
+            message.Kind, message.Marketing);
         return ProviderChain.SendAsync(_email, new SandboxEmailProvider(), p => p.Name, (p, ct) => p.SendAsync(request, ct),
             (provider, ex) => _store.AddEventAsync(message.Id, "failover", $"{provider}: {ex.Message}", CancellationToken.None),
             _limiters, _logger, cancellationToken);

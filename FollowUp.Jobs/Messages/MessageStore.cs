@@ -61,7 +61,7 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
     public Task MarkSentAsync(long id, string provider, string providerMessageId, string? emailMessageId, int? segments,
         decimal cost, string currency, CancellationToken cancellationToken) =>
         ExecuteAsync("""
-            update messages set status = 'sent', provider = @provider, provider_message_id = @providerMessageId,
+            update messages set status = 'sent', provider = @provider, provider_message_id = nullif(@providerMessageId, ''),
                 email_message_id = @emailMessageId, segments = @segments, cost = @cost, currency = @currency,
                 sent_at = @now, updated_at = @now, error = null
             where id = @id and status = 'sending'

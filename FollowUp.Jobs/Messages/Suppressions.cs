@@ -45,15 +45,19 @@ public sealed class Suppressions(NpgsqlDataSource dataSource, IClock clock)
 
     /// <summary>
     /// The clients that send SMS from <paramref name="number"/>: those whose <c>sms_from</c> is it, and,
-    /// when it is the provider's default sender, those with no sender of their own. A STOP sent to a
-    /// number stops everything sent from that number.
+    /// when it is the provider's default sender — or the message came through the provider's default
+    /// messaging service (<paramref name="viaDefaultService"/>), whose pool numbers no client names —
+    /// those with no sender of their own. A STOP sent to a number stops everything sent from that number.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ClientsSendingFromAsync(string number, string? defaultFrom, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ClientsSendingFromAsync(string number, string? defaultFrom, bool viaDefaultService,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<string>(new CommandDefinition("""
-            select id from clients where sms_from = @number or (sms_from is null and @number = @defaultFrom) order by id
-            """, new { number, defaultFrom }, cancellationToken: cancellationToken));
+            select id from clients
+            where sms_from = @number or (sms_from is null and (@number = @defaultFrom or @viaDefaultService))
+            order by id
+            """, new { number, defaultFrom, viaDefaultService }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 

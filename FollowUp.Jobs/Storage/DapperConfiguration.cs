@@ -2,7 +2,7 @@ using Dapper;
 
 namespace FollowUp.Jobs.Storage;
 
-/// <summary>Process-wide Dapper settings: snake_case columns and NodaTime handlers. Idempotent.</summary>
+/// <summary>Process-wide Dapper settings: snake_case columns and NodaTime parameters passed to Npgsql.NodaTime. Idempotent.</summary>
 public static class DapperConfiguration
 {
     private static int _configured;
@@ -16,7 +16,9 @@ public static class DapperConfiguration
         }
 
         DefaultTypeMap.MatchNamesWithUnderscores = true;
-        SqlMapper.AddTypeHandler(new InstantTypeHandler());
-        SqlMapper.AddTypeHandler(new NullableInstantTypeHandler());
+        SqlMapper.AddTypeHandler(new NodaTimeParameterHandler<NodaTime.Instant>());
+        SqlMapper.AddTypeHandler(new NodaTimeParameterHandler<NodaTime.Instant?>());
+        SqlMapper.AddTypeHandler(new NodaTimeParameterHandler<NodaTime.LocalDate>());
+        SqlMapper.AddTypeHandler(new NodaTimeParameterHandler<NodaTime.LocalDate?>());
     }
 }

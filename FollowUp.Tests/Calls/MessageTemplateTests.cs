@@ -72,4 +72,13 @@ public sealed class MessageTemplateTests
             }
         });
     }
+
+    [Test]
+    public void RenderSubject_NameWithLineBreaks_RendersOneLine()
+    {
+        // A customer name from a call webhook is not ours to trust: in a header, CR/LF would start another header.
+        var values = Values with { FirstName = "Ana\r\nBcc: victim@example.com" };
+
+        Assert.That(MessageTemplate.RenderSubject("Hi {first_name}, see you soon", values), Is.EqualTo("Hi Ana Bcc: victim@example.com, see you soon"));
+    }
 }

@@ -57,4 +57,18 @@ public sealed class AlertTests : BrowserTest
 
         Assert.That(alerts, Is.EqualTo(new[] { "Provider twilio failed over 5 times in the last 15 minutes (threshold 5)." }));
     }
+
+    [Test]
+    public async Task FailedCallWebhooksPastThreshold_RaiseAnAlert()
+    {
+        // As CallIntake leaves them when processing fails; 3 is the default threshold.
+        await Db.ExecuteAsync("""
+            insert into inbound_webhooks (source, client_id, event_id, raw_body, status, attempts, error, received_at)
+            select 'followup', 'acme-dental', 'evt_' || n, '{}', 'failed', 1, 'NpgsqlException: boom', now() from generate_series(1, 3) n
+            """);
+
+        var alerts = await Host.Services.GetRequiredService<AlertMonitor>().CheckAsync(CancellationToken.None);
+
+        Assert.That(alerts, Is.EqualTo(new[] { "3 call webhooks failed processing and wait for a retry or a replay (threshold 3)." }));
+    }
 }

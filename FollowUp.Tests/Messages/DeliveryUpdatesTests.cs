@@ -93,8 +93,8 @@ public sealed class DeliveryUpdatesTests
         await TestClients.CreateAsync(_host.Services, "no-sender", TestClients.Acme(c => c with { SmsFrom = null }));
         var suppressions = _host.Services.GetRequiredService<Suppressions>();
 
-        var own = await suppressions.ClientsSendingFromAsync("+15557654321", "+15550000000", CancellationToken.None);
-        var shared = await suppressions.ClientsSendingFromAsync("+15550000000", "+15550000000", CancellationToken.None);
+        var own = await suppressions.ClientsSendingFromAsync("+15557654321", "+15550000000", false, CancellationToken.None);
+        var shared = await suppressions.ClientsSendingFromAsync("+15550000000", "+15550000000", false, CancellationToken.None);
 
         Assert.Multiple(() =>
         {

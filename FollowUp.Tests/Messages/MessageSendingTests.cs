@@ -115,7 +115,7 @@ public sealed class MessageSendingTests
     [Test]
     public async Task TransientFailureEverywhere_RetriedThreeTimes_ThenDeadLettered()
     {
-        _primary.Otherwise = _ => throw new ProviderSendException("primary", SendFailureKind.Transient, "503", "503", mayHaveBeenSent: true);
+        _primary.Otherwise = _ => throw new ProviderSendException("primary", SendFailureKind.Transient, "429", "429");
         _secondary.Otherwise = _ => throw new ProviderSendException("secondary", SendFailureKind.Transient, "timeout", "timeout");
 
         var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");

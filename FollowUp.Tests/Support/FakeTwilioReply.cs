@@ -23,6 +23,12 @@ public sealed record FakeTwilioReply
 
     public string PriceUnit { get; init; } = "USD";
 
+    /// <summary>The SID to answer with (a new one when null), so a test can call back with it before the answer.</summary>
+    public string? Sid { get; init; }
+
+    /// <summary>When set, the answer waits for it: the test decides when Twilio's reply reaches us.</summary>
+    public Task? Gate { get; init; }
+
     public static FakeTwilioReply Created(string numSegments = "1", string? price = null) =>
         new() { NumSegments = numSegments, Price = price };
 

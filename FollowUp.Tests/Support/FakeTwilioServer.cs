@@ -85,6 +85,11 @@ public sealed class FakeTwilioServer : IAsyncDisposable
             }
         }
 
+        if (reply.Gate is { } gate)
+        {
+            await gate.WaitAsync(context.RequestAborted);
+        }
+
         context.Response.StatusCode = reply.Status;
         if (reply.RawBody is not null)
         {
@@ -109,7 +114,7 @@ public sealed class FakeTwilioServer : IAsyncDisposable
     /// <summary>Twilio's Message resource as returned by a create (2010-04-01 API).</summary>
     private static Dictionary<string, object?> Created(string accountSid, Dictionary<string, StringValues> form, FakeTwilioReply reply)
     {
-        var sid = "SM" + Guid.NewGuid().ToString("N");
+        var sid = reply.Sid ?? "SM" + Guid.NewGuid().ToString("N");
         var now = SystemClock.Instance.GetCurrentInstant().ToDateTimeOffset().ToString("ddd, dd MMM yyyy HH:mm:ss +0000", System.Globalization.CultureInfo.InvariantCulture);
         var service = form.TryGetValue("MessagingServiceSid", out var mg) ? mg.ToString() : null;
         return new Dictionary<string, object?>

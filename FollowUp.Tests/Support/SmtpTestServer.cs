@@ -1,19 +1,25 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
 namespace FollowUp.Tests.Support;
 
 /// <summary>
-/// A real SMTP listener on 127.0.0.1 (any free port), plain text (no STARTTLS), speaking enough of RFC 5321
-/// for <see cref="System.Net.Mail.SmtpClient"/>: greeting, EHLO/HELO, AUTH LOGIN/PLAIN (any credentials),
-/// MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT. Scripting: refuse a recipient, answer a verb
-/// with a fixed reply (421 …), or never greet (a timeout).
+/// A real SMTP listener on 127.0.0.1 (any free port), speaking enough of RFC 5321 for MailKit: greeting,
+/// EHLO/HELO, STARTTLS (with <see cref="TestCertificate"/>), AUTH LOGIN/PLAIN (any credentials), MAIL,
+/// RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT; and a second port with TLS from the first byte
+/// (implicit TLS, as on 465). Scripting: refuse a recipient, answer a verb with a fixed reply (421 …),
+/// never greet (a timeout), hang up after the message data, or close every idle connection.
 /// </summary>
-public sealed class SmtpTestServer : IAsyncDisposable
+public sealed partial class SmtpTestServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _tlsListener = new(IPAddress.Loopback, 0);
+    private readonly ConcurrentDictionary<int, TcpClient> _open = new();
+    private readonly Task _tlsAcceptLoop;
+    private int _connections;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, string> _recipientReplies = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _verbReplies = new(StringComparer.OrdinalIgnoreCase);
@@ -23,11 +29,36 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private SmtpTestServer()
     {
         _listener.Start();
-        _acceptLoop = AcceptLoopAsync();
+        _tlsListener.Start();
+        _acceptLoop = AcceptLoopAsync(_listener, implicitTls: false);
+        _tlsAcceptLoop = AcceptLoopAsync(_tlsListener, implicitTls: true);
     }
 
+    /// <summary>Plain text at first; STARTTLS offered.</summary>
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>TLS from the first byte.</summary>
+    public int TlsPort => ((IPEndPoint)_tlsListener.LocalEndpoint).Port;
+
+    /// <summary>Connections accepted so far, on both ports.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>When true, MAIL is refused until the session is secured.</summary>
+    public bool RequireTls { get; set; }
+
+    /// <summary>When true, the connection is closed after the message data, before the final reply.</summary>
+    public bool HangUpAfterData { get; set; }
+
+    /// <summary>Closes every open connection from the server's side, as a server does with idle ones.</summary>
+    public void CloseOpenConnections()
+    {
+        foreach (var (id, client) in _open)
+        {
+            _open.TryRemove(id, out _);
+            client.Client.Shutdown(SocketShutdown.Both);
+            client.Close();
+        }
+    }
     public IReadOnlyList<ReceivedMail> Received => [.. _received];
 
     /// <summary>When true, a new connection is accepted but never greeted (the client times out).</summary>
@@ -46,6 +77,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener.Stop();
+        _tlsListener.Stop();
         try
         {
             await _acceptLoop;
@@ -55,193 +87,59 @@ public sealed class SmtpTestServer : IAsyncDisposable
             // Stopping the listener ends the loop with one of these.
         }
 
+        try
+        {
+            await _tlsAcceptLoop;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopping the listener ends the loop with one of these.
+        }
+
         _stop.Dispose();
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(TcpListener listener, bool implicitTls)
     {
         while (!_stop.IsCancellationRequested)
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            _ = Task.Run(() => ServeAsync(client));
+            var client = await listener.AcceptTcpClientAsync(_stop.Token);
+            var id = Interlocked.Increment(ref _connections);
+            _open[id] = client;
+            _ = Task.Run(() => ServeAsync(client, id, implicitTls));
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private async Task ServeAsync(TcpClient client, int id, bool implicitTls)
     {
         using var _ = client;
         try
         {
-            await using var stream = client.GetStream();
-            using var reader = new StreamReader(stream, Encoding.UTF8);
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\r\n", AutoFlush = true };
+            Stream stream = client.GetStream();
+            if (implicitTls)
+            {
+                var tls = new SslStream(stream);
+                await tls.AuthenticateAsServerAsync(TestCertificate.Instance, false, false);
+                stream = tls;
+            }
+
+            using var session = new Session(this, id, stream, implicitTls ? "implicit" : "none");
             if (Silent)
             {
                 await Task.Delay(Timeout.Infinite, _stop.Token);
             }
 
-            await writer.WriteLineAsync("220 localhost FollowUp test SMTP ready");
-            await new Session(this, reader, writer).RunAsync(_stop.Token);
+            await session.Writer.WriteLineAsync("220 localhost FollowUp test SMTP ready");
+            await session.RunAsync(_stop.Token);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException
+            or System.Security.Authentication.AuthenticationException)
         {
-            // The client hung up or the server is stopping.
+            // The client hung up, refused our certificate, or the server is stopping.
         }
-    }
-
-    private sealed class Session(SmtpTestServer server, StreamReader reader, StreamWriter writer)
-    {
-        private readonly List<string> _recipients = [];
-        private string? _mailFrom;
-        private string? _authUser;
-
-        public async Task RunAsync(CancellationToken token)
+        finally
         {
-            while (await reader.ReadLineAsync(token) is { } line)
-            {
-                var space = line.IndexOf(' ', StringComparison.Ordinal);
-                var verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
-                var argument = space < 0 ? "" : line[(space + 1)..];
-                if (verb is "MAIL" or "RCPT" or "DATA" && server._verbReplies.TryGetValue(verb, out var scripted))
-                {
-                    await writer.WriteLineAsync(scripted);
-                    if (scripted.StartsWith("421", StringComparison.Ordinal))
-                    {
-                        return; // 421 closes the channel, as RFC 5321 says it does.
-                    }
-
-                    continue;
-                }
-
-                switch (verb)
-                {
-                    case "EHLO":
-                        await writer.WriteLineAsync("250-localhost");
-                        await writer.WriteLineAsync("250-AUTH LOGIN PLAIN");
-                        await writer.WriteLineAsync("250 8BITMIME");
-                        break;
-                    case "HELO":
-                        await writer.WriteLineAsync("250 localhost");
-                        break;
-                    case "AUTH":
-                        await AuthAsync(argument, token);
-                        break;
-                    case "MAIL":
-                        _mailFrom = Address(argument);
-                        _recipients.Clear();
-                        await writer.WriteLineAsync("250 2.1.0 OK");
-                        break;
-                    case "RCPT":
-                        var to = Address(argument);
-                        if (server._recipientReplies.TryGetValue(to, out var refusal))
-                        {
-                            await writer.WriteLineAsync(refusal);
-                        }
-                        else
-                        {
-                            _recipients.Add(to);
-                            await writer.WriteLineAsync("250 2.1.5 OK");
-                        }
-
-                        break;
-                    case "DATA":
-                        await DataAsync(token);
-                        break;
-                    case "RSET":
-                        _mailFrom = null;
-                        _recipients.Clear();
-                        await writer.WriteLineAsync("250 2.0.0 OK");
-                        break;
-                    case "NOOP":
-                        await writer.WriteLineAsync("250 2.0.0 OK");
-                        break;
-                    case "QUIT":
-                        await writer.WriteLineAsync("221 2.0.0 Bye");
-                        return;
-                    default:
-                        await writer.WriteLineAsync("500 5.5.1 Unknown command");
-                        break;
-                }
-            }
+            _open.TryRemove(id, out var __);
         }
-
-        private async Task AuthAsync(string argument, CancellationToken token)
-        {
-            var parts = argument.Split(' ', 2);
-            if (parts[0].Equals("LOGIN", StringComparison.OrdinalIgnoreCase))
-            {
-                string? user;
-                if (parts.Length > 1)
-                {
-                    user = parts[1];
-                }
-                else
-                {
-                    await writer.WriteLineAsync("334 VXNlcm5hbWU6");
-                    user = await reader.ReadLineAsync(token);
-                }
-
-                await writer.WriteLineAsync("334 UGFzc3dvcmQ6");
-                await reader.ReadLineAsync(token);
-                _authUser = Decode(user);
-            }
-            else if (parts[0].Equals("PLAIN", StringComparison.OrdinalIgnoreCase))
-            {
-                var initial = parts.Length > 1 ? parts[1] : null;
-                if (initial is null)
-                {
-                    await writer.WriteLineAsync("334 ");
-                    initial = await reader.ReadLineAsync(token);
-                }
-
-                // authzid NUL authcid NUL password
-                _authUser = Decode(initial)?.Split('\0').ElementAtOrDefault(1);
-            }
-            else
-            {
-                await writer.WriteLineAsync("504 5.5.4 Unrecognized authentication type");
-                return;
-            }
-
-            await writer.WriteLineAsync("235 2.7.0 Authentication successful");
-        }
-
-        private async Task DataAsync(CancellationToken token)
-        {
-            if (_mailFrom is null || _recipients.Count == 0)
-            {
-                await writer.WriteLineAsync("503 5.5.1 Bad sequence of commands");
-                return;
-            }
-
-            await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
-            var data = new StringBuilder();
-            while (await reader.ReadLineAsync(token) is { } line && line != ".")
-            {
-                // Dot-unstuffing (RFC 5321 4.5.2): a leading dot was doubled by the client.
-                data.Append(line.StartsWith('.') ? line[1..] : line).Append("\r\n");
-            }
-
-            if (server._verbReplies.TryGetValue(".", out var scripted))
-            {
-                await writer.WriteLineAsync(scripted);
-                return;
-            }
-
-            server._received.Enqueue(new ReceivedMail(_mailFrom, [.. _recipients], data.ToString(), _authUser));
-            _mailFrom = null;
-            _recipients.Clear();
-            await writer.WriteLineAsync("250 2.0.0 Queued");
-        }
-
-        private static string Address(string argument)
-        {
-            var start = argument.IndexOf('<', StringComparison.Ordinal);
-            var end = argument.IndexOf('>', StringComparison.Ordinal);
-            return start >= 0 && end > start ? argument[(start + 1)..end] : argument;
-        }
-
-        private static string? Decode(string? base64) =>
-            base64 is null ? null : Encoding.UTF8.GetString(Convert.FromBase64String(base64.Trim()));
     }
 }

@@ -20,7 +20,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         Name = name;
         ConnectionString = connectionString;
-        DataSource = NpgsqlDataSource.Create(connectionString);
+        DataSource = new NpgsqlDataSourceBuilder(connectionString).UseNodaTime().Build();
     }
 
     public string Name { get; }

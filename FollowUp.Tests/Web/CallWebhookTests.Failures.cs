@@ -45,6 +45,36 @@ public sealed partial class CallWebhookTests
     }
 
     [Test]
+    public async Task Post_DatabaseFaultWhileProcessing_SweepRetriesItAfterItsBackoff()
+    {
+        await _db.ExecuteAsync("""
+            create function fail_calls() returns trigger language plpgsql as $$ begin raise exception 'disk full (test)'; end $$;
+            create trigger fail_calls before insert on calls for each row execute function fail_calls();
+            """);
+        var failed = await Send(Signed(Booked()));
+        var (status, backoff) = (await _db.QueryAsync<(string Status, double Seconds)>(
+            "select status, extract(epoch from next_attempt_at - now())::float8 from inbound_webhooks")).Single();
+        var intake = _api.Services.GetRequiredService<CallIntake>();
+        var early = await intake.ReplayStalledAsync(Duration.FromMinutes(1), CancellationToken.None);
+
+        await _db.ExecuteAsync("drop trigger fail_calls on calls");
+        // Its backoff is over (instead of waiting a minute for it).
+        await _db.ExecuteAsync("update inbound_webhooks set next_attempt_at = now() - interval '1 second'");
+        var swept = await intake.ReplayStalledAsync(Duration.FromMinutes(1), CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(failed.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
+            Assert.That(status, Is.EqualTo("failed"));
+            Assert.That(backoff, Is.InRange(30, 60), "the first retry is due about a minute later");
+            Assert.That(early, Is.Zero, "not before its backoff");
+            Assert.That(swept, Is.EqualTo(1));
+            Assert.That(await _db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("processed"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(6));
+        });
+    }
+
+    [Test]
     public async Task Post_DatabaseCutAfterJournalBeforeProcessing_EntryStaysReceived_SweepCompletesItOnce()
     {
         // Processing blocks inside its transaction (a slow trigger) while the test cuts the database:

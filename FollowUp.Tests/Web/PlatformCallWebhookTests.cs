@@ -67,7 +67,7 @@ public sealed class PlatformCallWebhookTests
     {
         const string path = "/webhooks/twilio/voice/acme-dental";
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(token, PublicBase + path, form));
+        request.Headers.Add("X-Twilio-Signature", TwilioSigner.Sign(token, PublicBase + path, form));
         return _api.Client.SendAsync(request);
     }
 

@@ -59,8 +59,8 @@ public sealed class SendGridWebhookTests
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/sendgrid/events") { Content = content };
-        request.Headers.Add(SendGridEventSignature.SignatureHeader, Convert.ToBase64String(signature));
-        request.Headers.Add(SendGridEventSignature.TimestampHeader, ts);
+        request.Headers.Add(SendGridEventWebhook.SignatureHeader, Convert.ToBase64String(signature));
+        request.Headers.Add(SendGridEventWebhook.TimestampHeader, ts);
         using var anonymous = _api.Factory.CreateClient();
         return await anonymous.SendAsync(request);
     }

@@ -59,7 +59,7 @@ public sealed class TwilioEndToEndTests
     private async Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form, string token = AuthToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(token, PublicBase + path, form));
+        request.Headers.Add("X-Twilio-Signature", TwilioSigner.Sign(token, PublicBase + path, form));
         using var anonymous = _api.Factory.CreateClient();
         return await anonymous.SendAsync(request);
     }

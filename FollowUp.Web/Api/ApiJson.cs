@@ -28,11 +28,13 @@ internal static class ApiJson
 
     /// <summary>A 422 problem listing each field and why.</summary>
     public static IResult ValidationProblem(FluentValidation.Results.ValidationResult result) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(
+        // Written as JSON directly, not through the problem-details service: for [ApiController]
+        // endpoints (the webhooks) MVC's writer would take it and drop "errors".
+        TypedResults.Json(new HttpValidationProblemDetails(
             result.Errors.GroupBy(e => e.PropertyName).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray()))
         {
             Status = StatusCodes.Status422UnprocessableEntity,
             Title = "The request has invalid fields",
             Type = "https://tools.ietf.org/html/rfc4918#section-11.2",
-        });
+        }, Options, "application/problem+json", StatusCodes.Status422UnprocessableEntity);
 }

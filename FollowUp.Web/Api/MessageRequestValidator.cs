@@ -19,7 +19,10 @@ internal sealed class MessageRequestValidator : AbstractValidator<MessageRequest
         When(m => m.Channel == "email", () =>
         {
             RuleFor(m => m.To).NotEmpty().Must(Recipients.IsEmailAddress).WithMessage("must be an email address").OverridePropertyName("to");
-            RuleFor(m => m.Subject).NotEmpty().MaximumLength(998).OverridePropertyName("subject");
+            RuleFor(m => m.Subject).NotEmpty().MaximumLength(998)
+                // A header is one line; a line break would start another header (injection).
+                .Must(s => s is null || s.AsSpan().IndexOfAny('\r', '\n') < 0).WithMessage("must be one line (no CR or LF)")
+                .OverridePropertyName("subject");
         });
     }
 }

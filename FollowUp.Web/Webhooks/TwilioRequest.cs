@@ -1,12 +1,13 @@
 using System.Text;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
+using Twilio.Security;
 
 namespace FollowUp.Web.Webhooks;
 
 /// <summary>
 /// A request from Twilio, verified: a form post of at most <see cref="MaxBytes"/> whose
-/// <c>X-Twilio-Signature</c> checks out with the account's auth token over the public URL Twilio called
+/// <c>X-Twilio-Signature</c> checks out (Twilio's <see cref="RequestValidator"/>) with the account's auth token over the public URL Twilio called
 /// (<c>FollowUp:PublicBaseUrl</c> + path and query) and the form fields. Used by every Twilio webhook.
 /// </summary>
 internal static class TwilioRequest
@@ -37,7 +38,10 @@ internal static class TwilioRequest
         var raw = Encoding.UTF8.GetString(body);
         var form = TwilioForm.Parse(raw);
         var url = publicUrl.UrlFor(request.Path + request.QueryString, $"{request.Scheme}://{request.Host}");
-        return TwilioSignature.IsValid(twilio.AuthToken, url, form, request.Headers["X-Twilio-Signature"].ToString())
+        // Twilio's own validator (HMAC-SHA1 over the URL and the sorted form fields; it also tries the URL
+        // with and without a default port, as Twilio may sign either).
+        var signature = request.Headers["X-Twilio-Signature"].ToString();
+        return signature.Length > 0 && new RequestValidator(twilio.AuthToken).Validate(url, form, signature)
             ? (form, raw, null)
             : (null, "", TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "X-Twilio-Signature does not verify."));
     }

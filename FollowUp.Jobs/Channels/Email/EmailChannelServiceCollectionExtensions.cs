@@ -11,6 +11,7 @@ public static class EmailChannelServiceCollectionExtensions
     /// Binds <see cref="SmtpOptions"/> (<c>FollowUp:Smtp</c>) and <see cref="SendGridOptions"/>
     /// (<c>FollowUp:SendGrid</c>), validated at start-up with messages naming the key, and registers the
     /// providers as <see cref="IEmailProvider"/> in the default failover order: SMTP first, SendGrid second.
+    /// SMTP keeps connected clients in <see cref="SmtpConnectionPool"/> (<see cref="SmtpOptions.PoolSize"/>).
     /// A provider without credentials stays registered and reports <see cref="IEmailProvider.IsConfigured"/>
     /// false. SendGrid is a typed HttpClient (transient, as typed clients are) whose timeout is
     /// <see cref="SendGridOptions.TimeoutSeconds"/>; resolve the providers per send rather than holding them
@@ -24,6 +25,9 @@ public static class EmailChannelServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptions.Validator>();
         services.AddSingleton<IValidateOptions<SendGridOptions>, SendGridOptions.Validator>();
 
+        // Tests register their own after this (the last registration wins) to trust their certificate.
+        services.AddSingleton(new SmtpServerCertificates());
+        services.AddSingleton<SmtpConnectionPool>();
         services.AddSingleton<SmtpEmailProvider>();
         services.AddHttpClient<SendGridEmailProvider>((sp, http) =>
             http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<SendGridOptions>>().Value.TimeoutSeconds));

@@ -7,7 +7,10 @@ namespace FollowUp.Jobs.Channels.Email;
 /// <param name="TextBody">Plain-text body (always sent).</param>
 /// <param name="HtmlBody">HTML alternative, or null.</param>
 /// <param name="MessageId">Our Message-ID for the mail (without angle brackets), kept on the message row.</param>
-public sealed record EmailRequest(string To, string? From, string Subject, string TextBody, string? HtmlBody, string MessageId);
+/// <param name="Category">The message's kind (<c>reminder_24h</c>, …): a SendGrid category, for reports.</param>
+/// <param name="Marketing">A marketing kind: the mail carries List-Unsubscribe.</param>
+public sealed record EmailRequest(string To, string? From, string Subject, string TextBody, string? HtmlBody, string MessageId,
+    string? Category = null, bool Marketing = false);
 
 /// <summary>
 /// An email provider. Throws <see cref="ProviderSendException"/> when the provider refuses or fails;

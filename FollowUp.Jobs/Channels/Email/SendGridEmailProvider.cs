@@ -1,25 +1,26 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Mail;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SendGrid;
+using SendGrid.Helpers.Mail;
 
 namespace FollowUp.Jobs.Channels.Email;
 
 /// <summary>
-/// Sends through SendGrid's v3 Mail Send API (<c>POST /v3/mail/send</c>) with a typed HttpClient whose
-/// timeout is <see cref="SendGridOptions.TimeoutSeconds"/>. SendGrid does not let a caller set
+/// Sends with SendGrid's library (<see cref="SendGridClient"/>, v3 Mail Send) over a typed HttpClient from
+/// the factory whose timeout is <see cref="SendGridOptions.TimeoutSeconds"/>; <see cref="SendGridOptions.BaseUrl"/>
+/// is the library's host, so tests and staging point it at a fake. SendGrid does not let a caller set
 /// Message-ID, so our id travels as the custom arg <c>followup_message_id</c>, which SendGrid echoes in
 /// every event webhook; the receipt carries SendGrid's <c>X-Message-Id</c>.
 /// </summary>
 internal sealed class SendGridEmailProvider : IEmailProvider
 {
     /// <summary>The custom arg that carries our message id into SendGrid's events.</summary>
-    public const string MessageIdArg = "followup_message_id";
+    public const string MessageIdArg = SendGridEventWebhook.MessageIdArg;
 
     private readonly HttpClient _http;
     private readonly IOptions<SendGridOptions> _options;
@@ -40,17 +41,15 @@ internal sealed class SendGridEmailProvider : IEmailProvider
     {
         ArgumentNullException.ThrowIfNull(request);
         var options = _options.Value;
-        var url = new Uri(options.BaseUrl.TrimEnd('/') + "/v3/mail/send");
-        using var message = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new StringContent(BuildBody(request, options).ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+        var message = BuildMessage(request, options);
+        // SendGrid's client over the factory's HttpClient (its timeout is ours); no retries of its own
+        // (the default), since a retry here could send twice behind the engine's back.
+        var client = new SendGridClient(_http, new SendGridClientOptions { ApiKey = options.ApiKey, Host = options.BaseUrl.TrimEnd('/') });
 
-        HttpResponseMessage response;
+        Response response;
         try
         {
-            response = await _http.SendAsync(message, cancellationToken);
+            response = await client.SendEmailAsync(message, cancellationToken);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -65,62 +64,51 @@ internal sealed class SendGridEmailProvider : IEmailProvider
             throw Fail(SendFailureKind.Transient, $"SendGrid request failed: {ex.Message}", "io", !sentNothing, ex);
         }
 
-        using (response)
+        if (response.IsSuccessStatusCode)
         {
-            if (response.IsSuccessStatusCode)
+            // Checkpoint: SendGrid accepted the message (202). From here on it must not be sent again.
+            var id = response.Headers.TryGetValues("X-Message-Id", out var values) ? values.FirstOrDefault() : null;
+            if (string.IsNullOrEmpty(id))
             {
-                // Checkpoint: SendGrid accepted the message (202). From here on it must not be sent again.
-                var id = response.Headers.TryGetValues("X-Message-Id", out var values) ? values.FirstOrDefault() : null;
-                if (string.IsNullOrEmpty(id))
-                {
-                    // Accepted without an id is still accepted: throwing would invite a double send.
-                    _logger.LogWarning("SendGrid accepted {MessageId} without an X-Message-Id header", request.MessageId);
-                    id = request.MessageId;
-                }
-
-                return new ProviderReceipt(Name, id, "accepted");
+                // Accepted without an id is still accepted: throwing would invite a double send. Its
+                // events still map back through the custom arg.
+                _logger.LogWarning("SendGrid accepted {MessageId} without an X-Message-Id header", request.MessageId);
+                id = request.MessageId;
             }
 
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw Classify(response.StatusCode, ParseErrors(body));
+            return new ProviderReceipt(Name, id, "accepted");
         }
+
+        var body = response.Body is null ? "" : await response.Body.ReadAsStringAsync(cancellationToken);
+        throw Classify(response.StatusCode, ParseErrors(body));
     }
 
-    /// <summary>The v3 body: one personalization with one recipient, text/plain first (SendGrid requires that order).</summary>
-    internal static JsonObject BuildBody(EmailRequest request, SendGridOptions options)
+    /// <summary>
+    /// The message, with SendGrid's helpers: one recipient, text/plain then text/html (the order SendGrid
+    /// requires), our id as a custom arg (echoed in every event), and the message's kind as a category.
+    /// </summary>
+    internal static SendGridMessage BuildMessage(EmailRequest request, SendGridOptions options)
     {
-        MailAddress from;
-        MailAddress to;
-        if (!MailAddress.TryCreate(request.From ?? options.From, out from!))
+        if (!MailAddress.TryCreate(request.From ?? options.From, out var from))
         {
             throw new ProviderSendException("sendgrid", SendFailureKind.Transient, "Sender address is not valid", "from");
         }
 
-        if (!MailAddress.TryCreate(request.To, out to!))
+        if (!MailAddress.TryCreate(request.To, out var to) || to.Address != request.To.Trim())
         {
             throw new ProviderSendException("sendgrid", SendFailureKind.Permanent, "Recipient address is not valid", "to");
         }
 
-        var fromNode = new JsonObject { ["email"] = from.Address };
-        if (!string.IsNullOrEmpty(from.DisplayName))
+        var message = MailHelper.CreateSingleEmail(
+            new EmailAddress(from.Address, string.IsNullOrEmpty(from.DisplayName) ? null : from.DisplayName),
+            new EmailAddress(to.Address), request.Subject, request.TextBody, request.HtmlBody);
+        message.AddCustomArg(MessageIdArg, request.MessageId);
+        if (request.Category is { Length: > 0 } category)
         {
-            fromNode["name"] = from.DisplayName;
+            message.AddCategory(category);
         }
 
-        var content = new JsonArray { new JsonObject { ["type"] = "text/plain", ["value"] = request.TextBody } };
-        if (request.HtmlBody is not null)
-        {
-            content.Add(new JsonObject { ["type"] = "text/html", ["value"] = request.HtmlBody });
-        }
-
-        return new JsonObject
-        {
-            ["personalizations"] = new JsonArray { new JsonObject { ["to"] = new JsonArray { new JsonObject { ["email"] = to.Address } } } },
-            ["from"] = fromNode,
-            ["subject"] = request.Subject,
-            ["content"] = content,
-            ["custom_args"] = new JsonObject { [MessageIdArg] = request.MessageId },
-        };
+        return message;
     }
 
     /// <summary>

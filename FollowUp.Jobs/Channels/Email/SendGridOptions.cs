@@ -1,5 +1,4 @@
 using System.Net.Mail;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace FollowUp.Jobs.Channels.Email;
@@ -62,9 +61,9 @@ public sealed class SendGridOptions
             {
                 try
                 {
-                    using var key = SendGridEventSignature.ImportPublicKey(options.WebhookPublicKey);
+                    SendGridEventWebhook.ParseKey(options.WebhookPublicKey);
                 }
-                catch (Exception ex) when (ex is FormatException or CryptographicException)
+                catch (FormatException ex)
                 {
                     errors.Add($"{Section}:WebhookPublicKey is not a base64 ECDSA P-256 public key: {ex.Message}");
                 }

@@ -1,149 +1,131 @@
-using System.Net;
-using System.Net.Mail;
+using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FollowUp.Jobs.Channels.Email;
 
 /// <summary>
-/// Sends through an SMTP server with <see cref="SmtpClient"/> (STARTTLS when
-/// <see cref="SmtpOptions.EnableSsl"/>; no implicit TLS on 465). One client per send: SmtpClient is not
-/// safe for concurrent use, and a fresh connection costs little next to the server's own work.
+/// Sends through an SMTP server with MailKit (STARTTLS, implicit TLS or none: <see cref="SmtpOptions.Security"/>),
+/// on connections kept by <see cref="SmtpConnectionPool"/>. Failures are classified from MailKit's
+/// exceptions, and MailKit's progress report tells whether the server had accepted DATA when one came.
 /// </summary>
-internal sealed class SmtpEmailProvider : IEmailProvider
+internal sealed class SmtpEmailProvider(SmtpConnectionPool pool, IOptions<SmtpOptions> options, ILogger<SmtpEmailProvider> logger) : IEmailProvider
 {
-    private readonly IOptions<SmtpOptions> _options;
-    private readonly ILogger<SmtpEmailProvider> _logger;
-
-    public SmtpEmailProvider(IOptions<SmtpOptions> options, ILogger<SmtpEmailProvider> logger)
-    {
-        _options = options;
-        _logger = logger;
-    }
-
     public string Name => "smtp";
 
-    public bool IsConfigured => _options.Value.IsConfigured;
+    public bool IsConfigured => options.Value.IsConfigured;
 
     public async Task<ProviderReceipt> SendAsync(EmailRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = _options.Value;
-        using var message = BuildMessage(request, options);
-        using var client = new SmtpClient(options.Host, options.Port)
-        {
-            EnableSsl = options.EnableSsl,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            UseDefaultCredentials = false,
-        };
-        if (!string.IsNullOrEmpty(options.User))
-        {
-            client.Credentials = new NetworkCredential(options.User, options.Password);
-        }
-
-        // SmtpClient.Timeout governs the synchronous Send only; the async send is bounded here instead.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
+        var settings = options.Value;
+        using var message = EmailMime.Build(request, settings.From, Name);
+        var limit = TimeSpan.FromSeconds(settings.TimeoutSeconds);
 
         // The password is deliberately absent from every log line.
-        _logger.LogDebug("Sending {MessageId} via SMTP {Host}:{Port} (STARTTLS {EnableSsl}, user {User})",
-            request.MessageId, options.Host, options.Port, options.EnableSsl, options.User ?? "(none)");
+        logger.LogDebug("Sending {MessageId} via SMTP {Host}:{Port} ({Security}, user {User})",
+            request.MessageId, settings.Host, settings.Port, settings.EffectiveSecurity, settings.User ?? "(none)");
+
+        SmtpClient client;
+        bool reused;
         try
         {
-            await client.SendMailAsync(message, timeout.Token);
+            (client, reused) = await pool.RentAsync(limit, cancellationToken);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsMailFailure(ex))
         {
-            throw Fail(SendFailureKind.Transient, $"SMTP send timed out after {options.TimeoutSeconds} s", "timeout", null);
+            throw Classify(ex, new DataProgress(), cancellationToken);
         }
-        catch (SmtpFailedRecipientsException ex)
+
+        var progress = new DataProgress();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        try
         {
-            // Several recipients refused; we send to one, but classify by the first refusal all the same.
-            var first = ex.InnerExceptions.Length > 0 ? ex.InnerExceptions[0] : ex;
-            throw Classify(first);
+            try
+            {
+                await client.SendAsync(message, timeout.Token, progress);
+            }
+            catch (Exception ex) when (reused && !progress.Started && IsDeadConnection(ex) && !timeout.IsCancellationRequested)
+            {
+                // The server closed the pooled connection while it was idle (ServiceNotConnected, or a
+                // reset at MAIL FROM): nothing of this message went out on it, so send on a new one.
+                logger.LogDebug(ex, "Pooled SMTP connection was closed by the server; reconnecting");
+                client = await pool.ReplaceAsync(client, timeout.Token);
+                await client.SendAsync(message, timeout.Token, progress);
+            }
         }
-        catch (SmtpException ex)
+        catch (Exception ex) when (IsMailFailure(ex))
         {
-            throw Classify(ex);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException)
-        {
-            throw Fail(SendFailureKind.Transient, $"SMTP connection failed: {ex.Message}", "io", ex);
+            await pool.ReturnAsync(client, healthy: false);
+            throw Classify(ex, progress, cancellationToken);
         }
 
         // Checkpoint: the server answered 250 to the end of DATA; the message is its responsibility now.
+        await pool.ReturnAsync(client, healthy: true);
         return new ProviderReceipt(Name, request.MessageId, "accepted");
     }
 
-    private MailMessage BuildMessage(EmailRequest request, SmtpOptions options)
-    {
-        MailAddress from;
-        MailAddress to;
-        try
-        {
-            from = new MailAddress(request.From ?? options.From ?? "");
-        }
-        catch (FormatException ex)
-        {
-            // Our sender, not the recipient, is wrong: another provider with its own sender may succeed.
-            throw Fail(SendFailureKind.Transient, $"Sender address is not valid: {ex.Message}", "from", ex);
-        }
+    private static bool IsDeadConnection(Exception ex) =>
+        ex is ServiceNotConnectedException or IOException or SocketException or SmtpProtocolException;
 
-        try
-        {
-            to = new MailAddress(request.To);
-        }
-        catch (FormatException ex)
-        {
-            throw Fail(SendFailureKind.Permanent, $"Recipient address is not valid: {ex.Message}", "to", ex);
-        }
-
-        var message = new MailMessage(from, to)
-        {
-            Subject = request.Subject,
-            SubjectEncoding = Encoding.UTF8,
-            HeadersEncoding = Encoding.UTF8,
-            Body = request.TextBody,
-            BodyEncoding = Encoding.UTF8,
-            IsBodyHtml = false,
-        };
-
-        // Our id, so a bounce or a reply can be matched to the message row.
-        message.Headers.Add("Message-ID", $"<{request.MessageId}>");
-        if (request.HtmlBody is not null)
-        {
-            // With a plain Body and one alternate view, System.Net.Mail writes multipart/alternative:
-            // text/plain first, then text/html (the last part is the one clients prefer).
-            message.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(request.HtmlBody, Encoding.UTF8, "text/html"));
-        }
-
-        return message;
-    }
+    private static bool IsMailFailure(Exception ex) =>
+        ex is OperationCanceledException or TimeoutException or SmtpCommandException or ProtocolException or IOException or SocketException
+            or ServiceNotConnectedException or AuthenticationException or SslHandshakeException;
 
     /// <summary>
     /// Permanent only when the server refused the recipient with a 5xx (550 mailbox unavailable, 551 not
-    /// local, 553 mailbox name not allowed, 501 bad address syntax, …). Everything else — 4xx, 421 service
-    /// not available, a refused sender or failed AUTH (our configuration), connection loss — is transient:
-    /// a retry or another provider may deliver it.
+    /// local, 553 mailbox name not allowed, …). Everything else — 4xx, 421, a refused sender, failed AUTH
+    /// or TLS (our configuration), a protocol or socket error, a timeout — is transient. A failure after
+    /// the server accepted DATA and the message was streaming may have been delivered: said so, and the
+    /// channel then leaves it to the retry instead of another provider.
     /// </summary>
-    private ProviderSendException Classify(SmtpException ex)
+    private ProviderSendException Classify(Exception ex, DataProgress progress, CancellationToken cancellationToken)
     {
-        var code = (int)ex.StatusCode;
-        var recipientRefused = ex is SmtpFailedRecipientException && code is >= 500 and < 600;
-        var kind = recipientRefused ? SendFailureKind.Permanent : SendFailureKind.Transient;
+        if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // Our own shutdown or lease loss, not the server's fault: the caller sees it as such.
+            throw new OperationCanceledException(cancellationToken);
+        }
 
-        // MayHaveBeenSent stays false: SmtpClient does not say at which step it failed, so a connection
-        // lost after the final "." (the one case where the server may have queued the mail) cannot be told
-        // apart from one lost at the greeting. Any reply code it does give is a refusal of the transaction.
-        var codeText = code > 0 ? code.ToString(System.Globalization.CultureInfo.InvariantCulture) : "io";
-        return Fail(kind, $"SMTP {codeText}: {ex.Message}", codeText, ex);
+        var afterData = progress.Started;
+        return ex switch
+        {
+            OperationCanceledException or TimeoutException => Fail(SendFailureKind.Transient,
+                $"SMTP send timed out after {options.Value.TimeoutSeconds} s{(afterData ? " while sending the message data" : "")}", "timeout", afterData, ex),
+            SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } c when (int)c.StatusCode is >= 500 and < 600 =>
+                Fail(SendFailureKind.Permanent, $"SMTP {(int)c.StatusCode}: {c.Message}", Code(c), false, ex),
+            // A reply to the final "." is the server's answer for the whole message: a refusal, not a maybe.
+            SmtpCommandException c => Fail(SendFailureKind.Transient, $"SMTP {(int)c.StatusCode}: {c.Message}", Code(c), false, ex),
+            AuthenticationException => Fail(SendFailureKind.Transient, $"SMTP authentication failed: {ex.Message}", "auth", false, ex),
+            SslHandshakeException => Fail(SendFailureKind.Transient, $"SMTP TLS handshake failed: {ex.Message}", "tls", false, ex),
+            _ => Fail(SendFailureKind.Transient,
+                $"SMTP connection failed{(afterData ? " after the server accepted DATA" : "")}: {ex.Message}", "io", afterData, ex),
+        };
     }
 
-    private ProviderSendException Fail(SendFailureKind kind, string message, string errorCode, Exception? inner)
+    private static string Code(SmtpCommandException ex) => ((int)ex.StatusCode).ToString(CultureInfo.InvariantCulture);
+
+    private ProviderSendException Fail(SendFailureKind kind, string message, string errorCode, bool mayHaveBeenSent, Exception? inner)
     {
-        _logger.LogWarning("SMTP send failed ({Kind}, {ErrorCode}): {Message}", kind, errorCode, message);
-        return new ProviderSendException(Name, kind, message, errorCode, mayHaveBeenSent: false, innerException: inner);
+        logger.LogWarning("SMTP send failed ({Kind}, {ErrorCode}, may have been sent: {MayHaveBeenSent}): {Message}",
+            kind, errorCode, mayHaveBeenSent, message);
+        return new ProviderSendException(Name, kind, message, errorCode, mayHaveBeenSent, inner);
+    }
+
+    /// <summary>MailKit reports progress only while it streams the message, that is after the server's 354 to DATA.</summary>
+    private sealed class DataProgress : ITransferProgress
+    {
+        private int _started;
+
+        public bool Started => Volatile.Read(ref _started) == 1;
+
+        public void Report(long bytesTransferred, long totalSize) => Volatile.Write(ref _started, 1);
+
+        public void Report(long bytesTransferred) => Volatile.Write(ref _started, 1);
     }
 }

@@ -4,10 +4,9 @@ using Microsoft.Extensions.Options;
 namespace FollowUp.Jobs.Channels.Email;
 
 /// <summary>
-/// The SMTP provider's settings, bound from <c>FollowUp:Smtp</c>. Mail goes through
-/// <see cref="System.Net.Mail.SmtpClient"/>, which speaks STARTTLS (<see cref="EnableSsl"/> on a submission
-/// port such as 587) but cannot do implicit TLS: a server that only listens with TLS from the first byte
-/// (port 465, "SMTPS") is not reachable, and the validator refuses port 465 with TLS on for that reason.
+/// The SMTP provider's settings, bound from <c>FollowUp:Smtp</c>. Mail goes through MailKit, which speaks
+/// STARTTLS and implicit TLS (<see cref="Security"/>). <see cref="EnableSsl"/>, the older switch, still
+/// works when <see cref="Security"/> is not given: true is STARTTLS (implicit TLS on port 465), false none.
 /// </summary>
 public sealed class SmtpOptions
 {
@@ -28,8 +27,25 @@ public sealed class SmtpOptions
     /// <summary>Default sender, "Name &lt;address&gt;" or a bare address, used when a request names none.</summary>
     public string? From { get; set; }
 
-    /// <summary>STARTTLS after EHLO (true by default); false only for a trusted local relay.</summary>
-    public bool EnableSsl { get; set; } = true;
+    /// <summary>How the connection is secured; when absent, <see cref="EnableSsl"/> decides.</summary>
+    public SmtpSecurity? Security { get; set; }
+
+    /// <summary>
+    /// The older switch, kept so existing configuration works: true (or absent) is STARTTLS, or implicit
+    /// TLS on port 465; false is no TLS (a trusted local relay). <see cref="Security"/> wins when both are set.
+    /// </summary>
+    public bool? EnableSsl { get; set; }
+
+    /// <summary>
+    /// Connected clients kept for reuse (at most this many sends at once through SMTP on this node);
+    /// 0 opens and closes a connection per message.
+    /// </summary>
+    public int PoolSize { get; set; } = 4;
+
+    /// <summary>What the connection actually uses, from <see cref="Security"/>, else <see cref="EnableSsl"/> and the port.</summary>
+    public SmtpSecurity EffectiveSecurity => Security ?? (EnableSsl ?? true
+        ? Port == 465 ? SmtpSecurity.SslOnConnect : SmtpSecurity.StartTls
+        : SmtpSecurity.None);
 
     /// <summary>Longest a whole send (connect to final reply) may take before it counts as a transient failure.</summary>
     public int TimeoutSeconds { get; set; } = 10;
@@ -47,10 +63,12 @@ public sealed class SmtpOptions
         {
             var errors = new List<string>();
             OptionChecks.Range(errors, Section, nameof(Port), options.Port, 1, 65_535);
-            if (options.Port == 465 && options.EnableSsl)
+            if (options.Port == 465 && options.EffectiveSecurity == SmtpSecurity.StartTls)
             {
-                errors.Add($"{Section}:Port 465 expects implicit TLS, which System.Net.Mail cannot do; use port 587 (STARTTLS).");
+                errors.Add($"{Section}:Port 465 expects implicit TLS: set {Section}:Security to SslOnConnect (or use port 587 with StartTls).");
             }
+
+            OptionChecks.Range(errors, Section, nameof(PoolSize), options.PoolSize, 0, 64);
 
             OptionChecks.Range(errors, Section, nameof(TimeoutSeconds), options.TimeoutSeconds, 1, 300);
             OptionChecks.Range(errors, Section, nameof(RateLimitPerSecond), options.RateLimitPerSecond, 0, 10_000);

@@ -1,27 +1,33 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Twilio.Clients;
+using Twilio.Exceptions;
+using Twilio.Http;
+using Twilio.Rest.Api.V2010.Account;
+using Twilio.Types;
 
 namespace FollowUp.Jobs.Channels.Sms;
 
 /// <summary>
-/// Sends SMS through Twilio's Messages REST resource (a typed <see cref="HttpClient"/>; its timeout is
-/// <see cref="TwilioOptions.TimeoutSeconds"/>). Acceptance is a 201 whose JSON becomes the receipt;
-/// every failure becomes a <see cref="ProviderSendException"/> classified for failover and retry.
+/// Sends SMS with the Twilio library (<see cref="MessageResource.CreateAsync(CreateMessageOptions, ITwilioRestClient)"/>)
+/// on a <see cref="TwilioRestClient"/> over an <see cref="System.Net.Http.HttpClient"/> from the factory
+/// (named <see cref="HttpClientName"/>: its timeout is <see cref="TwilioOptions.TimeoutSeconds"/>, its
+/// last handler <see cref="TwilioWire"/>). A created message becomes the receipt; every failure becomes a
+/// <see cref="ProviderSendException"/> classified for failover and retry.
 /// </summary>
 internal sealed class TwilioSmsProvider : ISmsProvider
 {
+    public const string HttpClientName = "twilio";
+
     private const string ProviderName = "twilio";
 
-    private readonly HttpClient _http;
+    private readonly IHttpClientFactory _http;
     private readonly TwilioOptions _options;
     private readonly ILogger<TwilioSmsProvider> _logger;
 
-    public TwilioSmsProvider(HttpClient http, IOptions<TwilioOptions> options, ILogger<TwilioSmsProvider> logger)
+    public TwilioSmsProvider(IHttpClientFactory http, IOptions<TwilioOptions> options, ILogger<TwilioSmsProvider> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _http = http;
@@ -43,160 +49,139 @@ internal sealed class TwilioSmsProvider : ISmsProvider
             throw new ProviderSendException(ProviderName, SendFailureKind.Transient, "Twilio is not configured (FollowUp:Twilio).");
         }
 
-        var content = new WriteTrackingFormContent(Form(request));
-        using var message = new HttpRequestMessage(HttpMethod.Post, MessagesUri()) { Content = content };
-        message.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.AccountSid}:{_options.AuthToken}")));
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-
-        HttpResponseMessage response;
+        cancellationToken.ThrowIfCancellationRequested();
+        // A client per send is cheap (no sockets of its own): the factory's handler holds the
+        // connections, and a fresh HttpClient lets it rotate them.
+        var client = new TwilioRestClient(_options.AccountSid, _options.AuthToken, _options.AccountSid,
+            httpClient: new SystemNetHttpClient(_http.CreateClient(HttpClientName)));
+        var call = TwilioWire.Begin(cancellationToken);
+        MessageResource message;
         try
         {
-            response = await _http.SendAsync(message, cancellationToken);
+            message = await MessageResource.CreateAsync(Options(request), client);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (ApiConnectionException) when (cancellationToken.IsCancellationRequested)
         {
             // Our own shutdown or lease loss, not the provider's fault: let the caller see it as such.
-            throw;
+            throw new OperationCanceledException(cancellationToken);
         }
-        catch (OperationCanceledException ex)
+        catch (ApiConnectionException ex) when (ex.InnerException is OperationCanceledException)
         {
-            // HttpClient.Timeout. Checkpoint: once the body was written Twilio may have accepted the
+            // HttpClient.Timeout. Checkpoint: once the request went out Twilio may have accepted the
             // message and only the answer was lost, so a retry could send it twice; say so.
             throw Failure(SendFailureKind.Transient, $"Twilio did not answer within {_options.TimeoutSeconds} s.",
-                "timeout", content.WriteStarted, ex);
+                "timeout", call.MayHaveReachedTwilio, ex);
         }
-        catch (HttpRequestException ex)
+        catch (ApiConnectionException ex)
         {
             // Connection refused or DNS failure happen before any byte is written; a reset after the
-            // body went out may still have delivered it.
-            throw Failure(SendFailureKind.Transient, $"Twilio could not be reached: {ex.Message}",
-                ex.HttpRequestError.ToString(), content.WriteStarted, ex);
+            // request went out may still have delivered it.
+            var error = (ex.InnerException as HttpRequestException)?.HttpRequestError.ToString() ?? "io";
+            throw Failure(SendFailureKind.Transient, $"Twilio could not be reached: {ex.InnerException?.Message ?? ex.Message}",
+                error, call.MayHaveReachedTwilio, ex);
         }
-
-        using (response)
+        catch (ApiException ex) when (call.Status is { } status && (int)status is >= 200 and < 300)
         {
-            var body = await ReadBodyAsync(response, cancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                return Receipt(body, (int)response.StatusCode);
-            }
-
-            throw Classify(response.StatusCode, body);
+            // Checkpoint: Twilio said 2xx (the message was accepted) but its body is not a message
+            // resource. Sending again would deliver a second copy, so accept it without a SID; its
+            // delivery callbacks cannot be matched, which the warning says.
+            _logger.LogWarning(ex, "Twilio answered {Status} with a body that is not a message resource; accepted without a SID", (int)status);
+            return new ProviderReceipt(ProviderName, "", "accepted");
         }
-    }
+        catch (ApiException ex)
+        {
+            throw Classify(ex, call.Status);
+        }
 
-    private Uri MessagesUri() => new(
-        $"{_options.BaseUrl.TrimEnd('/')}/2010-04-01/Accounts/{Uri.EscapeDataString(_options.AccountSid!)}/Messages.json",
-        UriKind.Absolute);
+        return Receipt(message);
+    }
 
     /// <summary>
     /// A sender named on the request (a client's own number) wins; otherwise the messaging service
     /// when configured (Twilio then picks the number from its pool), else the configured number.
     /// </summary>
-    private List<KeyValuePair<string, string>> Form(SmsRequest request)
+    private CreateMessageOptions Options(SmsRequest request)
     {
-        var form = new List<KeyValuePair<string, string>> { new("To", request.To) };
+        var options = new CreateMessageOptions(new PhoneNumber(request.To)) { Body = request.Body, StatusCallback = request.StatusCallbackUrl };
         if (!string.IsNullOrWhiteSpace(request.From))
         {
-            form.Add(new("From", request.From));
+            options.From = new PhoneNumber(request.From);
         }
         else if (!string.IsNullOrWhiteSpace(_options.MessagingServiceSid))
         {
-            form.Add(new("MessagingServiceSid", _options.MessagingServiceSid));
+            options.MessagingServiceSid = _options.MessagingServiceSid;
         }
         else
         {
-            form.Add(new("From", _options.From!));
+            options.From = new PhoneNumber(_options.From);
         }
 
-        form.Add(new("Body", request.Body));
-        if (request.StatusCallbackUrl is not null)
-        {
-            form.Add(new("StatusCallback", request.StatusCallbackUrl.AbsoluteUri));
-        }
-
-        return form;
+        return options;
     }
 
-    private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private ProviderReceipt Receipt(MessageResource message)
     {
-        try
+        if (string.IsNullOrEmpty(message.Sid))
         {
-            return await response.Content.ReadAsStringAsync(cancellationToken);
+            // 2xx without a SID: accepted all the same (see above).
+            _logger.LogWarning("Twilio accepted a message without a SID; its delivery callbacks cannot be matched");
+            return new ProviderReceipt(ProviderName, "", "accepted");
         }
-        catch (HttpRequestException)
-        {
-            // The status line arrived; a body cut short only loses detail, not the outcome.
-            return "";
-        }
+
+        int? segments = int.TryParse(message.NumSegments, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+        // Twilio reports a price as a negative string ("-0.00750": money leaving the account), or
+        // null until the message is priced, which is usually after acceptance.
+        decimal? price = decimal.TryParse(message.Price, NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? Math.Abs(p) : null;
+        var receipt = new ProviderReceipt(ProviderName, message.Sid, message.Status?.ToString() ?? "queued", segments, price,
+            price is null ? null : message.PriceUnit?.ToUpperInvariant());
+        _logger.LogDebug("Twilio accepted {Sid} ({Status}, {Segments} segments)", receipt.ProviderMessageId, receipt.Status, receipt.Segments);
+        return receipt;
     }
 
-    private ProviderReceipt Receipt(string body, int status)
+    /// <summary>
+    /// From Twilio's error (HTTP status, its code, <c>more_info</c>): 429 or code 20429 transient; 5xx
+    /// transient and may have been sent; 401/403 transient (our credentials, not the recipient); a
+    /// 400/404 with a recipient or content code permanent; anything else transient (our setup).
+    /// </summary>
+    private ProviderSendException Classify(ApiException ex, HttpStatusCode? seen)
     {
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            var root = json.RootElement;
-            var sid = String(root, "sid");
-            if (string.IsNullOrEmpty(sid))
-            {
-                throw new JsonException("no sid");
-            }
-
-            int? segments = int.TryParse(String(root, "num_segments"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
-            // Twilio reports a price as a negative string ("-0.00750": money leaving the account), or
-            // null until the message is priced, which is usually after acceptance.
-            decimal? price = decimal.TryParse(String(root, "price"), NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? Math.Abs(p) : null;
-            var receipt = new ProviderReceipt(ProviderName, sid, String(root, "status") ?? "queued", segments, price,
-                price is null ? null : String(root, "price_unit")?.ToUpperInvariant());
-            _logger.LogDebug("Twilio accepted {Sid} ({Status}, {Segments} segments)", receipt.ProviderMessageId, receipt.Status, receipt.Segments);
-            return receipt;
-        }
-        catch (JsonException ex)
-        {
-            // Checkpoint: Twilio said 2xx, so the message was most likely accepted, but without a SID
-            // we cannot track it. Transient with MayHaveBeenSent, so history shows a possible duplicate.
-            throw Failure(SendFailureKind.Transient, $"Twilio answered {status} with a body that is not a message resource.",
-                status.ToString(CultureInfo.InvariantCulture), mayHaveBeenSent: true, ex);
-        }
-    }
-
-    private ProviderSendException Classify(HttpStatusCode status, string body)
-    {
-        var (code, detail) = TwilioError(body);
-        var statusNumber = (int)status;
+        // The library leaves Status at 0 when the body is not Twilio's JSON (a proxy's HTML page): the
+        // status the wire saw classifies it then.
+        var statusNumber = ex.Status > 0 ? ex.Status : (int?)seen ?? 0;
+        int? code = ex.Code > 0 ? ex.Code : null;
         var errorCode = code?.ToString(CultureInfo.InvariantCulture) ?? statusNumber.ToString(CultureInfo.InvariantCulture);
-        var text = $"Twilio refused the message: HTTP {statusNumber}{(code is null ? "" : $", code {code}")}{(detail is null ? "" : $": {detail}")}";
+        var detail = code is null ? "" : $": {ex.Message}";
+        var more = string.IsNullOrEmpty(ex.MoreInfo) ? "" : $" ({ex.MoreInfo})";
+        var text = $"Twilio refused the message: HTTP {statusNumber}{(code is null ? "" : $", code {code}")}{detail}{more}";
 
-        if (status == HttpStatusCode.TooManyRequests || code == 20429)
+        if (statusNumber == 429 || code == 20429)
         {
-            return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: false);
+            return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: false, ex);
         }
 
         if (statusNumber >= 500)
         {
             // Checkpoint: a 5xx can come after Twilio stored the message (a gateway timing out in
             // front of it), so a retry or failover may deliver a second copy.
-            return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: true);
+            return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: true, ex);
         }
 
-        if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        if (statusNumber is 401 or 403)
         {
             // Bad or revoked credentials (or a suspended account) are our provider's problem, not the
             // recipient's: another provider can still send this message, and once the credentials are
             // fixed a retry will. Permanent would dead-letter every message for a configuration slip.
-            return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: false);
+            return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: false, ex);
         }
 
-        if (status is (HttpStatusCode.BadRequest or HttpStatusCode.NotFound) && code is { } c && IsRecipientOrContentError(c))
+        if (statusNumber is 400 or 404 && code is { } c && IsRecipientOrContentError(c))
         {
-            return Failure(SendFailureKind.Permanent, text, errorCode, mayHaveBeenSent: false);
+            return Failure(SendFailureKind.Permanent, text, errorCode, mayHaveBeenSent: false, ex);
         }
 
         // Anything else (an unknown 4xx, a sender or account error, a 404 for a wrong account SID) is
         // about how this provider is set up, not about the message: another provider may take it.
-        return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: false);
+        return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: false, ex);
     }
 
     /// <summary>
@@ -217,69 +202,11 @@ internal sealed class TwilioSmsProvider : ISmsProvider
     private static readonly HashSet<int> SenderSideCodes =
         [21212, 21603, 21606, 21611, 21659, 21660, .. Enumerable.Range(21701, 12)];
 
-    private static (int? Code, string? Message) TwilioError(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return (null, null);
-        }
-
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (null, null);
-            }
-
-            int? code = root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var n) ? n : null;
-            return (code, String(root, "message"));
-        }
-        catch (JsonException)
-        {
-            // A proxy's HTML error page: the status code alone classifies it.
-            return (null, null);
-        }
-    }
-
-    private static string? String(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private ProviderSendException Failure(SendFailureKind kind, string message, string errorCode, bool mayHaveBeenSent, Exception? inner = null)
+    private ProviderSendException Failure(SendFailureKind kind, string message, string errorCode, bool mayHaveBeenSent, Exception? inner)
     {
         // Never log the request's Authorization header or the token; the text here is Twilio's own.
         _logger.LogWarning("Twilio send failed ({Kind}, {ErrorCode}, may have been sent: {MayHaveBeenSent}): {Message}",
             kind, errorCode, mayHaveBeenSent, message);
         return new ProviderSendException(ProviderName, kind, message, errorCode, mayHaveBeenSent, inner);
-    }
-
-    /// <summary>
-    /// The form body, noting whether HttpClient began writing it to the connection: until then the
-    /// request cannot have reached Twilio (connection refused, DNS), after it it may have.
-    /// </summary>
-    private sealed class WriteTrackingFormContent(IEnumerable<KeyValuePair<string, string>> form) : FormUrlEncodedContent(form)
-    {
-        private int _writeStarted;
-
-        public bool WriteStarted => Volatile.Read(ref _writeStarted) == 1;
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            Volatile.Write(ref _writeStarted, 1);
-            return base.SerializeToStreamAsync(stream, context);
-        }
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            Volatile.Write(ref _writeStarted, 1);
-            return base.SerializeToStreamAsync(stream, context, cancellationToken);
-        }
-
-        protected override void SerializeToStream(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            Volatile.Write(ref _writeStarted, 1);
-            base.SerializeToStream(stream, context, cancellationToken);
-        }
     }
 }

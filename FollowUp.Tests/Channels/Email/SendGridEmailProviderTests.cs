@@ -34,8 +34,8 @@ public sealed class SendGridEmailProviderTests
             ApiKey = ApiKey, From = "Acme Dental <hello@acme.example>", BaseUrl = baseUrl ?? _server.BaseUrl,
         }), NullLogger<SendGridEmailProvider>.Instance);
 
-    private static EmailRequest Request(string? html = "<p>See you</p>") =>
-        new("ana@example.com", null, "Your appointment", "See you", html, "msg-42@followup.test");
+    private static EmailRequest Request(string? html = "<p>See you</p>", string? category = null) =>
+        new("ana@example.com", null, "Your appointment", "See you", html, "msg-42@followup.test", category);
 
     private ProviderSendException Failure() =>
         Assert.ThrowsAsync<ProviderSendException>(() => Provider().SendAsync(Request(), CancellationToken.None))!;
@@ -50,11 +50,13 @@ public sealed class SendGridEmailProviderTests
         var request = _server.Requests.Single();
         var expected = JsonNode.Parse("""
             {
-              "personalizations": [ { "to": [ { "email": "ana@example.com" } ] } ],
+              "personalizations": [ {
+                "to": [ { "email": "ana@example.com" } ],
+                "subject": "Your appointment",
+                "custom_args": { "followup_message_id": "msg-42@followup.test" }
+              } ],
               "from": { "email": "hello@acme.example", "name": "Acme Dental" },
-              "subject": "Your appointment",
-              "content": [ { "type": "text/plain", "value": "See you" }, { "type": "text/html", "value": "<p>See you</p>" } ],
-              "custom_args": { "followup_message_id": "msg-42@followup.test" }
+              "content": [ { "type": "text/plain", "value": "See you" }, { "type": "text/html", "value": "<p>See you</p>" } ]
             }
             """);
         Assert.Multiple(() =>
@@ -66,6 +68,15 @@ public sealed class SendGridEmailProviderTests
             Assert.That(JsonNode.DeepEquals(JsonNode.Parse(request.Body), expected), Is.True, request.Body);
             Assert.That(receipt, Is.EqualTo(new ProviderReceipt("sendgrid", "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0", "accepted")));
         });
+    }
+
+    [Test]
+    public async Task SendAsync_WithKind_SendsItAsACategory()
+    {
+        await Provider().SendAsync(Request(category: "reminder_24h"), CancellationToken.None);
+
+        var body = JsonNode.Parse(_server.Requests.Single().Body)!;
+        Assert.That(body["categories"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "reminder_24h" }));
     }
 
     [Test]

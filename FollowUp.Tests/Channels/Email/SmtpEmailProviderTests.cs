@@ -8,27 +8,43 @@ using Microsoft.Extensions.Options;
 
 namespace FollowUp.Tests.Channels.Email;
 
-/// <summary>SmtpEmailProvider over a real socket to <see cref="SmtpTestServer"/>.</summary>
-public sealed class SmtpEmailProviderTests
+/// <summary>
+/// SmtpEmailProvider (MailKit) over a real socket to <see cref="SmtpTestServer"/>, with STARTTLS unless a
+/// test says otherwise; the server's self-signed certificate is trusted by these tests alone.
+/// </summary>
+public sealed partial class SmtpEmailProviderTests
 {
+    private readonly List<SmtpConnectionPool> _pools = [];
     private SmtpTestServer _server = null!;
 
     [SetUp]
     public void SetUp() => _server = SmtpTestServer.Start();
 
     [TearDown]
-    public async Task TearDown() => await _server.DisposeAsync();
+    public async Task TearDown()
+    {
+        foreach (var pool in _pools)
+        {
+            await pool.DisposeAsync();
+        }
+
+        _pools.Clear();
+        await _server.DisposeAsync();
+    }
 
     private SmtpEmailProvider Provider(Action<SmtpOptions>? configure = null) => Provider(_server.Port, configure);
 
-    private static SmtpEmailProvider Provider(int port, Action<SmtpOptions>? configure = null)
+    private SmtpEmailProvider Provider(int port, Action<SmtpOptions>? configure = null, bool trust = true)
     {
-        var options = new SmtpOptions
+        var settings = new SmtpOptions
         {
-            Host = "127.0.0.1", Port = port, EnableSsl = false, From = "Acme Dental <hello@acme.example>", TimeoutSeconds = 10,
+            Host = "127.0.0.1", Port = port, Security = SmtpSecurity.StartTls, From = "Acme Dental <hello@acme.example>", TimeoutSeconds = 10,
         };
-        configure?.Invoke(options);
-        return new SmtpEmailProvider(Options.Create(options), NullLogger<SmtpEmailProvider>.Instance);
+        configure?.Invoke(settings);
+        var options = Options.Create(settings);
+        var pool = new SmtpConnectionPool(options, new SmtpServerCertificates { Validate = trust ? TestCertificate.Trust : null });
+        _pools.Add(pool);
+        return new SmtpEmailProvider(pool, options, NullLogger<SmtpEmailProvider>.Instance);
     }
 
     private static EmailRequest Request(string to = "ana@example.com", string? html = "<p>See you <b>Tuesday</b></p>") =>
@@ -183,7 +199,11 @@ public sealed class SmtpEmailProviderTests
 
         var ex = Assert.ThrowsAsync<ProviderSendException>(() => Provider(closedPort).SendAsync(Request(), CancellationToken.None));
 
-        Assert.That(ex.Kind, Is.EqualTo(SendFailureKind.Transient));
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex.Kind, Is.EqualTo(SendFailureKind.Transient));
+            Assert.That(ex.MayHaveBeenSent, Is.False);
+        });
     }
 
     [Test]

@@ -24,7 +24,8 @@ public sealed class SmtpOptionsTests
         Assert.Multiple(() =>
         {
             Assert.That(options.Port, Is.EqualTo(587));
-            Assert.That(options.EnableSsl, Is.True);
+            Assert.That(options.EffectiveSecurity, Is.EqualTo(SmtpSecurity.StartTls));
+            Assert.That(options.PoolSize, Is.EqualTo(4));
             Assert.That(options.TimeoutSeconds, Is.EqualTo(10));
             Assert.That(options.RateLimitPerSecond, Is.Zero);
             Assert.That(options.IsConfigured, Is.False);
@@ -48,6 +49,7 @@ public sealed class SmtpOptionsTests
             Assert.That(options.Host, Is.EqualTo("mail.example"));
             Assert.That(options.Port, Is.EqualTo(25));
             Assert.That(options.EnableSsl, Is.False);
+            Assert.That(options.EffectiveSecurity, Is.EqualTo(SmtpSecurity.None));
             Assert.That(options.IsConfigured, Is.True);
         });
     }
@@ -59,11 +61,34 @@ public sealed class SmtpOptionsTests
     }
 
     [Test]
-    public void Validate_Port465WithTls_ExplainsImplicitTlsIsUnsupported()
+    public void Validate_Port465WithStartTls_AsksForSslOnConnect()
     {
-        var errors = Errors(new SmtpOptions { Host = "mail.example", From = "a@b.example", Port = 465 });
+        var errors = Errors(new SmtpOptions { Host = "mail.example", From = "a@b.example", Port = 465, Security = SmtpSecurity.StartTls });
 
-        Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:Port").And.Contains("implicit TLS"));
+        Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:Port").And.Contains("SslOnConnect"));
+    }
+
+    [Test]
+    public void EffectiveSecurity_Port465WithLegacyEnableSsl_IsImplicitTls()
+    {
+        var options = Bind(new() { ["FollowUp:Smtp:Port"] = "465", ["FollowUp:Smtp:EnableSsl"] = "true" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.EffectiveSecurity, Is.EqualTo(SmtpSecurity.SslOnConnect));
+            Assert.That(Errors(options), Is.Empty);
+        });
+    }
+
+    [TestCase("Auto", SmtpSecurity.Auto)]
+    [TestCase("StartTls", SmtpSecurity.StartTls)]
+    [TestCase("SslOnConnect", SmtpSecurity.SslOnConnect)]
+    [TestCase("None", SmtpSecurity.None)]
+    public void Bind_Security_WinsOverEnableSsl(string value, SmtpSecurity expected)
+    {
+        var options = Bind(new() { ["FollowUp:Smtp:Security"] = value, ["FollowUp:Smtp:EnableSsl"] = "false" });
+
+        Assert.That(options.EffectiveSecurity, Is.EqualTo(expected));
     }
 
     [Test]
@@ -71,13 +96,14 @@ public sealed class SmtpOptionsTests
     {
         var errors = Errors(new SmtpOptions
         {
-            Port = 0, TimeoutSeconds = 0, RateLimitPerSecond = -1, From = "not an address", User = "u",
+            Port = 0, TimeoutSeconds = 0, PoolSize = 65, RateLimitPerSecond = -1, From = "not an address", User = "u",
         }).ToList();
 
         Assert.Multiple(() =>
         {
             Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:Port"));
             Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:TimeoutSeconds"));
+            Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:PoolSize"));
             Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:RateLimitPerSecond"));
             Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:From is not a valid address"));
             Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:Password"));

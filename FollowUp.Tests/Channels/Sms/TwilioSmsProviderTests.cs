@@ -5,6 +5,8 @@ using System.Text;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +21,7 @@ public sealed class TwilioSmsProviderTests
 
     private FakeTwilioServer _twilio = null!;
     private CapturingLogger _log = null!;
+    private ServiceProvider? _services;
 
     [SetUp]
     public async Task StartFake()
@@ -28,7 +31,14 @@ public sealed class TwilioSmsProviderTests
     }
 
     [TearDown]
-    public async Task StopFake() => await _twilio.DisposeAsync();
+    public async Task StopFake()
+    {
+        await _twilio.DisposeAsync();
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+    }
 
     private TwilioSmsProvider Provider(Action<TwilioOptions>? configure = null, Uri? baseUrl = null)
     {
@@ -38,8 +48,12 @@ public sealed class TwilioSmsProviderTests
             BaseUrl = (baseUrl ?? _twilio.BaseUrl).ToString(), TimeoutSeconds = 10,
         };
         configure?.Invoke(options);
-        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds) };
-        return new TwilioSmsProvider(http, Options.Create(options), _log);
+        // The real composition (named HttpClient, TwilioWire), so BaseUrl and timeouts are what production does.
+        var services = new ServiceCollection().AddTwilioSms(new ConfigurationBuilder().Build());
+        services.AddSingleton<IOptions<TwilioOptions>>(Options.Create(options));
+        services.AddSingleton<ILogger<TwilioSmsProvider>>(_log);
+        _services = services.BuildServiceProvider();
+        return _services.GetRequiredService<TwilioSmsProvider>();
     }
 
     private static SmsRequest Request(Uri? callback = null, string? from = null) =>
@@ -257,6 +271,23 @@ public sealed class TwilioSmsProviderTests
             Assert.That(ex.Kind, Is.EqualTo(SendFailureKind.Transient));
             Assert.That(ex.ErrorCode, Is.EqualTo("500"));
             Assert.That(ex.MayHaveBeenSent, Is.True);
+        });
+    }
+
+    [TestCase("{}")]
+    [TestCase("<html>created</html>")]
+    public async Task SendAsync_201WithoutASid_IsAcceptedNotRetried(string body)
+    {
+        // The send happened (2xx); throwing would invite a retry that delivers a second copy.
+        _twilio.Then(new FakeTwilioReply { Status = 201, RawBody = body });
+
+        var receipt = await Provider().SendAsync(Request(), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(receipt.Provider, Is.EqualTo("twilio"));
+            Assert.That(receipt.ProviderMessageId, Is.Empty);
+            Assert.That(receipt.Status, Is.EqualTo("accepted"));
         });
     }
 

@@ -8,7 +8,7 @@ using NodaTime;
 namespace FollowUp.Web.Dashboard.Alerts;
 
 /// <summary>
-/// Every <see cref="AlertOptions.CheckSeconds"/>: counts dead letters and failovers per provider in the
+/// Every <see cref="AlertOptions.CheckSeconds"/>: counts failed call webhooks, dead letters and failovers per provider in the
 /// window, raises a banner for each threshold reached and, at most once per
 /// <see cref="AlertOptions.MinutesBetweenMessages"/> across the cluster, tells the operations contacts
 /// through <see cref="IMessageClient"/> (so an outage does not flood them).
@@ -71,6 +71,16 @@ internal sealed class AlertMonitor(
             var failovers = await connection.QueryAsync<(string Provider, long Count)>(new CommandDefinition(FailoversSql, new { since }, cancellationToken: cancellationToken));
             alerts.AddRange(failovers.Where(f => f.Count >= o.FailoverThreshold).Select(f =>
                 $"Provider {f.Provider} failed over {f.Count} times in the last {o.WindowMinutes} minutes (threshold {o.FailoverThreshold})."));
+        }
+
+        if (o.FailedWebhookThreshold > 0)
+        {
+            var failed = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "select count(*) from inbound_webhooks where status = 'failed'", cancellationToken: cancellationToken));
+            if (failed >= o.FailedWebhookThreshold)
+            {
+                alerts.Add($"{failed} call webhooks failed processing and wait for a retry or a replay (threshold {o.FailedWebhookThreshold}).");
+            }
         }
 
         state.Set(alerts);

@@ -19,6 +19,12 @@ internal sealed class AlertOptions
     /// <summary>Failovers away from one provider within the window at or above which an alert is raised (0: off).</summary>
     public int FailoverThreshold { get; set; } = 5;
 
+    /// <summary>
+    /// Call webhooks journaled as failed (whatever their age: each is a follow-up plan not made until it
+    /// is replayed) at or above which an alert is raised (0: off).
+    /// </summary>
+    public int FailedWebhookThreshold { get; set; } = 3;
+
     public int WindowMinutes { get; set; } = 15;
 
     /// <summary>At most one message to the contacts per this many minutes, across the cluster.</summary>
@@ -40,6 +46,7 @@ internal sealed class AlertOptions
 
             Range(nameof(DeadLetterThreshold), options.DeadLetterThreshold, 0, 1_000_000);
             Range(nameof(FailoverThreshold), options.FailoverThreshold, 0, 1_000_000);
+            Range(nameof(FailedWebhookThreshold), options.FailedWebhookThreshold, 0, 1_000_000);
             Range(nameof(WindowMinutes), options.WindowMinutes, 1, 1_440);
             Range(nameof(MinutesBetweenMessages), options.MinutesBetweenMessages, 1, 10_080);
             Range(nameof(CheckSeconds), options.CheckSeconds, 1, 3_600);

@@ -8,6 +8,8 @@ using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
 using FollowUp.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -18,39 +20,54 @@ namespace FollowUp.Web.Webhooks;
 /// Order of checks: size (413), JSON (400), client (404), signature (401), fields (422); only then is
 /// the raw body journaled and processed, so a refused request writes nothing.
 /// </summary>
-internal static partial class CallWebhookEndpoints
+[ApiController]
+[RawFormBody]
+[Route("webhooks")]
+[Tags("Webhooks")]
+[EnableRateLimiting(WebhookLimitServiceCollectionExtensions.CallPolicy)]
+internal sealed partial class CallWebhooksController(ClientStore clients, CallIntake intake, IClock clock,
+    IOptions<TwilioOptions> twilio, IOptions<PublicUrlOptions> publicUrl) : ControllerBase
 {
     public const int MaxBodyBytes = 64 * 1024;
 
     private static readonly CallEventValidator Validator = new();
 
-    public static IEndpointRouteBuilder MapCallWebhooks(this IEndpointRouteBuilder app)
-    {
-        // POST /webhooks/calls                      202 planned; 200 duplicate event (same body); 400 bad JSON; 401 signature;
-        //                                           404 unknown client; 409 event id reused; 413 > 64 KiB; 422 fields; 500 journaled, replayable;
-        //                                           503 + Retry-After beyond FollowUp:Webhooks limits (nothing recorded)
-        // POST /webhooks/retell/{client_id}         Retell AI call_analyzed (x-retell-signature); 204 for events that plan nothing
-        // POST /webhooks/twilio/voice/{client_id}   Twilio Voice status callback (X-Twilio-Signature); 204 unless a missed call
-        var calls = app.MapGroup("/webhooks").RequireRateLimiting(CallIntakeLimitServiceCollectionExtensions.Policy);
-        calls.MapPost("/calls", ReceiveCall).WithTags("Webhooks")
-            .Accepts<CallEvent>("application/json")
-            .Produces<CallReply>(StatusCodes.Status202Accepted)
-            .Produces<CallReply>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("A call's outcome: plans its follow-up messages")
-            .WithDescription("Signed with X-FollowUp-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret, \"{t}.{raw body}\")>, at most 300 s old.");
-        calls.MapPost("/retell/{clientId}", ReceiveRetell).WithTags("Webhooks").ExcludeFromDescription();
-        calls.MapPost("/twilio/voice/{clientId}", ReceiveTwilioVoice).WithTags("Webhooks").ExcludeFromDescription();
-        return app;
-    }
+    // POST /webhooks/calls                      202 planned; 200 duplicate event (same body); 400 bad JSON; 401 signature;
+    //                                           404 unknown client; 409 event id reused; 413 > 64 KiB; 422 fields; 500 journaled, replayable;
+    //                                           503 + Retry-After beyond FollowUp:Webhooks limits (nothing recorded)
+    // POST /webhooks/retell/{client_id}         Retell AI call_analyzed (x-retell-signature); 204 for events that plan nothing
+    // POST /webhooks/twilio/voice/{client_id}   Twilio Voice status callback (X-Twilio-Signature); 204 unless a missed call
 
-    private static async Task<IResult> ReceiveCall(HttpRequest request, ClientStore clients, CallIntake intake, IClock clock,
+    /// <summary>A call's outcome: plans its follow-up messages.</summary>
+    [HttpPost("calls")]
+    // The body is read raw (the signature is over its bytes), so it is described, not bound.
+    [Consumes(typeof(CallEvent), "application/json")]
+    [EndpointSummary("A call's outcome: plans its follow-up messages")]
+    [EndpointDescription("Signed with X-FollowUp-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret, \"{t}.{raw body}\")>, at most 300 s old.")]
+    [ProducesResponseType<CallReply>(StatusCodes.Status202Accepted, "application/json")]
+    [ProducesResponseType<CallReply>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    public Task<IResult> ReceiveCall(CancellationToken cancellationToken) => ReceiveCallAsync(Request, clients, intake, clock, cancellationToken);
+
+    /// <summary>Retell AI's <c>call_analyzed</c> event for a client.</summary>
+    [HttpPost("retell/{clientId}")]
+    [ApiExplorerSettings(IgnoreApi = true)]
+    public Task<IResult> ReceiveRetell(string clientId, CancellationToken cancellationToken) =>
+        ReceiveRetellAsync(clientId, Request, clients, intake, clock, cancellationToken);
+
+    /// <summary>Twilio Voice's status callback for a client's number.</summary>
+    [HttpPost("twilio/voice/{clientId}")]
+    [ApiExplorerSettings(IgnoreApi = true)]
+    public Task<IResult> ReceiveTwilioVoice(string clientId, CancellationToken cancellationToken) =>
+        ReceiveTwilioVoiceAsync(clientId, Request, clients, intake, twilio, publicUrl, clock, cancellationToken);
+
+    private static async Task<IResult> ReceiveCallAsync(HttpRequest request, ClientStore clients, CallIntake intake, IClock clock,
         CancellationToken cancellationToken)
     {
         var body = await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
@@ -95,7 +112,7 @@ internal static partial class CallWebhookEndpoints
         return await AcceptAsync(CallSource.FollowUp, call, Encoding.UTF8.GetString(body), client, intake);
     }
 
-    private static async Task<IResult> ReceiveRetell(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
+    private static async Task<IResult> ReceiveRetellAsync(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
         IClock clock, CancellationToken cancellationToken)
     {
         var body = await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
@@ -129,7 +146,7 @@ internal static partial class CallWebhookEndpoints
         return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.Retell, call, raw, client, intake);
     }
 
-    private static async Task<IResult> ReceiveTwilioVoice(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
+    private static async Task<IResult> ReceiveTwilioVoiceAsync(string clientId, HttpRequest request, ClientStore clients, CallIntake intake,
         IOptions<TwilioOptions> twilio, IOptions<PublicUrlOptions> publicUrl, IClock clock, CancellationToken cancellationToken)
     {
         // Signed with the Twilio account's token, not a client's secret: verify first, then find the client.

@@ -1,14 +1,14 @@
 using System.Security.Cryptography;
-using System.Text;
 using FollowUp.Jobs.Channels.Email;
 
 namespace FollowUp.Tests.Channels.Email;
 
 /// <summary>
-/// The signed event webhook check, proven with the test vectors SendGrid publishes in its own helper
-/// libraries' EventWebhook tests (values only: key, payload, signature, timestamp).
+/// The signed event webhook check (SendGrid's RequestValidator behind <see cref="SendGridEventWebhook"/>),
+/// proven with the test vectors SendGrid publishes in its own helper libraries' EventWebhook tests
+/// (values only: key, payload, signature, timestamp).
 /// </summary>
-public sealed class SendGridEventSignatureTests
+public sealed class SendGridEventWebhookTests
 {
     // Vector from sendgrid-csharp's RequestValidatorTests.
     private const string CsharpKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA==";
@@ -27,18 +27,16 @@ public sealed class SendGridEventSignatureTests
     // Another valid P-256 key from the same published tests, which did not make the signature.
     private const string OtherKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqTxd43gyp8IOEto2LdIfjRQrIbsd4SXZkLW6jDutdhXSJCWHw8REntlo7aNDthvj+y7GjUuFDb/R1NGe1OPzpA==";
 
-    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
-
     [Test]
     public void Verify_SendGridCsharpVector_ReturnsTrue()
     {
-        Assert.That(SendGridEventSignature.Verify(CsharpKey, CsharpSignature, CsharpTimestamp, Bytes(CsharpPayload)), Is.True);
+        Assert.That(SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(CsharpKey), CsharpSignature, CsharpTimestamp, CsharpPayload), Is.True);
     }
 
     [Test]
     public void Verify_SendGridPythonVectorWithTrailingCrLf_ReturnsTrue()
     {
-        Assert.That(SendGridEventSignature.Verify(PythonKey, PythonSignature, PythonTimestamp, Bytes(PythonPayload)), Is.True);
+        Assert.That(SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(PythonKey), PythonSignature, PythonTimestamp, PythonPayload), Is.True);
     }
 
     [Test]
@@ -46,26 +44,26 @@ public sealed class SendGridEventSignatureTests
     {
         var tampered = CsharpPayload.Replace("test_event", "test_evenT", StringComparison.Ordinal);
 
-        Assert.That(SendGridEventSignature.Verify(CsharpKey, CsharpSignature, CsharpTimestamp, Bytes(tampered)), Is.False);
+        Assert.That(SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(CsharpKey), CsharpSignature, CsharpTimestamp, tampered), Is.False);
     }
 
     [Test]
     public void Verify_BodyWithoutItsTrailingCrLf_ReturnsFalse()
     {
         // The raw bytes are signed: trimming the body (as a careless reader might) breaks it.
-        Assert.That(SendGridEventSignature.Verify(PythonKey, PythonSignature, PythonTimestamp, Bytes(PythonPayload.TrimEnd())), Is.False);
+        Assert.That(SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(PythonKey), PythonSignature, PythonTimestamp, PythonPayload.TrimEnd()), Is.False);
     }
 
     [Test]
     public void Verify_OtherTimestamp_ReturnsFalse()
     {
-        Assert.That(SendGridEventSignature.Verify(CsharpKey, CsharpSignature, "1588788368", Bytes(CsharpPayload)), Is.False);
+        Assert.That(SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(CsharpKey), CsharpSignature, "1588788368", CsharpPayload), Is.False);
     }
 
     [Test]
     public void Verify_OtherKey_ReturnsFalse()
     {
-        Assert.That(SendGridEventSignature.Verify(OtherKey, CsharpSignature, CsharpTimestamp, Bytes(CsharpPayload)), Is.False);
+        Assert.That(SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(OtherKey), CsharpSignature, CsharpTimestamp, CsharpPayload), Is.False);
     }
 
     [TestCase(null)]
@@ -74,27 +72,27 @@ public sealed class SendGridEventSignatureTests
     [TestCase("not base64 !")]
     public void Verify_MissingOrMalformedSignature_ReturnsFalse(string? signature)
     {
-        Assert.That(SendGridEventSignature.Verify(CsharpKey, signature, CsharpTimestamp, Bytes(CsharpPayload)), Is.False);
+        Assert.That(SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(CsharpKey), signature, CsharpTimestamp, CsharpPayload), Is.False);
     }
 
     [Test]
     public void Verify_MissingTimestamp_ReturnsFalse()
     {
-        Assert.That(SendGridEventSignature.Verify(CsharpKey, CsharpSignature, null, Bytes(CsharpPayload)), Is.False);
+        Assert.That(SendGridEventWebhook.Verify(SendGridEventWebhook.ParseKey(CsharpKey), CsharpSignature, null, CsharpPayload), Is.False);
     }
 
     [Test]
-    public void Verify_KeyOnAnotherCurve_Throws()
+    public void ParseKey_KeyOnAnotherCurve_Throws()
     {
         using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
         var key = Convert.ToBase64String(p384.ExportSubjectPublicKeyInfo());
 
-        Assert.Throws<CryptographicException>(() => SendGridEventSignature.Verify(key, CsharpSignature, CsharpTimestamp, Bytes(CsharpPayload)));
+        Assert.Throws<FormatException>(() => SendGridEventWebhook.ParseKey(key));
     }
 
     [Test]
-    public void Verify_KeyNotBase64_Throws()
+    public void ParseKey_KeyNotBase64_Throws()
     {
-        Assert.Throws<FormatException>(() => SendGridEventSignature.Verify("not a key!", CsharpSignature, CsharpTimestamp, Bytes(CsharpPayload)));
+        Assert.Throws<FormatException>(() => SendGridEventWebhook.ParseKey("not a key!"));
     }
 }

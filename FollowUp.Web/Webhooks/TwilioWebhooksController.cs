@@ -1,0 +1,101 @@
+using System.Globalization;
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Messages;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace FollowUp.Web.Webhooks;
+
+/// <summary>
+/// Twilio's messaging callbacks: delivery status and inbound SMS (STOP/START/HELP), each verified by
+/// <see cref="TwilioRequest"/> (Twilio's RequestValidator) and under the provider-webhook limit.
+/// </summary>
+[ApiController]
+[RawFormBody]
+[Route("webhooks/twilio")]
+[Tags("Webhooks")]
+[EnableRateLimiting(WebhookLimitServiceCollectionExtensions.ProviderPolicy)]
+internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, IOptions<PublicUrlOptions> publicUrl) : ControllerBase
+{
+    private const string EmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+
+    /// <summary>A message's delivery status.</summary>
+    /// <remarks>204 applied, parked until the send records the SID, or not a status we track; 401 unsigned or forged; 413 too large.</remarks>
+    [HttpPost("status")]
+    [EndpointSummary("Twilio delivery status (form-encoded, X-Twilio-Signature)")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    public async Task<IResult> ReceiveStatus([FromServices] DeliveryUpdates deliveries, CancellationToken cancellationToken)
+    {
+        var (verified, _, problem) = await TwilioRequest.VerifyAsync(Request, twilio.Value, publicUrl.Value, cancellationToken);
+        if (verified is not { } form)
+        {
+            return problem!;
+        }
+
+        var sid = form.GetValueOrDefault("MessageSid");
+        var status = form.GetValueOrDefault("MessageStatus") switch
+        {
+            "sent" => MessageStatus.Sent,
+            "delivered" or "read" => MessageStatus.Delivered,
+            "undelivered" => MessageStatus.Undelivered,
+            "failed" => MessageStatus.Failed,
+            _ => null, // queued, accepting, sending, scheduled, canceled: nothing to record on the message
+        };
+        if (sid is null || status is null)
+        {
+            return TypedResults.NoContent();
+        }
+
+        var error = form.GetValueOrDefault("ErrorCode") is { Length: > 0 } code ? $"Twilio error {code}" : null;
+        int? segments = int.TryParse(form.GetValueOrDefault("NumSegments"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+        decimal? price = decimal.TryParse(form.GetValueOrDefault("Price"), NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? Math.Abs(p) : null;
+        // An unknown SID is parked, not dropped: Twilio can call back before the send stored it.
+        await deliveries.ApplyAsync("twilio", sid, status, error, segments, price, form.GetValueOrDefault("PriceUnit"), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>An SMS to one of our numbers: STOP-words suppress, START-words lift, HELP is recorded.</summary>
+    [HttpPost("inbound")]
+    [EndpointSummary("Twilio inbound SMS (form-encoded, X-Twilio-Signature); answers empty TwiML")]
+    [Produces("text/xml")]
+    [ProducesResponseType<string>(StatusCodes.Status200OK, "text/xml")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
+    public async Task<IResult> ReceiveInbound([FromServices] Suppressions suppressions, [FromServices] InboundSmsLog log,
+        CancellationToken cancellationToken)
+    {
+        var (verified, _, problem) = await TwilioRequest.VerifyAsync(Request, twilio.Value, publicUrl.Value, cancellationToken);
+        if (verified is not { } form)
+        {
+            return problem!;
+        }
+
+        var from = form.GetValueOrDefault("From") ?? "";
+        var to = form.GetValueOrDefault("To") ?? "";
+        var body = form.GetValueOrDefault("Body") ?? "";
+        var keyword = InboundKeywords.Classify(body);
+        // Sent through our Messaging Service, the reply names the pool number Twilio picked, which is
+        // no client's sms_from: the service itself says it reached the clients on the default sender.
+        var viaOurService = !string.IsNullOrEmpty(twilio.Value.MessagingServiceSid)
+            && string.Equals(form.GetValueOrDefault("MessagingServiceSid"), twilio.Value.MessagingServiceSid, StringComparison.Ordinal);
+        var clients = await suppressions.ClientsSendingFromAsync(to, twilio.Value.From, viaOurService, cancellationToken);
+        switch (keyword)
+        {
+            case InboundKeyword.Stop:
+                await suppressions.SuppressAsync(clients, "sms", from, $"replied {body.Trim().ToUpperInvariant()}", cancellationToken);
+                break;
+            case InboundKeyword.Start:
+                await suppressions.LiftAsync(clients, "sms", from, cancellationToken);
+                break;
+        }
+
+        await log.RecordAsync("twilio", form.GetValueOrDefault("MessageSid"), from, to, body, keyword, clients, cancellationToken);
+        return TypedResults.Content(EmptyTwiml, "text/xml");
+    }
+}
