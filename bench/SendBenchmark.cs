@@ -79,8 +79,7 @@ internal static class SendBenchmark
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:FollowUp"] = cs,
-            ["FollowUp:Engine:Concurrency"] = "10",
-            ["FollowUp:Engine:BatchSize"] = "64",
+            ["FollowUp:Engine:WorkerCount"] = "10",
             ["FollowUp:Smtp:Host"] = "127.0.0.1",
             ["FollowUp:Smtp:Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["FollowUp:Smtp:Security"] = "StartTls",
@@ -141,8 +140,7 @@ internal static class SendBenchmark
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:FollowUp"] = cs,
-            ["FollowUp:Engine:Concurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
-            ["FollowUp:Engine:BatchSize"] = Math.Max(concurrency, 64).ToString(CultureInfo.InvariantCulture),
+            ["FollowUp:Engine:WorkerCount"] = concurrency.ToString(CultureInfo.InvariantCulture),
             ["FollowUp:Twilio:AccountSid"] = "AC00000000000000000000000000000000",
             ["FollowUp:Twilio:AuthToken"] = "bench-token",
             ["FollowUp:Twilio:From"] = "+15557654321",
