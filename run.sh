@@ -51,6 +51,9 @@ fi
 source "$SECRETS"
 export FollowUp__Api__Keys__0="$API_KEY"
 export FollowUp__Dashboard__AdminPassword="$DASHBOARD_PASSWORD"
+# Local development over plain HTTP: without this the dashboard cookies are Secure-only and sign-in
+# cannot work on http://127.0.0.1. Never set it where the app is reached from another machine.
+export FollowUp__Dashboard__AllowInsecureCookies="${FollowUp__Dashboard__AllowInsecureCookies:-true}"
 
 # Once the app is ready, create or refresh the demo client (America/New_York, Mon-Fri 09:00-17:00).
 (

@@ -4,6 +4,7 @@ using FollowUp.Web.Auth;
 using FollowUp.Web.Dashboard;
 using FollowUp.Web.Dashboard.Overview;
 using FollowUp.Web.Health;
+using FollowUp.Web.Proxy;
 using FollowUp.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +12,7 @@ builder.Services.AddFollowUpJobs(builder.Configuration);
 builder.Services.AddFollowUpApiAuth(builder.Configuration);
 builder.Services.AddFollowUpDashboard(builder.Configuration);
 builder.Services.AddWebhookLimits(builder.Configuration);
+builder.Services.AddFollowUpProxy(builder.Configuration);
 builder.Services.AddControllers() // the webhooks (Webhooks/); the /api endpoints stay minimal APIs (Api/)
     .ConfigureApplicationPartManager(m => m.FeatureProviders.Add(new WebhookControllers()));
 builder.Services.AddProblemDetails();
@@ -18,6 +20,7 @@ builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOpt
 builder.Services.AddOpenApi(o => o.AddOperationTransformer<RawBodyOpenApi>());
 
 var app = builder.Build();
+app.UseFollowUpProxy(); // forwarded headers from configured proxies only, then HSTS on HTTPS
 // A problem+json 500 in every environment: the developer exception page would echo request headers,
 // API keys among them.
 app.UseExceptionHandler();
@@ -25,7 +28,7 @@ app.UseDashboardSecurityHeaders();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter(); // webhooks only: beyond the node's limits, 503 with Retry-After
+app.UseRateLimiter(); // webhooks: beyond the node's limits, 503 with Retry-After; sign-in: per address, 429
 app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();

@@ -137,6 +137,7 @@ internal static partial class DashboardBenchmark
         start.Environment["ConnectionStrings__FollowUp"] = cs;
         start.Environment["ASPNETCORE_URLS"] = baseUrl.ToString();
         start.Environment["FollowUp__Dashboard__AdminPassword"] = Password;
+        start.Environment["FollowUp__Dashboard__AllowInsecureCookies"] = "true"; // plain HTTP on loopback, as ./run.sh
         start.Environment["FollowUp__Engine__RunServer"] = "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;

@@ -24,7 +24,8 @@ public sealed class DashboardPagesTests : BrowserTest
         await Page.GetByRole(AriaRole.Button, new() { Name = "Requeue" }).ClickAsync();
 
         await WaitForJobStateAsync(jobId, "Succeeded");
-        await Page.ReloadAsync();
+        // Hangfire's script reloads the page itself after the POST: navigate afresh rather than race it.
+        await Page.GotoAsync(Host.Url($"/hangfire/jobs/details/{jobId}"));
         await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("Succeeded");
         await ScreenshotAsync("hangfire-job-detail");
         Assert.Multiple(async () =>

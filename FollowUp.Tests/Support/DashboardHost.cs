@@ -35,6 +35,8 @@ public sealed class DashboardHost : IAsyncDisposable
         var settings = EngineHost.TestSettings(db.ConnectionString);
         settings["FollowUp:Api:Keys:0"] = ApiHost.ApiKey;
         settings["FollowUp:Dashboard:AdminPassword"] = AdminPassword;
+        // Plain HTTP on 127.0.0.1, as ./run.sh: Secure-only cookies would never come back to the server.
+        settings["FollowUp:Dashboard:AllowInsecureCookies"] = "true";
         // Counts every second, so pages show what a test just did (production: every 15 s).
         settings["FollowUp:Engine:StateCountSeconds"] = "1";
         foreach (var (key, value) in overrides ?? [])

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using FollowUp.Web.Dashboard.Access;
 using FollowUp.Web.Dashboard.Alerts;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace FollowUp.Web.Dashboard;
@@ -24,6 +26,7 @@ internal static class DashboardServiceCollectionExtensions
         services.AddSingleton<Messages.MessageQueries>();
         services.AddSingleton<DeadLetters.DeadLetterActions>();
         services.AddSingleton<Overview.OverviewQueries>();
+        services.AddSingleton<Overview.LiveStreams>();
         services.AddFollowUpAlerts(configuration);
 
         services.AddAuthentication()
@@ -32,7 +35,6 @@ internal static class DashboardServiceCollectionExtensions
                 o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 // "/": the same sign-in guards /dashboard and Hangfire's /hangfire.
                 o.Cookie.Path = "/";
                 o.LoginPath = "/dashboard/login";
@@ -48,8 +50,16 @@ internal static class DashboardServiceCollectionExtensions
                 o.Events.OnValidatePrincipal = ValidatePrincipalAsync;
             });
         // The idle timeout comes from validated options, so it is applied after binding.
-        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<DashboardOptions>>(
-            (cookie, dashboard) => cookie.ExpireTimeSpan = TimeSpan.FromMinutes(dashboard.Value.IdleMinutes));
+        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<DashboardOptions>>((cookie, dashboard) =>
+        {
+            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(dashboard.Value.IdleMinutes);
+            cookie.Cookie.SecurePolicy = SecurePolicy(dashboard.Value);
+        });
+        services.AddOptions<AntiforgeryOptions>().Configure<IOptions<DashboardOptions>>(
+            (antiforgery, dashboard) => antiforgery.Cookie.SecurePolicy = SecurePolicy(dashboard.Value));
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<DashboardOptions>>(
+            (limiter, dashboard) => limiter.AddPolicy(LoginRateLimitPolicy.Name, new LoginRateLimitPolicy(dashboard.Value)));
 
         services.AddAuthorizationBuilder()
             .AddPolicy(DashboardRoles.Viewer, p => p.AddAuthenticationSchemes(Scheme).RequireRole(DashboardRoles.Viewer))
@@ -64,6 +74,8 @@ internal static class DashboardServiceCollectionExtensions
                 o.Conventions.AuthorizeFolder("/Dashboard", DashboardRoles.Viewer);
                 o.Conventions.AuthorizeFolder("/Dashboard/Users", DashboardRoles.Admin);
                 o.Conventions.AllowAnonymousToPage("/Dashboard/Login");
+                o.Conventions.AddPageApplicationModelConvention("/Dashboard/Login",
+                    m => m.EndpointMetadata.Add(new EnableRateLimitingAttribute(LoginRateLimitPolicy.Name)));
             })
             .AddMvcOptions(o => o.Filters.Add<RoleFilter>());
         services.AddAntiforgery(o =>
@@ -74,6 +86,15 @@ internal static class DashboardServiceCollectionExtensions
         });
         return services;
     }
+
+    /// <summary>
+    /// <c>Secure</c> always, so a session cookie never travels in clear even when a proxy in front
+    /// terminates TLS (with <c>SameAsRequest</c> it went out without the flag there). The one exception
+    /// is explicit local development over plain HTTP (<see cref="DashboardOptions.AllowInsecureCookies"/>),
+    /// which still marks the cookies <c>Secure</c> on an HTTPS request.
+    /// </summary>
+    private static CookieSecurePolicy SecurePolicy(DashboardOptions options) =>
+        options.AllowInsecureCookies ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
 
     /// <summary>
     /// Every request re-reads the user (one primary-key lookup): a disabled or deleted user is signed
@@ -109,7 +130,8 @@ internal static class DashboardServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Security headers on every dashboard response: a CSP without inline scripts or styles, no framing,
+    /// HTTPS only (unless <see cref="DashboardOptions.AllowInsecureCookies"/>), and security headers on
+    /// every dashboard response: a CSP without inline scripts or styles, no framing,
     /// no sniffing, no referrer outside the site.
     /// </summary>
     public static IApplicationBuilder UseDashboardSecurityHeaders(this IApplicationBuilder app) =>
@@ -118,6 +140,19 @@ internal static class DashboardServiceCollectionExtensions
             var hangfire = context.Request.Path.StartsWithSegments(HangfireDashboard.Path, StringComparison.OrdinalIgnoreCase);
             if (hangfire || context.Request.Path.StartsWithSegments("/dashboard", StringComparison.OrdinalIgnoreCase))
             {
+                // Secure-only cookies cannot work over plain HTTP (anti-forgery refuses with a 500): say why instead.
+                if (!context.Request.IsHttps
+                    && !context.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.AllowInsecureCookies)
+                {
+                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                    context.Response.ContentType = "text/plain; charset=utf-8";
+                    await context.Response.WriteAsync(
+                        "The dashboard is served over HTTPS only. Behind a TLS-terminating proxy, name it in " +
+                        "FollowUp:ForwardedHeaders:KnownProxies; for local development over plain HTTP, set " +
+                        "FollowUp:Dashboard:AllowInsecureCookies (./run.sh does).", context.RequestAborted);
+                    return;
+                }
+
                 context.Response.OnStarting(() =>
                 {
                     var headers = context.Response.Headers;

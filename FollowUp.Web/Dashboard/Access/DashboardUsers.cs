@@ -10,7 +10,8 @@ namespace FollowUp.Web.Dashboard.Access;
 /// <summary>
 /// Dashboard users in <c>dashboard_users</c>: passwords hashed with ASP.NET Core's
 /// <see cref="PasswordHasher{TUser}"/>, lockout after <see cref="DashboardOptions.LockoutAttempts"/>
-/// failures in a row (counted in one guarded statement, so parallel guesses cannot slip past it).
+/// failures in a row. Each attempt is counted before its password is checked, so parallel guesses cannot
+/// slip past the limit, and a right password cannot clear a lock set while it was being checked.
 /// </summary>
 internal sealed partial class DashboardUsers(NpgsqlDataSource dataSource, IOptions<DashboardOptions> options, IClock clock)
 {
@@ -50,67 +51,88 @@ internal sealed partial class DashboardUsers(NpgsqlDataSource dataSource, IOptio
         return rows.AsList();
     }
 
-    private const string FailSql = """
+    // Reserves one attempt before the password is checked: counted as a failure until proven right,
+    // so N parallel guesses cannot all be checked against an account that N-1 of them should lock. The
+    // attempt that brings the count to the limit locks the account itself; while locked, nothing is
+    // reserved (and so nothing is checked). Postgres re-evaluates the WHERE of a concurrent update
+    // against the row it waited for, so the limit holds under any concurrency. A lock that has run out
+    // starts a fresh count.
+    private const string ReserveSql = """
         update dashboard_users
-        set failed_attempts = case when failed_attempts + 1 >= @max then 0 else failed_attempts + 1 end,
-            locked_until = case when failed_attempts + 1 >= @max then @lockedUntil else locked_until end,
+        set failed_attempts = (case when locked_until is null then failed_attempts else 0 end) + 1,
+            locked_until = case when (case when locked_until is null then failed_attempts else 0 end) + 1 >= @max
+                then @lockedUntil end,
             updated_at = @now
         where name = @name and (locked_until is null or locked_until <= @now)
-        returning locked_until
+        returning password_hash as hash, disabled, failed_attempts as attempt, locked_until
         """;
 
+    // A right password forgets the failures, unless another attempt has locked the account since this
+    // one was reserved (the one that locked it may still succeed: it was within the limit). Checkpoint:
+    // without this guard a right guess racing wrong ones would clear the lock they set.
     private const string SucceedSql = """
         update dashboard_users set failed_attempts = 0, locked_until = null, updated_at = @now,
             password_hash = coalesce(@rehash, password_hash)
-        where name = @name
+        where name = @name and (locked_until is null or locked_until <= @now or failed_attempts = @attempt)
         """;
 
     /// <summary>
-    /// Checks a name and password. A locked account is refused before the password is looked at; an
-    /// unknown name and a wrong password get the same answer; a disabled account is named as such only
-    /// to someone who knew its password.
+    /// Checks a name and password. An attempt is reserved (counted) before the password is looked at,
+    /// and a locked account is refused without looking at it; an unknown name and a wrong password get
+    /// the same answer; a disabled account is named as such only to someone who knew its password.
     /// </summary>
     public async Task<SignInResult> SignInAsync(string name, string password, CancellationToken cancellationToken)
     {
         const string wrong = "Wrong user name or password.";
         var now = clock.GetCurrentInstant();
+        var o = options.Value;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<LoginRow>(new CommandDefinition(
-            "select password_hash as hash, disabled, locked_until from dashboard_users where name = @name",
-            new { name }, cancellationToken: cancellationToken));
-        if (row is null)
+        var reserved = await connection.QuerySingleOrDefaultAsync<Reservation>(new CommandDefinition(ReserveSql, new
         {
+            name, now, max = o.LockoutAttempts, lockedUntil = now + Duration.FromMinutes(o.LockoutMinutes),
+        }, cancellationToken: cancellationToken));
+        if (reserved is null)
+        {
+            if (await LockedUntilAsync(connection, name, now, cancellationToken) is { } locked)
+            {
+                return new SignInResult(null, Locked(locked, now), locked);
+            }
+
             // Hash anyway, so an unknown name takes as long as a wrong password.
             Hasher.VerifyHashedPassword(null!, DummyHash, password);
             return new SignInResult(null, wrong);
         }
 
-        if (row.LockedUntil is { } locked && locked > now)
-        {
-            return new SignInResult(null, Locked(locked, now), locked);
-        }
-
-        var verdict = Hasher.VerifyHashedPassword(null!, row.Hash, password);
+        var verdict = Hasher.VerifyHashedPassword(null!, reserved.Hash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            var o = options.Value;
-            var lockedUntil = await connection.QuerySingleOrDefaultAsync<Instant?>(new CommandDefinition(FailSql, new
-            {
-                name, now, max = o.LockoutAttempts, lockedUntil = now + Duration.FromMinutes(o.LockoutMinutes),
-            }, cancellationToken: cancellationToken));
-            return lockedUntil is { } l && l > now
+            // The reservation stands as the failure.
+            return reserved.LockedUntil is { } l && l > now
                 ? new SignInResult(null, Locked(l, now), l)
                 : new SignInResult(null, wrong);
         }
 
-        if (row.Disabled)
+        if (reserved.Disabled)
         {
             return new SignInResult(null, "This account is disabled; ask an admin.");
         }
 
         var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(null!, password) : null;
-        await connection.ExecuteAsync(new CommandDefinition(SucceedSql, new { name, now, rehash }, cancellationToken: cancellationToken));
+        if (await connection.ExecuteAsync(new CommandDefinition(SucceedSql, new { name, now, rehash, attempt = reserved.Attempt },
+                cancellationToken: cancellationToken)) == 0)
+        {
+            var locked = await LockedUntilAsync(connection, name, now, cancellationToken) ?? now + Duration.FromMinutes(o.LockoutMinutes);
+            return new SignInResult(null, Locked(locked, now), locked);
+        }
+
         return new SignInResult(await FindAsync(name, cancellationToken), null);
+    }
+
+    private static async Task<Instant?> LockedUntilAsync(NpgsqlConnection connection, string name, Instant now, CancellationToken cancellationToken)
+    {
+        var lockedUntil = await connection.QuerySingleOrDefaultAsync<Instant?>(new CommandDefinition(
+            "select locked_until from dashboard_users where name = @name", new { name }, cancellationToken: cancellationToken));
+        return lockedUntil is { } l && l > now ? l : null;
     }
 
     private static readonly string DummyHash = Hasher.HashPassword(null!, Guid.NewGuid().ToString());
@@ -160,5 +182,5 @@ internal sealed partial class DashboardUsers(NpgsqlDataSource dataSource, IOptio
             """, new { hash = Hasher.HashPassword(null!, password), now }, cancellationToken: cancellationToken)) == 1;
     }
 
-    private sealed record LoginRow(string Hash, bool Disabled, Instant? LockedUntil);
+    private sealed record Reservation(string Hash, bool Disabled, int Attempt, Instant? LockedUntil);
 }

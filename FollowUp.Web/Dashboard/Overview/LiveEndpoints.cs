@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FollowUp.Web.Dashboard.Access;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using NodaTime;
 
 namespace FollowUp.Web.Dashboard.Overview;
 
@@ -13,26 +15,51 @@ internal static class LiveEndpoints
     public static IEndpointRouteBuilder MapDashboardLive(this IEndpointRouteBuilder app)
     {
         // GET /dashboard/live    text/event-stream: "counters" events {counts: {"job:Failed": n, ...}, countedAt}
-        //                        every 2 s; the browser's EventSource reconnects after a drop or restart
+        //                        every 2 s; the browser's EventSource reconnects after a drop or restart.
+        //                        429 beyond the per-user or per-node number of open streams.
         app.MapGet("/dashboard/live", Stream).RequireAuthorization(DashboardRoles.Viewer).ExcludeFromDescription();
         return app;
     }
 
-    private static ServerSentEventsResult<string> Stream(OverviewQueries queries, IHostApplicationLifetime lifetime, CancellationToken cancellationToken) =>
-        TypedResults.ServerSentEvents(Counters(queries, lifetime.ApplicationStopping, cancellationToken), eventType: "counters");
+    private static async Task<IResult> Stream(
+        HttpContext context, OverviewQueries queries, DashboardUsers users, LiveStreams streams, IOptions<DashboardOptions> options,
+        IClock clock, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
+    {
+        var name = context.User.Identity!.Name!;
+        var (lease, refusal) = streams.TryOpen(name);
+        if (lease is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many live streams", detail: refusal);
+        }
+
+        context.Response.RegisterForDispose(lease);
+        // The session's end as the cookie says now; a renewal in this response only moves it later, and
+        // the browser reconnects with the renewed cookie.
+        var ticket = await context.AuthenticateAsync(DashboardServiceCollectionExtensions.Scheme);
+        var expires = ticket.Properties?.ExpiresUtc is { } at ? Instant.FromDateTimeOffset(at) : (Instant?)null;
+        var check = new StreamCheck(users, clock, name, expires, Duration.FromSeconds(options.Value.LiveRecheckSeconds));
+        return TypedResults.ServerSentEvents(Counters(queries, check, lifetime.ApplicationStopping, cancellationToken), eventType: "counters");
+    }
 
     /// <summary>
-    /// Until the browser goes away or this node begins to stop (an open stream would otherwise hold up
-    /// a graceful shutdown for its whole timeout; the browser reconnects to whichever node serves it next).
+    /// Until the browser goes away, this node begins to stop (an open stream would otherwise hold up a
+    /// graceful shutdown for its whole timeout; the browser reconnects to whichever node serves it
+    /// next), the session expires, or the user is disabled or deleted (re-read every
+    /// <see cref="DashboardOptions.LiveRecheckSeconds"/>: the cookie is validated once, when the stream opens).
     /// </summary>
     private static async IAsyncEnumerable<string> Counters(
-        OverviewQueries queries, CancellationToken stopping, [EnumeratorCancellation] CancellationToken requestAborted)
+        OverviewQueries queries, StreamCheck check, CancellationToken stopping, [EnumeratorCancellation] CancellationToken requestAborted)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, requestAborted);
         var cancellationToken = linked.Token;
         using var timer = new PeriodicTimer(Interval);
         do
         {
+            if (!await check.StillAllowedAsync(cancellationToken))
+            {
+                yield break;
+            }
+
             var counts = await queries.CountsAsync(cancellationToken);
             yield return JsonSerializer.Serialize(new
             {
@@ -52,6 +79,28 @@ internal static class LiveEndpoints
         catch (OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    private sealed class StreamCheck(DashboardUsers users, IClock clock, string name, Instant? expires, Duration every)
+    {
+        private Instant _checkedAt = clock.GetCurrentInstant();
+
+        public async Task<bool> StillAllowedAsync(CancellationToken cancellationToken)
+        {
+            var now = clock.GetCurrentInstant();
+            if (expires is { } end && now >= end)
+            {
+                return false;
+            }
+
+            if (now - _checkedAt < every)
+            {
+                return true;
+            }
+
+            _checkedAt = now;
+            return await users.FindAsync(name, cancellationToken) is { Disabled: false };
         }
     }
 }
