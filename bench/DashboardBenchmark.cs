@@ -35,7 +35,7 @@ internal static partial class DashboardBenchmark
         }
 
         var cs = await BenchDatabase.CreateAsync(adminCs, "bench_dashboard", 50);
-        await using (var dataSource = NpgsqlDataSource.Create(cs))
+        await using (var dataSource = new NpgsqlDataSourceBuilder(cs).UseNodaTime().Build())
         {
             DapperConfiguration.Apply();
             await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
