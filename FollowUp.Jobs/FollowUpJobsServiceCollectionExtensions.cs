@@ -68,7 +68,17 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
         services.AddSingleton<Messages.DeliveryUpdates>();
         services.AddSingleton<Messages.Suppressions>();
-        services.AddSingleton<Messages.InboundSmsLog>();
+        services.AddSingleton<Conversations.InboundReplies>();
+        services.AddSingleton<Conversations.ConversationQueries>();
+        services.AddSingleton<Notifications.NotificationDispatcher>();
+        services.AddOptions<Notifications.NotificationOptions>().Bind(configuration.GetSection(Notifications.NotificationOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Notifications.NotificationOptions>, Notifications.NotificationOptions.Validator>();
+        services.AddHttpClient(Notifications.DeliverNotificationJob.HttpClientName, (sp, http) =>
+            {
+                http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<Notifications.NotificationOptions>>().Value.TimeoutSeconds);
+                http.DefaultRequestHeaders.UserAgent.ParseAdd("FollowUp-Notifications/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddSingleton<Calls.CallIntake>();
         services.AddSingleton<Calls.CallQueries>();
         services.AddOptions<Channels.PublicUrlOptions>().Bind(configuration.GetSection(Channels.PublicUrlOptions.Section)).ValidateOnStart();

@@ -33,6 +33,7 @@ app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();
 app.MapCallApi();
+app.MapConversationApi();
 app.MapControllers();
 app.MapRazorPages(); // the dashboard, /dashboard
 app.MapFollowUpHangfireDashboard(); // the stock Hangfire dashboard, /hangfire, behind the same sign-in

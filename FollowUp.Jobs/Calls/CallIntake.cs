@@ -205,6 +205,15 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             NurtureReason = SkipReasons.BookedSince,
         }, tx, cancellationToken);
 
+        if (plan.CancelRemindersOf is { } appointmentId)
+        {
+            // A new plan for the appointment (booked again, moved, cancelled by the business) asks afresh:
+            // the customer's earlier answer was about the old one.
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(
+                "delete from appointment_replies where client_id = @clientId and appointment_id = @appointmentId",
+                new { clientId, appointmentId }, tx, cancellationToken: cancellationToken));
+        }
+
         var planned = plan.Messages.Select(m => new NewMessage(clientId, m.Kind, m.Channel, m.Recipient, m.Subject, m.Body,
             m.ScheduledFor, call.CallId)
         {

@@ -26,6 +26,14 @@ public sealed record CallView
 
     public string? AppointmentService { get; init; }
 
+    /// <summary>
+    /// What the customer answered about the appointment by SMS since it was last planned:
+    /// <c>confirmed</c>, <c>cancelled_by_customer</c>, <c>reschedule_requested</c>; null when nothing.
+    /// </summary>
+    public string? CustomerResponse { get; init; }
+
+    public Instant? CustomerResponseAt { get; init; }
+
     /// <summary>The journal entry of the event that last changed the call.</summary>
     public long WebhookId { get; init; }
 

@@ -11,10 +11,23 @@ public static class DefaultTemplates
         MessageKind.NurtureDay4, MessageKind.Cancellation, MessageKind.MissedCall,
     ];
 
-    public static string Sms(string kind) => kind switch
+    /// <summary>
+    /// The built-in SMS of <paramref name="kind"/>. Appointment messages say how to answer with the default
+    /// reply keywords (a client with its own keywords writes its own templates); with
+    /// <paramref name="withBookingUrl"/>, nurture and the missed-call text-back invite booking online.
+    /// </summary>
+    public static string Sms(string kind, bool withBookingUrl = false) => (kind, withBookingUrl) switch
     {
-        MessageKind.Confirmation => "Hi {first_name}, your {service} at {business_name} is booked for {appointment_time}. Reply to this message if you need to change it.",
-        MessageKind.Reminder24h => "Hi {first_name}, a reminder: your {service} at {business_name} is tomorrow, {appointment_time}.",
+        (MessageKind.NurtureDay1, true) => "Hi {first_name}, thanks for calling {business_name} yesterday. Book a visit at {booking_url} or just reply to this message.",
+        (MessageKind.NurtureDay4, true) => "Hi {first_name}, {business_name} here. We still have openings: book at {booking_url} or reply here.",
+        (MessageKind.MissedCall, true) => "Sorry we missed your call, this is {business_name}. Book at {booking_url}, or reply here and we will get back to you.",
+        _ => WithoutBookingUrl(kind),
+    };
+
+    private static string WithoutBookingUrl(string kind) => kind switch
+    {
+        MessageKind.Confirmation => "Hi {first_name}, your {service} at {business_name} is booked for {appointment_time}. Reply C to confirm, R to reschedule or CANCEL to cancel.",
+        MessageKind.Reminder24h => "Hi {first_name}, a reminder: your {service} at {business_name} is tomorrow, {appointment_time}. Reply C to confirm or R to reschedule.",
         MessageKind.Reminder1h => "Hi {first_name}, see you soon: your {service} at {business_name} starts {appointment_time}.",
         MessageKind.Cancellation => "Hi {first_name}, your {service} at {business_name} on {appointment_time} is cancelled. Call or reply any time to book again.",
         MessageKind.NurtureDay1 => "Hi {first_name}, thanks for calling {business_name} yesterday. Would you like to book a visit? Just reply to this message.",

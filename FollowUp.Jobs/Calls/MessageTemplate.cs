@@ -15,18 +15,25 @@ public static partial class MessageTemplate
     public const string BusinessName = "business_name";
     public const string AppointmentTime = "appointment_time";
     public const string Service = "service";
+    public const string BookingUrl = "booking_url";
 
     /// <summary>Appended to marketing SMS that do not already say how to opt out (carrier rules).</summary>
     public const string OptOutSuffix = "Reply STOP to opt out";
 
-    public static readonly string[] Placeholders = [FirstName, CustomerName, BusinessName, AppointmentTime, Service];
+    public static readonly string[] Placeholders = [FirstName, CustomerName, BusinessName, AppointmentTime, Service, BookingUrl];
 
     /// <summary>Kinds that concern an appointment; only they may use {appointment_time} and {service}.</summary>
     public static bool HasAppointment(string kind) =>
         kind is MessageKind.Confirmation or MessageKind.Reminder24h or MessageKind.Reminder1h or MessageKind.Cancellation;
 
-    /// <summary>Why <paramref name="template"/> cannot be used for <paramref name="kind"/>; empty when it can.</summary>
-    public static IEnumerable<string> Problems(string template, string kind)
+    /// <summary>Kinds that invite a booking: only they may use {booking_url}.</summary>
+    public static bool InvitesBooking(string kind) => kind is MessageKind.NurtureDay1 or MessageKind.NurtureDay4 or MessageKind.MissedCall;
+
+    /// <summary>
+    /// Why <paramref name="template"/> cannot be used for <paramref name="kind"/>; empty when it can.
+    /// {booking_url} needs the client's <c>booking_url</c> (<paramref name="hasBookingUrl"/>).
+    /// </summary>
+    public static IEnumerable<string> Problems(string template, string kind, bool hasBookingUrl = false)
     {
         ArgumentNullException.ThrowIfNull(template);
         if (string.IsNullOrWhiteSpace(template))
@@ -45,6 +52,14 @@ public static partial class MessageTemplate
             else if (name is AppointmentTime or Service && !HasAppointment(kind))
             {
                 yield return $"uses {{{name}}}, but {kind} messages have no appointment";
+            }
+            else if (name is BookingUrl && !InvitesBooking(kind))
+            {
+                yield return $"uses {{{name}}}, which only nurture and missed-call messages may use";
+            }
+            else if (name is BookingUrl && !hasBookingUrl)
+            {
+                yield return $"uses {{{name}}}, but the client has no booking_url";
             }
         }
 
@@ -67,6 +82,7 @@ public static partial class MessageTemplate
             BusinessName => values.BusinessName,
             AppointmentTime => values.AppointmentTime ?? "",
             Service => values.Service,
+            BookingUrl => values.BookingUrl ?? "",
             var other => throw new InvalidOperationException($"Unknown placeholder {{{other}}} reached rendering."),
         });
     }

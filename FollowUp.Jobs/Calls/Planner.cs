@@ -108,7 +108,7 @@ public static class Planner
                 return;
             }
 
-            var sms = MessageTemplate.RenderSms(settings.Sms ?? DefaultTemplates.Sms(kind), kind, _values);
+            var sms = MessageTemplate.RenderSms(settings.Sms ?? DefaultTemplates.Sms(kind, client.BookingUrl is not null), kind, _values);
             _messages.Add(new PlannedMessage(kind, "sms", call.Customer.Phone, null, sms, at) { SkipReason = skip });
             if (!client.EmailEnabled || !settings.Email)
             {
@@ -124,13 +124,22 @@ public static class Planner
             });
         }
 
-        private static TemplateValues ValuesFor(CallEvent call, ClientSettings client, DateTimeZone zone)
+        private static TemplateValues ValuesFor(CallEvent call, ClientSettings client, DateTimeZone zone) =>
+            Values(client, zone, call.Customer.Name, call.Appointment is { } a ? CallTimes.Parse(a.StartsAt) : null, call.Appointment?.Service);
+    }
+
+    /// <summary>What a template's placeholders are filled with for this customer and appointment, written for people in <paramref name="zone"/>.</summary>
+    public static TemplateValues Values(ClientSettings client, DateTimeZone zone, string? customerName, Instant? appointmentStarts,
+        string? service)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var name = customerName?.Trim();
+        var first = string.IsNullOrEmpty(name) ? "there" : name.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        var time = appointmentStarts is { } starts ? ForPeople(starts, zone) : null;
+        return new TemplateValues(first, string.IsNullOrEmpty(name) ? "there" : name, client.Name, time,
+            string.IsNullOrWhiteSpace(service) ? "appointment" : service.Trim())
         {
-            var name = call.Customer.Name?.Trim();
-            var first = string.IsNullOrEmpty(name) ? "there" : name.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-            var time = call.Appointment is { } a ? ForPeople(CallTimes.Parse(a.StartsAt), zone) : null;
-            var service = string.IsNullOrWhiteSpace(call.Appointment?.Service) ? "appointment" : call.Appointment.Service.Trim();
-            return new TemplateValues(first, string.IsNullOrEmpty(name) ? "there" : name, client.Name, time, service);
-        }
+            BookingUrl = client.BookingUrl,
+        };
     }
 }

@@ -13,4 +13,10 @@ public static class SkipReasons
     public const string AppointmentRescheduled = "appointment rescheduled";
     public const string ReplacedByBooking = "replaced by a later booking";
     public const string BookedSince = "booked since";
+
+    /// <summary>The customer answered a reminder or the confirmation with a cancel keyword.</summary>
+    public const string CancelledByCustomer = "appointment cancelled by the customer";
+
+    /// <summary>The customer answered a nurture message: a person engaged, staff take over.</summary>
+    public const string CustomerReplied = "customer replied";
 }

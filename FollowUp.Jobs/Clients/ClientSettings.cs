@@ -40,6 +40,19 @@ public sealed record ClientSettings
     public IReadOnlyDictionary<string, FollowUpSettings> FollowUps { get; init; } = new Dictionary<string, FollowUpSettings>();
 
     /// <summary>
+    /// The words that confirm, cancel or ask to reschedule an appointment when a customer replies to
+    /// its confirmation or reminders; null (absent) uses <see cref="Clients.ReplyKeywords.Default"/>.
+    /// Read back with the defaults filled in.
+    /// </summary>
+    public ReplyKeywords? ReplyKeywords { get; init; }
+
+    /// <summary>Where a customer books online: the value of the <c>{booking_url}</c> placeholder in nurture and text-back templates.</summary>
+    public string? BookingUrl { get; init; }
+
+    /// <summary>The business's webhook for events (replies, appointment answers, delivery); null for none.</summary>
+    public NotificationSettings? Notifications { get; init; }
+
+    /// <summary>
     /// Computed on read, never stored: each kind's SMS rendered with sample values, and the segments it
     /// takes. Sending it on a write is a validation error.
     /// </summary>

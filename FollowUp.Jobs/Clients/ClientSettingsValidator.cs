@@ -47,18 +47,112 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
         RuleFor(c => c.TemplatePreviews).Null().WithMessage("is computed by the server; do not send it")
             .OverridePropertyName("template_previews");
         RuleFor(c => c.FollowUps).NotNull().OverridePropertyName("follow_ups");
-        RuleFor(c => c.FollowUps)
-            .Custom((followUps, context) =>
+        RuleFor(c => c)
+            .Custom((client, context) =>
             {
-                foreach (var (kind, settings) in followUps ?? new Dictionary<string, FollowUpSettings>())
+                foreach (var (kind, settings) in client.FollowUps ?? new Dictionary<string, FollowUpSettings>())
                 {
-                    ValidateFollowUp(kind, settings, (path, message) => context.AddFailure(new ValidationFailure(path, message)));
+                    ValidateFollowUp(kind, settings, client.BookingUrl is not null,
+                        (path, message) => context.AddFailure(new ValidationFailure(path, message)));
                 }
             });
+        RuleFor(c => c.BookingUrl)
+            .Must(u => IsWebUrl(u, allowPlainHttp: true) && u!.Length <= 500)
+            .When(c => c.BookingUrl is not null)
+            .WithMessage("must be an absolute http or https URL of at most 500 characters")
+            .OverridePropertyName("booking_url");
+        RuleFor(c => c.ReplyKeywords)
+            .Custom((keywords, context) => ValidateKeywords(keywords, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
+            .When(c => c.ReplyKeywords is not null);
+        RuleFor(c => c.Notifications)
+            .Custom((notifications, context) => ValidateNotifications(notifications!, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
+            .When(c => c.Notifications is not null);
     }
 
+    /// <summary>Carrier keywords a client cannot claim: the carriers and Twilio act on them whatever we do.</summary>
+    /// <remarks>
+    /// CANCEL (a carrier opt-out word) and YES (a carrier opt-in word) are allowed: FollowUp reads them as
+    /// appointment answers only when the reply answers a booked appointment's message (docs/WEBHOOKS.md).
+    /// </remarks>
+    public static readonly string[] ReservedKeywords = ["STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "HELP", "INFO", "START", "UNSTOP"];
+
+    private static void ValidateKeywords(ReplyKeywords? keywords, Action<string, string> fail)
+    {
+        if (keywords is null)
+        {
+            return;
+        }
+
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, words) in new[] { ("confirm", keywords.Confirm), ("cancel", keywords.Cancel), ("reschedule", keywords.Reschedule) })
+        {
+            var path = $"reply_keywords.{name}";
+            if (words is null)
+            {
+                fail(path, "must be a list of words (an empty list turns this answer off)");
+                continue;
+            }
+
+            if (words.Count > 10)
+            {
+                fail(path, "must have at most 10 words");
+            }
+
+            for (var i = 0; i < words.Count; i++)
+            {
+                var word = ReplyKeywords.Normalize(words[i]);
+                if (word.Length is 0 or > 20 || !word.All(char.IsLetterOrDigit))
+                {
+                    fail($"{path}[{i}]", "must be 1 to 20 letters or digits");
+                }
+                else if (ReservedKeywords.Contains(word, StringComparer.Ordinal))
+                {
+                    fail($"{path}[{i}]", $"'{word}' is a carrier keyword (opt-out, opt-in or help) and cannot be an appointment answer");
+                }
+                else if (seen.TryGetValue(word, out var other) && other != name)
+                {
+                    fail($"{path}[{i}]", $"'{word}' is already a {other} keyword");
+                }
+                else
+                {
+                    seen[word] = name;
+                }
+            }
+        }
+    }
+
+    private static void ValidateNotifications(NotificationSettings notifications, Action<string, string> fail)
+    {
+        if (!IsWebUrl(notifications.Url, allowPlainHttp: false) || notifications.Url.Length > 500)
+        {
+            fail("notifications.url", "must be an absolute https URL of at most 500 characters (http only to a loopback address such as 127.0.0.1)");
+        }
+
+        if (notifications.Secret is { Length: < 16 })
+        {
+            fail("notifications.secret", "must be at least 16 characters");
+        }
+
+        if (notifications.Events is { } events)
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (!Notifications.NotificationTypes.All.Contains(events[i], StringComparer.Ordinal))
+                {
+                    fail($"notifications.events[{i}]", $"is not an event type ({string.Join(", ", Notifications.NotificationTypes.All)})");
+                }
+            }
+        }
+    }
+
+    /// <summary>An absolute http(s) URL without credentials; plain http only to loopback unless <paramref name="allowPlainHttp"/>.</summary>
+    private static bool IsWebUrl(string? value, bool allowPlainHttp) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && string.IsNullOrEmpty(uri.UserInfo)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && (allowPlainHttp || uri.IsLoopback)));
+
     // Templates are checked here, when saved, so that sending never meets an unknown placeholder.
-    private static void ValidateFollowUp(string kind, FollowUpSettings? settings, Action<string, string> fail)
+    private static void ValidateFollowUp(string kind, FollowUpSettings? settings, bool hasBookingUrl, Action<string, string> fail)
     {
         var path = $"follow_ups.{kind}";
         if (!Calls.DefaultTemplates.Kinds.Contains(kind, StringComparer.Ordinal))
@@ -83,7 +177,7 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
                 continue;
             }
 
-            foreach (var problem in Calls.MessageTemplate.Problems(template, kind))
+            foreach (var problem in Calls.MessageTemplate.Problems(template, kind, hasBookingUrl))
             {
                 fail($"{path}.{field}", problem);
             }

@@ -13,7 +13,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             select name, time_zone, business_hours::text as business_hours,
                    array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
                    email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
-                   follow_ups::text as follow_ups, webhook_secret
+                   follow_ups::text as follow_ups, webhook_secret,
+                   reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events
             from clients where id = @id
             """;
 
@@ -21,18 +22,26 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
 
     private const string UpsertSql = """
         insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
-                             missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, follow_ups, created_at, updated_at)
+                             missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, follow_ups,
+                             reply_keywords, booking_url, notify_url, notify_secret, notify_events, created_at, updated_at)
         values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
                 -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
                 coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
-                @missedCallTextBack, @dailyLimit, @smsFrom, @emailFrom, @followUps::jsonb, @now, @now)
+                @missedCallTextBack, @dailyLimit, @smsFrom, @emailFrom, @followUps::jsonb,
+                @replyKeywords::jsonb, @bookingUrl, @notifyUrl,
+                -- Likewise the notification secret, while a URL is set (the check constraint refuses a URL without one).
+                case when @notifyUrl::text is not null
+                     then coalesce(@notifySecret, (select c.notify_secret from clients c where c.id = @id)) end,
+                @notifyEvents, @now, @now)
         on conflict (id) do update set
             name = excluded.name, time_zone = excluded.time_zone, business_hours = excluded.business_hours,
             closed_dates = excluded.closed_dates,
             webhook_secret = excluded.webhook_secret,
             email_enabled = excluded.email_enabled, missed_call_text_back = excluded.missed_call_text_back,
             daily_limit_per_recipient = excluded.daily_limit_per_recipient, sms_from = excluded.sms_from,
-            email_from = excluded.email_from, follow_ups = excluded.follow_ups, updated_at = excluded.updated_at
+            email_from = excluded.email_from, follow_ups = excluded.follow_ups,
+            reply_keywords = excluded.reply_keywords, booking_url = excluded.booking_url, notify_url = excluded.notify_url,
+            notify_secret = excluded.notify_secret, notify_events = excluded.notify_events, updated_at = excluded.updated_at
         returning (xmax = 0) as created
         """;
 
@@ -55,8 +64,21 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             smsFrom = settings.SmsFrom,
             emailFrom = settings.EmailFrom,
             followUps = JsonSerializer.Serialize(settings.FollowUps, FollowUpJson),
+            replyKeywords = settings.ReplyKeywords is null ? null : JsonSerializer.Serialize(settings.ReplyKeywords, FollowUpJson),
+            bookingUrl = settings.BookingUrl,
+            notifyUrl = settings.Notifications?.Url,
+            notifySecret = settings.Notifications?.Secret,
+            notifyEvents = settings.Notifications?.Events?.ToArray(),
             now = clock.GetCurrentInstant(),
         }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Whether the client has a notification secret stored (a replace may then omit it).</summary>
+    public async Task<bool> HasNotificationSecretAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from clients where id = @id and notify_secret is not null)", new { id }, cancellationToken: cancellationToken));
     }
 
     public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
@@ -118,6 +140,9 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             SmsFrom = row.SmsFrom,
             EmailFrom = row.EmailFrom,
             FollowUps = InKindOrder(JsonSerializer.Deserialize<Dictionary<string, FollowUpSettings>>(row.FollowUps, FollowUpJson)!),
+            ReplyKeywords = row.ReplyKeywords is null ? ReplyKeywords.Default : JsonSerializer.Deserialize<ReplyKeywords>(row.ReplyKeywords, FollowUpJson),
+            BookingUrl = row.BookingUrl,
+            Notifications = row.NotifyUrl is null ? null : new NotificationSettings { Url = row.NotifyUrl, Events = row.NotifyEvents },
         };
     }
 
@@ -153,5 +178,13 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         public string FollowUps { get; set; } = "{}";
 
         public string WebhookSecret { get; set; } = "";
+
+        public string? ReplyKeywords { get; set; }
+
+        public string? BookingUrl { get; set; }
+
+        public string? NotifyUrl { get; set; }
+
+        public string[]? NotifyEvents { get; set; }
     }
 }

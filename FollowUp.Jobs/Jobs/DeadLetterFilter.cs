@@ -49,7 +49,8 @@ internal sealed class DeadLetterFilter(DeadLetterLog deadLetters, ILogger<DeadLe
             MessageIdOf(job.Job),
             attempts,
             failed.Reason,
-            failed.Exception);
+            failed.Exception,
+            NotificationIdOf(job.Job));
         var id = deadLetters.RecordAsync(letter, CancellationToken.None).GetAwaiter().GetResult();
         failed.Reason = $"Dead-lettered as #{id}. {failed.Reason}";
         logger.LogError(failed.Exception, "Job {JobId} dead-lettered as {DeadLetterId} after {Attempts} attempt(s)", job.Id, id, attempts);
@@ -66,12 +67,13 @@ internal sealed class DeadLetterFilter(DeadLetterLog deadLetters, ILogger<DeadLe
 
         var jobId = long.Parse(context.BackgroundJob.Id, CultureInfo.InvariantCulture);
         var messageId = MessageIdOf(context.BackgroundJob.Job);
+        var notificationId = NotificationIdOf(context.BackgroundJob.Job);
         switch (context.NewState)
         {
             case EnqueuedState or ScheduledState:
                 // A fresh series of attempts, whichever door the requeue came through.
                 context.Connection.SetJobParameter(context.BackgroundJob.Id, FixedRetryAttribute.RetryCountParameter, "0");
-                deadLetters.MarkRequeuedAsync(jobId, messageId, JobActor.Current, CancellationToken.None).GetAwaiter().GetResult();
+                deadLetters.MarkRequeuedAsync(jobId, messageId, notificationId, JobActor.Current, CancellationToken.None).GetAwaiter().GetResult();
                 break;
             case DeletedState:
                 deadLetters.MarkDiscardedByJobAsync(jobId, JobActor.Current, CancellationToken.None).GetAwaiter().GetResult();
@@ -85,7 +87,12 @@ internal sealed class DeadLetterFilter(DeadLetterLog deadLetters, ILogger<DeadLe
     }
 
     /// <summary>The message a job sends: its argument named <c>messageId</c>, when it has one.</summary>
-    internal static long? MessageIdOf(Job? job)
+    internal static long? MessageIdOf(Job? job) => IdArgument(job, "messageId");
+
+    /// <summary>The business notification a job delivers: its argument named <c>notificationId</c>, when it has one.</summary>
+    internal static long? NotificationIdOf(Job? job) => IdArgument(job, "notificationId");
+
+    private static long? IdArgument(Job? job, string name)
     {
         if (job is null)
         {
@@ -95,7 +102,7 @@ internal sealed class DeadLetterFilter(DeadLetterLog deadLetters, ILogger<DeadLe
         var parameters = job.Method.GetParameters();
         for (var i = 0; i < parameters.Length && i < job.Args.Count; i++)
         {
-            if (parameters[i].Name == "messageId" && job.Args[i] is long id)
+            if (parameters[i].Name == name && job.Args[i] is long id)
             {
                 return id;
             }

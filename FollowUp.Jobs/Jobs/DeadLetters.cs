@@ -17,10 +17,16 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClien
     private const string Columns = """
         d.id, d.job_id, d.job_type, d.job_method, d.args::text as args, d.message_id, d.attempts, d.reason, d.exception_type,
         d.exception_message, d.exception_stack, d.dead_lettered_at, d.resolution, d.resolved_at, d.resolved_by, d.requeues,
-        m.client_id, m.kind, m.channel, m.recipient, m.body
+        coalesce(m.client_id, n.client_id) as client_id, coalesce(m.kind, n.type) as kind,
+        coalesce(m.channel, case when n.id is not null then 'webhook' end) as channel,
+        coalesce(m.recipient, nc.notify_url) as recipient, coalesce(m.body, n.data::text) as body
         """;
 
-    private const string From = "dead_letters d left join messages m on m.id = d.message_id";
+    // A send job's row shows its message; a notification's shows the event, its data and where it goes.
+    private const string From = """
+        dead_letters d left join messages m on m.id = d.message_id
+        left join notifications n on n.id = d.notification_id left join clients nc on nc.id = n.client_id
+        """;
 
     /// <summary>Open (unresolved) dead letters, newest first, keyset-paged by id.</summary>
     public async Task<IReadOnlyList<DeadLetter>> ListOpenAsync(int limit, long? beforeId, CancellationToken cancellationToken)

@@ -69,14 +69,26 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
         var rank = Rank(status) ?? throw new ArgumentException($"'{status}' is not a delivery status.", nameof(status));
         var args = new { provider, providerMessageId, status, rank, error, segments, price, currency, now = clock.GetCurrentInstant() };
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(ApplySql, args, cancellationToken: cancellationToken))
-            ?? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(ReportedSql, args, cancellationToken: cancellationToken));
-        if (id is { } messageId)
+        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "insert into message_events (message_id, at, event, detail) values (@messageId, @now, @eventName, @error)",
-                new { messageId, now = args.now, eventName = $"{provider}:{status}", error }, cancellationToken: cancellationToken));
-            return id;
+            var moved = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(ApplySql, args, tx, cancellationToken: cancellationToken));
+            var id = moved ?? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(ReportedSql, args, tx, cancellationToken: cancellationToken));
+            if (id is { } messageId)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "insert into message_events (message_id, at, event, detail) values (@messageId, @now, @eventName, @error)",
+                    new { messageId, now = args.now, eventName = $"{provider}:{status}", error }, tx, cancellationToken: cancellationToken));
+                // The business hears of a final outcome once: when the status moved to it (a repeat moves nothing).
+                if (moved is not null && NotificationFor(status) is { } type)
+                {
+                    await Notifications.NotificationOutbox.AddForMessageAsync(tx, messageId, type, null, args.now, cancellationToken);
+                }
+
+                await tx.CommitAsync(cancellationToken);
+                return id;
+            }
+
+            await tx.CommitAsync(cancellationToken);
         }
 
         await connection.ExecuteAsync(new CommandDefinition(ParkSql, args, cancellationToken: cancellationToken));
@@ -84,6 +96,13 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
         await ApplyParkedAsync(provider, providerMessageId, cancellationToken);
         return null;
     }
+
+    private static string? NotificationFor(string status) => status switch
+    {
+        MessageStatus.Delivered => Notifications.NotificationTypes.MessageDelivered,
+        MessageStatus.Undelivered or MessageStatus.Failed => Notifications.NotificationTypes.MessageFailed,
+        _ => null,
+    };
 
     private const string ParkSql = """
         delete from parked_deliveries where received_at < @now - interval '1 day';

@@ -8,11 +8,12 @@ namespace FollowUp.Jobs.Messages;
 /// <summary>
 /// On every server: every <c>DispatchPollMilliseconds</c> (1 s), creates the jobs of scheduled messages
 /// that have had none for a second (committed in a developer's transaction, or left by a crash right
-/// after a commit).
-/// One indexed look-up when there is nothing to do.
+/// after a commit), then the delivery jobs of pending business notifications (written in the
+/// transactions of the changes they report, which leave their dispatch to this loop).
+/// Two indexed look-ups when there is nothing to do.
 /// </summary>
-internal sealed class MessageDispatchLoop(MessageDispatcher dispatcher, IOptions<EngineOptions> options, NodaTime.IClock clock,
-    ILogger<MessageDispatchLoop> logger)
+internal sealed class MessageDispatchLoop(MessageDispatcher dispatcher, Notifications.NotificationDispatcher notifications,
+    IOptions<EngineOptions> options, NodaTime.IClock clock, ILogger<MessageDispatchLoop> logger)
     : BackgroundService
 {
     private const int BatchSize = 500;
@@ -32,6 +33,10 @@ internal sealed class MessageDispatchLoop(MessageDispatcher dispatcher, IOptions
             {
                 // A full batch means more may be waiting: go again at once.
                 while (await dispatcher.DispatchAsync(null, BatchSize, stoppingToken, clock.GetCurrentInstant() - Grace) == BatchSize)
+                {
+                }
+
+                while (await notifications.DispatchAsync(BatchSize, stoppingToken) == BatchSize)
                 {
                 }
             }

@@ -12,8 +12,11 @@ public static class MessageKind
     public const string MissedCall = "missed_call";
     public const string AdHoc = "adhoc";
 
+    /// <summary>Staff answering a customer from the conversation: transactional, like ad-hoc.</summary>
+    public const string Reply = "reply";
+
     public static bool IsMarketing(string kind) => kind is NurtureDay1 or NurtureDay4 or MissedCall;
 
     /// <summary>Kinds a person is waiting for right after the call: sent from Hangfire's <c>critical</c> queue.</summary>
-    public static bool IsUrgent(string kind) => kind is Confirmation or Cancellation or MissedCall or AdHoc;
+    public static bool IsUrgent(string kind) => kind is Confirmation or Cancellation or MissedCall or AdHoc or Reply;
 }

@@ -14,25 +14,35 @@ public sealed class Suppressions(NpgsqlDataSource dataSource, IClock clock)
     public async Task SuppressAsync(IEnumerable<string> clientIds, string channel, string address, string reason, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
+        await SuppressAsync(connection, null, clientIds, channel, address, reason, clock.GetCurrentInstant(), cancellationToken);
+    }
+
+    /// <summary>Suppresses inside <paramref name="transaction"/> (an inbound STOP, with the rest of what the reply did).</summary>
+    internal static Task SuppressAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<string> clientIds, string channel,
+        string address, string reason, Instant now, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
             insert into suppressions (client_id, channel, address, reason, created_at)
             select c, @channel, @address, @reason, @now from unnest(@clients) as c
             on conflict (client_id, channel, address) do update
                 set reason = excluded.reason, created_at = excluded.created_at, lifted_at = null
-            """, new { clients = clientIds.ToArray(), channel, address = Normalize(channel, address), reason, now = clock.GetCurrentInstant() },
+            """, new { clients = clientIds.ToArray(), channel, address = Normalize(channel, address), reason, now }, transaction,
             cancellationToken: cancellationToken));
-    }
 
     /// <summary>Lifts a suppression (START, YES, UNSTOP); the row stays with when it was lifted.</summary>
     public async Task LiftAsync(IEnumerable<string> clientIds, string channel, string address, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
+        await LiftAsync(connection, null, clientIds, channel, address, clock.GetCurrentInstant(), cancellationToken);
+    }
+
+    /// <summary>Lifts inside <paramref name="transaction"/>.</summary>
+    internal static Task LiftAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<string> clientIds, string channel,
+        string address, Instant now, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition("""
             update suppressions set lifted_at = @now
             where client_id = any(@clients) and channel = @channel and address = @address and lifted_at is null
-            """, new { clients = clientIds.ToArray(), channel, address = Normalize(channel, address), now = clock.GetCurrentInstant() },
+            """, new { clients = clientIds.ToArray(), channel, address = Normalize(channel, address), now }, transaction,
             cancellationToken: cancellationToken));
-    }
 
     public async Task<bool> IsSuppressedAsync(string clientId, string channel, string address, CancellationToken cancellationToken)
     {
@@ -53,11 +63,18 @@ public sealed class Suppressions(NpgsqlDataSource dataSource, IClock clock)
         CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ClientsSendingFromAsync(connection, null, number, defaultFrom, viaDefaultService, cancellationToken);
+    }
+
+    /// <inheritdoc cref="ClientsSendingFromAsync(string, string?, bool, CancellationToken)"/>
+    internal static async Task<IReadOnlyList<string>> ClientsSendingFromAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        string number, string? defaultFrom, bool viaDefaultService, CancellationToken cancellationToken)
+    {
         var rows = await connection.QueryAsync<string>(new CommandDefinition("""
             select id from clients
             where sms_from = @number or (sms_from is null and (@number = @defaultFrom or @viaDefaultService))
             order by id
-            """, new { number, defaultFrom, viaDefaultService }, cancellationToken: cancellationToken));
+            """, new { number, defaultFrom, viaDefaultService }, transaction, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 

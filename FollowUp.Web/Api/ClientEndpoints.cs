@@ -34,6 +34,12 @@ internal static partial class ClientEndpoints
 
         var creating = !await clients.ExistsAsync(id, cancellationToken);
         var validation = await new ClientSettingsValidator(creating).ValidateAsync(settings!, cancellationToken);
+        if (settings!.Notifications is { Secret: null } && !await clients.HasNotificationSecretAsync(id, cancellationToken))
+        {
+            validation.Errors.Add(new FluentValidation.Results.ValidationFailure("notifications.secret",
+                "is required the first time a notification URL is set"));
+        }
+
         if (!validation.IsValid)
         {
             return ApiJson.ValidationProblem(validation);

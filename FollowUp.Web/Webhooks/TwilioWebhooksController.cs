@@ -1,6 +1,7 @@
 using System.Globalization;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Conversations;
 using FollowUp.Jobs.Messages;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace FollowUp.Web.Webhooks;
 
 /// <summary>
-/// Twilio's messaging callbacks: delivery status and inbound SMS (STOP/START/HELP), each verified by
+/// Twilio's messaging callbacks: delivery status and inbound SMS (customers' replies), each verified by
 /// <see cref="TwilioRequest"/> (Twilio's RequestValidator) and under the provider-webhook limit.
 /// </summary>
 [ApiController]
@@ -59,7 +60,10 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
         return TypedResults.NoContent();
     }
 
-    /// <summary>An SMS to one of our numbers: STOP-words suppress, START-words lift, HELP is recorded.</summary>
+    /// <summary>
+    /// An SMS to one of our numbers: recorded in its conversation and acted on (appointment answers,
+    /// nurture stop, STOP/START/HELP), in one transaction; a retry with the same MessageSid does nothing again.
+    /// </summary>
     [HttpPost("inbound")]
     [EndpointSummary("Twilio inbound SMS (form-encoded, X-Twilio-Signature); answers empty TwiML")]
     [Produces("text/xml")]
@@ -67,8 +71,7 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
-    public async Task<IResult> ReceiveInbound([FromServices] Suppressions suppressions, [FromServices] InboundSmsLog log,
-        CancellationToken cancellationToken)
+    public async Task<IResult> ReceiveInbound([FromServices] InboundReplies replies, CancellationToken cancellationToken)
     {
         var (verified, _, problem) = await TwilioRequest.VerifyAsync(Request, twilio.Value, publicUrl.Value, cancellationToken);
         if (verified is not { } form)
@@ -76,26 +79,12 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
             return problem!;
         }
 
-        var from = form.GetValueOrDefault("From") ?? "";
-        var to = form.GetValueOrDefault("To") ?? "";
-        var body = form.GetValueOrDefault("Body") ?? "";
-        var keyword = InboundKeywords.Classify(body);
         // Sent through our Messaging Service, the reply names the pool number Twilio picked, which is
         // no client's sms_from: the service itself says it reached the clients on the default sender.
         var viaOurService = !string.IsNullOrEmpty(twilio.Value.MessagingServiceSid)
             && string.Equals(form.GetValueOrDefault("MessagingServiceSid"), twilio.Value.MessagingServiceSid, StringComparison.Ordinal);
-        var clients = await suppressions.ClientsSendingFromAsync(to, twilio.Value.From, viaOurService, cancellationToken);
-        switch (keyword)
-        {
-            case InboundKeyword.Stop:
-                await suppressions.SuppressAsync(clients, "sms", from, $"replied {body.Trim().ToUpperInvariant()}", cancellationToken);
-                break;
-            case InboundKeyword.Start:
-                await suppressions.LiftAsync(clients, "sms", from, cancellationToken);
-                break;
-        }
-
-        await log.RecordAsync("twilio", form.GetValueOrDefault("MessageSid"), from, to, body, keyword, clients, cancellationToken);
+        await replies.ReceiveAsync(new InboundSms("twilio", form.GetValueOrDefault("MessageSid"), form.GetValueOrDefault("From") ?? "",
+            form.GetValueOrDefault("To") ?? "", form.GetValueOrDefault("Body") ?? "", twilio.Value.From, viaOurService), cancellationToken);
         return TypedResults.Content(EmptyTwiml, "text/xml");
     }
 }

@@ -12,7 +12,12 @@ namespace FollowUp.Web.Dashboard.Overview;
 /// </summary>
 internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 {
-    private const string CountsSql = "select subject, state, count, counted_at from state_counts";
+    // The inbox figures are live (two index look-ups): the conversation pages refresh when a reply arrives.
+    private const string CountsSql = """
+        select subject, state, count, counted_at from state_counts
+        union all select 'inbox', 'unread', (select count(*) from inbound_sms where read_at is null and client_id is not null), null
+        union all select 'inbox', 'latest', (select coalesce(max(id), 0) from inbound_sms), null
+        """;
 
     public async Task<StateCounts> CountsAsync(CancellationToken cancellationToken)
     {
@@ -21,7 +26,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
             new CommandDefinition(CountsSql, cancellationToken: cancellationToken))).AsList();
         return new StateCounts(
             rows.ToDictionary(r => $"{r.Subject}:{r.State}", r => r.Count, StringComparer.Ordinal),
-            rows.Count == 0 ? null : rows.Max(r => r.CountedAt));
+            rows.Max(r => r.CountedAt));
     }
 
     // Sends, failed attempts and dead letters per bucket, each through a narrow index
@@ -114,7 +119,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
-    private sealed record CountRow(string Subject, string State, long Count, Instant CountedAt);
+    private sealed record CountRow(string Subject, string State, long Count, Instant? CountedAt);
 
     private sealed record SeriesRow(Instant Bucket, long? Succeeded, long? Failed, long? DeadLettered);
 

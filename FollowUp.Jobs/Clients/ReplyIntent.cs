@@ -1,0 +1,9 @@
+namespace FollowUp.Jobs.Clients;
+
+/// <summary>What a customer's reply asks of a booked appointment (<see cref="ReplyKeywords"/>).</summary>
+public enum ReplyIntent
+{
+    Confirm,
+    Cancel,
+    Reschedule,
+}

@@ -1,0 +1,126 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using FollowUp.Jobs.Calls;
+using Hangfire.Server;
+using Npgsql;
+using NodaTime;
+using NodaTime.Text;
+
+namespace FollowUp.Jobs.Notifications;
+
+/// <summary>
+/// The Hangfire job that delivers one business notification: POSTs the event to the client's webhook,
+/// signed like our own inbound webhook (<see cref="CallSignature"/>: <c>X-FollowUp-Signature:
+/// t=…,v1=…</c>, HMAC-SHA256 of <c>"{t}.{body}"</c> under the client's notification secret). Any answer
+/// but 2xx, a timeout or a refused connection fails the attempt: the fixed retry tries again (3 attempts,
+/// 60 s apart by default), then the dead-letter table holds it, requeueable like any send.
+/// </summary>
+/// <remarks>
+/// At-least-once: a receiver that took the event but whose answer was lost gets it again, with the same
+/// <c>id</c> (the event's idempotency key) and the same body; only the signature's timestamp is new.
+/// The URL and secret are read at each attempt, so a receiver fixed after a dead letter is reached by the requeue.
+/// Redirects are not followed (a redirect fails the attempt): the signed body goes only where the client said.
+/// </remarks>
+internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, IHttpClientFactory httpClients, IClock clock)
+{
+    public const string HttpClientName = "followup-notifications";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Delivers notification <paramref name="notificationId"/>; Hangfire supplies the context and token.</summary>
+    [DisplayName("{1} (notification {0})")]
+    public async Task DeliverAsync(long notificationId, string label, PerformContext? context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var jobId = long.Parse(context.BackgroundJob.Id, CultureInfo.InvariantCulture);
+        Pending? pending;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            pending = await connection.QuerySingleOrDefaultAsync<Pending>(new CommandDefinition("""
+                select n.event_id, n.type, n.client_id, n.data::text as data, n.created_at, n.status, n.job_id,
+                       c.notify_url as url, c.notify_secret as secret
+                from notifications n join clients c on c.id = n.client_id where n.id = @notificationId
+                """, new { notificationId }, cancellationToken: cancellationToken));
+        }
+
+        // Checkpoint: delivered already, or owned by another job (a duplicate left by a crash): nothing to do.
+        if (pending is null || pending.Status == "delivered" || (pending.JobId is { } owner && owner != jobId))
+        {
+            return;
+        }
+
+        if (pending.Url is null || pending.Secret is null)
+        {
+            await RecordAsync(notificationId, "dropped", null, "the client has no notification URL any more", cancellationToken);
+            return;
+        }
+
+        var body = Encoding.UTF8.GetBytes(Body(pending));
+        using var request = new HttpRequestMessage(HttpMethod.Post, pending.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Add(CallSignature.Header, CallSignature.Compute(pending.Secret, clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
+        request.Headers.Add("X-FollowUp-Event", pending.Type);
+        request.Headers.Add("X-FollowUp-Event-Id", pending.EventId.ToString());
+
+        int? status = null;
+        string? error;
+        try
+        {
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                await RecordAsync(notificationId, "delivered", status, null, cancellationToken);
+                return;
+            }
+
+            error = $"the receiver answered {status} {response.ReasonPhrase}";
+        }
+        catch (HttpRequestException ex)
+        {
+            error = $"the receiver could not be reached: {ex.Message}";
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = "the receiver did not answer in time";
+        }
+
+        await RecordAsync(notificationId, null, status, error, cancellationToken);
+        throw new NotificationDeliveryException($"{pending.Type} {pending.EventId} not delivered: {error}.");
+    }
+
+    /// <summary>What the dashboard shows for a delivery job: "Notify reply.received".</summary>
+    public static string Label(string type) => $"Notify {type}";
+
+    /// <summary>The event as the receiver gets it: the same bytes at every attempt.</summary>
+    internal static string Body(Pending pending)
+    {
+        using var data = JsonDocument.Parse(pending.Data);
+        return JsonSerializer.Serialize(new
+        {
+            id = pending.EventId,
+            type = pending.Type,
+            created_at = InstantPattern.ExtendedIso.Format(pending.CreatedAt),
+            client_id = pending.ClientId,
+            data = data.RootElement,
+        }, Json);
+    }
+
+    // One attempt's outcome; a status (delivered, dropped) only when the attempt settled it.
+    private async Task RecordAsync(long notificationId, string? status, int? response, string? error, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            update notifications set attempts = attempts + 1, last_attempt_at = @now, last_response = @response, last_error = @error,
+                status = coalesce(@status, status), delivered_at = case when @status = 'delivered' then @now else delivered_at end
+            where id = @notificationId
+            """, new { notificationId, status, response, error, now = clock.GetCurrentInstant() }, cancellationToken: cancellationToken));
+    }
+
+    internal sealed record Pending(Guid EventId, string Type, string ClientId, string Data, Instant CreatedAt, string Status, long? JobId,
+        string? Url, string? Secret);
+}

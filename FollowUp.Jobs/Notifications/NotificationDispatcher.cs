@@ -1,0 +1,56 @@
+using Dapper;
+using FollowUp.Jobs.Jobs;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Npgsql;
+
+namespace FollowUp.Jobs.Notifications;
+
+/// <summary>
+/// Gives every pending notification its delivery job, as <see cref="Messages.MessageDispatcher"/> does for
+/// messages (the same outbox, run by the same loop on every server): rows claimed
+/// <c>FOR UPDATE SKIP LOCKED</c>, jobs created, their ids written back in the claiming transaction. A
+/// crash between the two leaves a job that finds the notification owned by another and does nothing.
+/// </summary>
+internal sealed class NotificationDispatcher(NpgsqlDataSource dataSource, IBackgroundJobClient jobs)
+{
+    /// <summary>Creates the jobs of at most <paramref name="limit"/> undispatched notifications; returns how many.</summary>
+    public async Task<int> DispatchAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<(long Id, string Type)>(new CommandDefinition("""
+            select id, type from notifications where job_id is null and status = 'pending'
+            order by id limit @limit for update skip locked
+            """, new { limit }, tx, cancellationToken: cancellationToken))).AsList();
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        var ids = new List<long>(rows.Count);
+        var jobIds = new List<long>(rows.Count);
+        try
+        {
+            foreach (var (id, type) in rows)
+            {
+                var label = DeliverNotificationJob.Label(type);
+                var job = Job.FromExpression<DeliverNotificationJob>(x => x.DeliverAsync(id, label, null, CancellationToken.None),
+                    EngineOptions.DefaultQueue);
+                jobIds.Add(long.Parse(jobs.Create(job, new EnqueuedState(EngineOptions.DefaultQueue)), System.Globalization.CultureInfo.InvariantCulture));
+                ids.Add(id);
+            }
+        }
+        finally
+        {
+            // Checkpoint: the jobs made so far exist; record them even when a later one failed.
+            await connection.ExecuteAsync(new CommandDefinition("""
+                update notifications n set job_id = j.job_id from unnest(@ids, @jobIds) as j(id, job_id) where n.id = j.id
+                """, new { ids = ids.ToArray(), jobIds = jobIds.ToArray() }, tx, cancellationToken: cancellationToken));
+            await tx.CommitAsync(cancellationToken);
+        }
+
+        return rows.Count;
+    }
+}

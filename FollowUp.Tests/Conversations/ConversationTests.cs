@@ -1,0 +1,370 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using FollowUp.Jobs.Calls;
+using FollowUp.Jobs.Clients;
+using FollowUp.Tests.Support;
+using NodaTime;
+using NodaTime.Text;
+
+namespace FollowUp.Tests.Conversations;
+
+/// <summary>
+/// Customers' replies over HTTP, end to end: a booked call's confirmation goes out through a fake Twilio,
+/// the customer answers through Twilio's signed inbound webhook, FollowUp acts, and the business's
+/// receiver (a local fake) gets each event signed like our inbound contract.
+/// </summary>
+public sealed class ConversationTests
+{
+    private const string AccountSid = "AC0123456789abcdef0123456789abcdef";
+    private const string AuthToken = "twilio-test-auth-token";
+    private const string PublicBase = "https://followup.example";
+    private const string ClientNumber = "+12125550100";
+    private const string Customer = "+12125550123";
+    private const string NotifySecret = "nsec_0123456789abcdef";
+
+    private FakeTwilioServer _twilio = null!;
+    private FakeWebhookReceiver _receiver = null!;
+    private TestDatabase _db = null!;
+    private ApiHost _api = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _twilio = await FakeTwilioServer.StartAsync();
+        _receiver = await FakeWebhookReceiver.StartAsync();
+        _db = await TestDatabase.CreateAsync();
+        _api = ApiHost.Start(_db, new()
+        {
+            ["FollowUp:Twilio:AccountSid"] = AccountSid,
+            ["FollowUp:Twilio:AuthToken"] = AuthToken,
+            ["FollowUp:Twilio:From"] = "+12125550199",
+            ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
+            ["FollowUp:PublicBaseUrl"] = PublicBase,
+        });
+        await TestClients.CreateAsync(_api.Services, settings: TestClients.Acme(c => c with
+        {
+            SmsFrom = ClientNumber,
+            EmailEnabled = false,
+            Notifications = new NotificationSettings { Url = _receiver.Url.ToString(), Secret = NotifySecret },
+        }));
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _api.DisposeAsync();
+        await _db.DisposeAsync();
+        await _receiver.DisposeAsync();
+        await _twilio.DisposeAsync();
+    }
+
+    [Test]
+    public async Task InboundC_AnswersTheConfirmation_AppointmentConfirmed_BusinessGetsSignedEvents()
+    {
+        var confirmation = await BookAsync();
+
+        var response = await InboundAsync(" c ");
+
+        var inbound = await _db.QueryAsync<(string Action, string ClientId, long MessageId)>("select action, client_id, message_id from inbound_sms");
+        var call = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/calls/call_1", UriKind.Relative))).RootElement;
+        var events = await EventsAsync("reply.received", "appointment.confirmed");
+        var reminders = await _db.QueryAsync<string>("select status from messages where kind like 'reminder%' order by kind");
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(inbound, Is.EqualTo(new[] { ("confirmed", "acme-dental", confirmation) }), "matched to the client and to the confirmation it answers");
+            Assert.That(call.GetProperty("customer_response").GetString(), Is.EqualTo("confirmed"));
+            Assert.That(reminders, Is.EqualTo(new[] { "scheduled", "scheduled" }), "confirming keeps the reminders");
+            foreach (var (type, e) in events)
+            {
+                Assert.That(CallSignature.Verify(NotifySecret, e.Header("X-FollowUp-Signature"), Encoding.UTF8.GetBytes(e.Body),
+                    SystemClock.Instance.GetCurrentInstant()), Is.EqualTo(SignatureCheck.Valid), type);
+                Assert.That(e.Header("X-FollowUp-Event"), Is.EqualTo(type));
+                Assert.That(e.ContentType, Does.StartWith("application/json"));
+                var body = JsonDocument.Parse(e.Body).RootElement;
+                Assert.That(body.GetProperty("type").GetString(), Is.EqualTo(type));
+                Assert.That(body.GetProperty("id").GetString(), Is.EqualTo(e.Header("X-FollowUp-Event-Id")));
+                Assert.That(body.GetProperty("client_id").GetString(), Is.EqualTo("acme-dental"));
+            }
+
+            var confirmed = JsonDocument.Parse(events["appointment.confirmed"].Body).RootElement.GetProperty("data");
+            Assert.That(confirmed.GetProperty("appointment_id").GetString(), Is.EqualTo("apt_1"));
+            Assert.That(confirmed.GetProperty("customer").GetProperty("phone").GetString(), Is.EqualTo(Customer));
+            var reply = JsonDocument.Parse(events["reply.received"].Body).RootElement.GetProperty("data");
+            Assert.That(reply.GetProperty("body").GetString(), Is.EqualTo(" c "));
+            Assert.That(reply.GetProperty("answers").GetProperty("message_id").GetInt64(), Is.EqualTo(confirmation));
+        });
+    }
+
+    [Test]
+    public async Task InboundCancel_CancelsTheReminders_SendsTheAcknowledgement_IsNotAnOptOut()
+    {
+        await BookAsync();
+
+        await InboundAsync("Cancel");
+        var ack = await Eventually.WaitForAsync(
+            () => _db.QueryAsync<(string Status, string Body)>("select status, body from messages where kind = 'cancellation'"),
+            rows => rows.Count == 1 && rows[0].Status == "sent", what: "the cancellation acknowledgement to be sent");
+        var suppressedAfterAnswer = await _db.ScalarAsync<long>("select count(*) from suppressions");
+        // Now the latest message is the acknowledgement, which asks nothing: CANCEL is the carriers' opt-out again.
+        await InboundAsync("CANCEL");
+        var events = await EventsAsync("appointment.cancelled_by_customer");
+
+        var reminders = await _db.QueryAsync<(string Status, string Reason)>(
+            "select status, skip_reason from messages where kind like 'reminder%' order by kind");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(reminders, Is.EqualTo(new[] { ("cancelled", SkipReasons.CancelledByCustomer), ("cancelled", SkipReasons.CancelledByCustomer) }));
+            Assert.That(ack[0].Body, Does.Contain("is cancelled"));
+            Assert.That(_twilio.Requests.Count(r => r.Form["Body"].ToString().Contains("is cancelled", StringComparison.Ordinal)), Is.EqualTo(1),
+                "a second CANCEL does not acknowledge again");
+            Assert.That(suppressedAfterAnswer, Is.Zero, "an appointment answer, not an opt-out");
+            Assert.That(await _db.QueryAsync<string>("select action from inbound_sms order by id"), Is.EqualTo(new[] { "cancelled", "opted_out" }));
+            Assert.That(JsonDocument.Parse(events["appointment.cancelled_by_customer"].Body).RootElement.GetProperty("data")
+                .GetProperty("appointment_id").GetString(), Is.EqualTo("apt_1"));
+        });
+    }
+
+    [Test]
+    public async Task InboundR_KeepsTheReminders_AsksTheBusinessToCallBack()
+    {
+        await BookAsync();
+
+        await InboundAsync("Reschedule");
+        var events = await EventsAsync("appointment.reschedule_requested");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.QueryAsync<string>("select status from messages where kind like 'reminder%'"), Is.All.EqualTo("scheduled"));
+            Assert.That(await _db.ScalarAsync<string>("select status from appointment_replies"), Is.EqualTo("reschedule_requested"));
+            Assert.That(events, Contains.Key("appointment.reschedule_requested"));
+        });
+    }
+
+    [Test]
+    public async Task ReplyToNurture_StopsTheRemainingNurture_BusinessIsTold()
+    {
+        // The call ended a day ago, so day 1's nurture is due now (the client is always open) and day 4's is pending.
+        var ended = SystemClock.Instance.GetCurrentInstant() - Duration.FromDays(1) - Duration.FromMinutes(1);
+        await PostCallAsync(Call("not_booked", "call_2", occurredAt: ended));
+        await Eventually.WaitForAsync(() => _db.QueryAsync<string>("select status from messages where kind = 'nurture_day1'"),
+            s => s.SequenceEqual(["sent"]), what: "day 1's nurture to be sent");
+
+        await InboundAsync("Is Thursday possible?");
+        var events = await EventsAsync("reply.received");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.QueryAsync<(string, string)>("select status, skip_reason from messages where kind = 'nurture_day4'"),
+                Is.EqualTo(new[] { ("cancelled", SkipReasons.CustomerReplied) }));
+            Assert.That(await _db.ScalarAsync<string>("select action from inbound_sms"), Is.EqualTo("nurture_stopped"));
+            Assert.That(JsonDocument.Parse(events["reply.received"].Body).RootElement.GetProperty("data").GetProperty("action").GetString(),
+                Is.EqualTo("nurture_stopped"));
+        });
+    }
+
+    [Test]
+    public async Task CancelWithoutAnAppointment_IsTheCarrierOptOut()
+    {
+        var id = await AdHocAsync("Hello from Acme");
+        await WaitForStatusAsync(id, "sent");
+
+        await InboundAsync("cancel");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.ScalarAsync<string>("select action from inbound_sms"), Is.EqualTo("opted_out"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from suppressions where address = @Customer and lifted_at is null", new { Customer }),
+                Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task SameMessageSidTwice_ActsOnce()
+    {
+        await BookAsync();
+        var form = Inbound("CANCEL", sid: "SM_same");
+
+        var first = await PostSignedAsync("/webhooks/twilio/inbound", form);
+        var retry = await PostSignedAsync("/webhooks/twilio/inbound", form);
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation' and status = 'sent'"),
+            n => n == 1, what: "the acknowledgement");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK), "Twilio's retry is answered, and ignored");
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_sms"), Is.EqualTo(1));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task ConversationApi_BothDirectionsInTimeOrder_RefusesBadQueries()
+    {
+        var confirmation = await BookAsync();
+        await InboundAsync("C");
+        var id = await AdHocAsync("Thanks, see you then");
+        await WaitForStatusAsync(id, "sent");
+
+        var thread = JsonDocument.Parse(await _api.Client.GetStringAsync(
+            new Uri($"/api/conversations?client_id=acme-dental&phone={Uri.EscapeDataString(Customer)}", UriKind.Relative))).RootElement;
+        var noPhone = await _api.Client.GetAsync(new Uri("/api/conversations?client_id=acme-dental&phone=12", UriKind.Relative));
+        var noClient = await _api.Client.GetAsync(new Uri($"/api/conversations?phone={Uri.EscapeDataString(Customer)}", UriKind.Relative));
+        var unknown = await _api.Client.GetAsync(new Uri($"/api/conversations?client_id=nobody&phone={Uri.EscapeDataString(Customer)}", UriKind.Relative));
+        var list = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/conversations?search=Ana", UriKind.Relative))).RootElement;
+
+        var items = thread.GetProperty("items").EnumerateArray().ToList();
+        var sent = items.Where(i => i.GetProperty("status").GetString() is "sent" or "read" or "unread").ToList();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(sent.Select(i => (i.GetProperty("direction").GetString(), i.GetProperty("id").GetInt64())).ToList(),
+                Is.EqualTo(new[] { ("outbound", confirmation), ("inbound", 1L), ("outbound", id) }), "in the order they happened");
+            Assert.That(items.Count(i => i.GetProperty("status").GetString() == "scheduled"), Is.EqualTo(2), "the two reminders, still to come");
+            Assert.That(thread.GetProperty("customer_name").GetString(), Is.EqualTo("Ana Diaz"));
+            Assert.That(thread.GetProperty("unread").GetInt32(), Is.EqualTo(1));
+            Assert.That(thread.GetProperty("appointments")[0].GetProperty("status").GetString(), Is.EqualTo("confirmed"));
+            Assert.That(noPhone.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(await noPhone.Content.ReadAsStringAsync(), Does.Contain("\"phone\""));
+            Assert.That(noClient.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(await noClient.Content.ReadAsStringAsync(), Does.Contain("\"client_id\""));
+            Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(list.EnumerateArray().Select(c => c.GetProperty("phone").GetString()), Is.EqualTo(new[] { Customer }));
+            Assert.That(list[0].GetProperty("last_reply").GetString(), Is.EqualTo("C"));
+        });
+    }
+
+    [Test]
+    public async Task ReceiverAnswers500_ThreeAttemptsADelayApart_DeadLetter_RequeueDeliversTheSameEvent()
+    {
+        _receiver.Status = 500;
+        await InboundAsync("hello?");
+
+        var deadLetter = await Eventually.WaitForAsync(
+            () => _db.QueryAsync<(long Id, long JobId, int Attempts)>("select id, job_id, attempts from dead_letters where notification_id is not null"),
+            rows => rows.Count == 1, TimeSpan.FromSeconds(60), "the notification's dead letter");
+        var (status, attempts, lastResponse) = (await _db.QueryAsync<(string, int, int)>(
+            "select status, attempts, last_response from notifications"))[0];
+        var history = HangfireProbe.History(_api.Services, deadLetter[0].JobId).Select(h => h.Reason ?? "").ToList();
+        var firstThree = _receiver.Requests.ToList();
+
+        _receiver.Status = 200;
+        var requeue = await _api.Client.PostAsync(new Uri($"/api/dead-letters/{deadLetter[0].Id}/requeue", UriKind.Relative), null);
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select status from notifications"), s => s == "delivered",
+            what: "the requeued notification to be delivered");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(deadLetter[0].Attempts, Is.EqualTo(3));
+            Assert.That((status, attempts, lastResponse), Is.EqualTo(("dead_lettered", 3, 500)));
+            Assert.That(history, Has.Some.StartsWith("Attempt 2 of 3 in 1 s"));
+            Assert.That(history, Has.Some.StartsWith("Attempt 3 of 3 in 1 s"));
+            Assert.That(firstThree, Has.Count.EqualTo(3));
+            Assert.That(firstThree.Select(r => r.Body).Distinct().Count(), Is.EqualTo(1), "every attempt sends the same event, same id");
+            Assert.That(requeue.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(_receiver.Requests, Has.Count.EqualTo(4));
+            Assert.That(_receiver.Requests[3].Body, Is.EqualTo(firstThree[0].Body));
+        });
+    }
+
+    [Test]
+    public async Task DeliveryCallbacksAndDeadLetters_ReachTheBusiness()
+    {
+        var delivered = await AdHocAsync("One");
+        var sid = await WaitForStatusAsync(delivered, "sent");
+        await PostSignedAsync("/webhooks/twilio/status", Status(sid, "delivered"));
+        await PostSignedAsync("/webhooks/twilio/status", Status(sid, "delivered"));
+        _twilio.Then(FakeTwilioReply.ServerError()).Then(FakeTwilioReply.ServerError()).Then(FakeTwilioReply.ServerError());
+        var dead = await AdHocAsync("Two");
+
+        var events = await EventsAsync("message.delivered", "message.dead_lettered");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(JsonDocument.Parse(events["message.delivered"].Body).RootElement.GetProperty("data").GetProperty("message_id").GetInt64(),
+                Is.EqualTo(delivered));
+            var data = JsonDocument.Parse(events["message.dead_lettered"].Body).RootElement.GetProperty("data");
+            Assert.That(data.GetProperty("message_id").GetInt64(), Is.EqualTo(dead));
+            Assert.That(data.GetProperty("status").GetString(), Is.EqualTo("dead_lettered"));
+            Assert.That(data.GetProperty("attempts").GetInt32(), Is.EqualTo(3));
+            Assert.That(_receiver.Requests.Count(r => r.Header("X-FollowUp-Event") == "message.delivered"), Is.EqualTo(1),
+                "a repeated callback moves nothing and tells nobody");
+        });
+    }
+
+    // --- helpers ---
+
+    /// <summary>Books apt_1 (call_1) three days ahead and waits for its confirmation to go out; returns its id.</summary>
+    private async Task<long> BookAsync()
+    {
+        await PostCallAsync(Call("booked", "call_1"));
+        var rows = await Eventually.WaitForAsync(() => _db.QueryAsync<long>("select id from messages where kind = 'confirmation' and status = 'sent'"),
+            r => r.Count == 1, what: "the confirmation to be sent");
+        return rows[0];
+    }
+
+    private static string Call(string outcome, string callId, Instant? occurredAt = null) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["event_id"] = "evt_" + callId,
+        ["event"] = "call_ended",
+        ["client_id"] = "acme-dental",
+        ["call_id"] = callId,
+        ["occurred_at"] = InstantPattern.ExtendedIso.Format(occurredAt ?? SystemClock.Instance.GetCurrentInstant()),
+        ["outcome"] = outcome,
+        ["customer"] = new { name = "Ana Diaz", phone = Customer },
+        ["appointment"] = outcome == "booked"
+            ? new { id = "apt_1", starts_at = InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(3)), service = "Cleaning" }
+            : null,
+    });
+
+    private async Task PostCallAsync(string json)
+    {
+        using var request = Web.CallWebhookTests.Signed(json);
+        var response = await _api.Client.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<long> AdHocAsync(string body)
+    {
+        var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
+            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "{{Customer}}", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+    }
+
+    private async Task<string> WaitForStatusAsync(long id, string status) =>
+        (await Eventually.WaitForAsync(async () =>
+            JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri($"/api/messages/{id}", UriKind.Relative))).RootElement.Clone(),
+            m => m.GetProperty("status").GetString() == status, what: $"message {id} to be {status}"))
+        .GetProperty("provider_message_id").GetString() ?? "";
+
+    private Task<HttpResponseMessage> InboundAsync(string body) => PostSignedAsync("/webhooks/twilio/inbound", Inbound(body));
+
+    private static Dictionary<string, string> Inbound(string body, string? sid = null) => new()
+    {
+        ["MessageSid"] = sid ?? "SM" + Guid.NewGuid().ToString("N"), ["AccountSid"] = AccountSid, ["From"] = Customer,
+        ["To"] = ClientNumber, ["Body"] = body, ["NumMedia"] = "0",
+    };
+
+    private static Dictionary<string, string> Status(string sid, string status) => new()
+    {
+        ["MessageSid"] = sid, ["AccountSid"] = AccountSid, ["MessageStatus"] = status, ["To"] = Customer, ["From"] = ClientNumber,
+    };
+
+    private async Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", TwilioSigner.Sign(AuthToken, PublicBase + path, form));
+        using var anonymous = _api.Factory.CreateClient();
+        return await anonymous.SendAsync(request);
+    }
+
+    /// <summary>Waits until the receiver has each of <paramref name="types"/>; the latest of each type.</summary>
+    private async Task<Dictionary<string, ReceivedWebhook>> EventsAsync(params string[] types)
+    {
+        var received = await Eventually.WaitForAsync(() => Task.FromResult(_receiver.Requests),
+            r => types.All(t => r.Any(e => e.Header("X-FollowUp-Event") == t)), TimeSpan.FromSeconds(30), $"events {string.Join(", ", types)}");
+        return types.ToDictionary(t => t, t => received.Last(e => e.Header("X-FollowUp-Event") == t));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FollowUp.Tests.Support;
+
+/// <summary>
+/// A business's webhook receiver (n8n, Zapier, a CRM) at its wire: a Kestrel app on 127.0.0.1 with a
+/// free port that records every request (headers and raw body) and answers <see cref="Status"/>.
+/// </summary>
+public sealed class FakeWebhookReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedWebhook> _requests = new();
+
+    private FakeWebhookReceiver(WebApplication app, Uri url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    /// <summary>The receiver's URL, <c>http://127.0.0.1:port/hooks/followup</c>.</summary>
+    public Uri Url { get; }
+
+    /// <summary>What the receiver answers; change it between deliveries.</summary>
+    public int Status { get; set; } = StatusCodes.Status200OK;
+
+    public IReadOnlyList<ReceivedWebhook> Requests => [.. _requests];
+
+    public static async Task<FakeWebhookReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        FakeWebhookReceiver? receiver = null;
+        app.MapPost("/hooks/followup", async (HttpContext context) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            receiver!._requests.Enqueue(new ReceivedWebhook(
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                context.Request.ContentType, body));
+            context.Response.StatusCode = receiver.Status;
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        receiver = new FakeWebhookReceiver(app, new Uri(new Uri(address), "/hooks/followup"));
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>One request the fake receiver got.</summary>
+public sealed record ReceivedWebhook(IReadOnlyDictionary<string, string> Headers, string? ContentType, string Body)
+{
+    public string Header(string name) => Headers.TryGetValue(name, out var value) ? value : "";
+}
