@@ -74,6 +74,26 @@ public sealed class MessageTemplateTests
     }
 
     [Test]
+    public void DefaultTemplates_WithABookingUrl_InviteBookingOnline_AndFitTwoSegments()
+    {
+        var client = Support.TestClients.Acme(c => c with { BookingUrl = "https://book.example/acme-dental/online" });
+        var previews = TemplatePreviews.For(client);
+        Assert.Multiple(() =>
+        {
+            foreach (var kind in new[] { MessageKind.NurtureDay1, MessageKind.NurtureDay4, MessageKind.MissedCall })
+            {
+                Assert.That(MessageTemplate.Problems(DefaultTemplates.Sms(kind, withBookingUrl: true), kind, hasBookingUrl: true), Is.Empty, kind);
+                Assert.That(previews[kind].Sms, Does.Contain("https://book.example/acme-dental/online"), kind);
+                Assert.That(previews[kind].SmsSegments, Is.InRange(1, 2), kind);
+            }
+
+            Assert.That(MessageTemplate.Problems(DefaultTemplates.Sms(MessageKind.NurtureDay1, withBookingUrl: true), MessageKind.NurtureDay1),
+                Is.EqualTo(new[] { "uses {booking_url}, but the client has no booking_url" }));
+            Assert.That(previews[MessageKind.Confirmation].Sms, Does.EndWith("Reply C to confirm, R to reschedule or CANCEL to cancel."));
+        });
+    }
+
+    [Test]
     public void RenderSubject_NameWithLineBreaks_RendersOneLine()
     {
         // A customer name from a call webhook is not ours to trust: in a header, CR/LF would start another header.
