@@ -8,7 +8,6 @@ using FollowUp.Jobs.Calls;
 using Hangfire.Server;
 using Npgsql;
 using NodaTime;
-using NodaTime.Text;
 
 namespace FollowUp.Jobs.Notifications;
 
@@ -28,8 +27,6 @@ namespace FollowUp.Jobs.Notifications;
 internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, IHttpClientFactory httpClients, IClock clock)
 {
     public const string HttpClientName = "followup-notifications";
-
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Delivers notification <paramref name="notificationId"/>; Hangfire supplies the context and token.</summary>
     [DisplayName("{1} (notification {0})")]
@@ -104,10 +101,10 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, IHttpC
         {
             id = pending.EventId,
             type = pending.Type,
-            created_at = InstantPattern.ExtendedIso.Format(pending.CreatedAt),
+            created_at = pending.CreatedAt,
             client_id = pending.ClientId,
             data = data.RootElement,
-        }, Json);
+        }, Storage.FollowUpJson.Options);
     }
 
     // One attempt's outcome; a status (delivered, dropped) only when the attempt settled it.

@@ -12,8 +12,6 @@ namespace FollowUp.Jobs.Notifications;
 /// </summary>
 internal static class NotificationOutbox
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     private const string AddSql = """
         insert into notifications (client_id, type, data, created_at, status)
         select id, @type, @data::jsonb, @now, 'pending' from clients
@@ -39,12 +37,12 @@ internal static class NotificationOutbox
     public static Task<long?> AddAsync(NpgsqlTransaction transaction, string clientId, string type, object data, Instant now,
         CancellationToken cancellationToken) =>
         transaction.Connection!.ExecuteScalarAsync<long?>(new CommandDefinition(AddSql,
-            new { clientId, type, data = JsonSerializer.Serialize(data, Json), now }, transaction, cancellationToken: cancellationToken));
+            new { clientId, type, data = JsonSerializer.Serialize(data, Storage.FollowUpJson.Options), now }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>Adds a message event (<c>message.*</c>) describing message <paramref name="messageId"/> as it is now in the transaction.</summary>
     public static Task<long?> AddForMessageAsync(NpgsqlTransaction transaction, long messageId, string type, object? extra, Instant now,
         CancellationToken cancellationToken) =>
         transaction.Connection!.ExecuteScalarAsync<long?>(new CommandDefinition(AddForMessageSql,
-            new { messageId, type, extra = extra is null ? null : JsonSerializer.Serialize(extra, Json), now }, transaction,
+            new { messageId, type, extra = extra is null ? null : JsonSerializer.Serialize(extra, Storage.FollowUpJson.Options), now }, transaction,
             cancellationToken: cancellationToken));
 }

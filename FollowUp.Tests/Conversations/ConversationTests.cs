@@ -90,6 +90,8 @@ public sealed class ConversationTests
 
             var confirmed = JsonDocument.Parse(events["appointment.confirmed"].Body).RootElement.GetProperty("data");
             Assert.That(confirmed.GetProperty("appointment_id").GetString(), Is.EqualTo("apt_1"));
+            Assert.That(confirmed.GetProperty("starts_at").GetString(), Does.Match(@"^\d{4}-\d\d-\d\dT.*Z$"), "instants as ISO 8601");
+            Assert.That(JsonDocument.Parse(events["appointment.confirmed"].Body).RootElement.GetProperty("created_at").GetString(), Does.EndWith("Z"));
             Assert.That(confirmed.GetProperty("customer").GetProperty("phone").GetString(), Is.EqualTo(Customer));
             var reply = JsonDocument.Parse(events["reply.received"].Body).RootElement.GetProperty("data");
             Assert.That(reply.GetProperty("body").GetString(), Is.EqualTo(" c "));
@@ -197,6 +199,48 @@ public sealed class ConversationTests
             Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK), "Twilio's retry is answered, and ignored");
             Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_sms"), Is.EqualTo(1));
             Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task DatabaseFailsMidway_NothingHalfDone_TheRetryActsOnce()
+    {
+        await BookAsync();
+        // The database refuses the appointment's answer once, after the reply row and the reminders'
+        // cancellation were written in the same transaction.
+        await _db.ExecuteAsync("""
+            create sequence fail_once; -- a sequence, because nextval survives the rollback the failure causes
+            create function fail_once() returns trigger language plpgsql as $$
+            begin
+                if nextval('fail_once') = 1 then
+                    raise exception 'disk full (simulated)';
+                end if;
+                return new;
+            end $$;
+            create trigger fail_once before insert on appointment_replies for each row execute function fail_once();
+            """);
+        var form = Inbound("CANCEL", sid: "SM_retry");
+
+        var failed = await PostSignedAsync("/webhooks/twilio/inbound", form);
+        var afterFailure = (
+            Replies: await _db.ScalarAsync<long>("select count(*) from inbound_sms"),
+            Reminders: await _db.QueryAsync<string>("select status from messages where kind like 'reminder%'"),
+            Acks: await _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"),
+            Suppressed: await _db.ScalarAsync<long>("select count(*) from suppressions"),
+            Events: await _db.ScalarAsync<long>("select count(*) from notifications"));
+        var retried = await PostSignedAsync("/webhooks/twilio/inbound", form);
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation' and status = 'sent'"),
+            n => n == 1, what: "the acknowledgement after the retry");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((int)failed.StatusCode, Is.GreaterThanOrEqualTo(500), "Twilio is told to try again");
+            Assert.That(afterFailure.Replies, Is.Zero);
+            Assert.That(afterFailure.Reminders, Is.All.EqualTo("scheduled"));
+            Assert.That((afterFailure.Acks, afterFailure.Suppressed, afterFailure.Events), Is.EqualTo((0L, 0L, 0L)));
+            Assert.That(retried.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await _db.QueryAsync<string>("select action from inbound_sms"), Is.EqualTo(new[] { "cancelled" }));
+            Assert.That(await _db.QueryAsync<string>("select status from messages where kind like 'reminder%'"), Is.All.EqualTo("cancelled"));
         });
     }
 
