@@ -28,20 +28,15 @@ public sealed class FakeSendGridServer : IAsyncDisposable
     }
 
     /// <summary>Where the fake listens, for <c>FollowUp:SendGrid:BaseUrl</c>.</summary>
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl { get; private init; } = "";
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
 
     public static async Task<FakeSendGridServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new FakeSendGridServer(app);
-        app.Run(server.HandleAsync);
-        await app.StartAsync();
-        server.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        FakeSendGridServer? server = null;
+        var (app, address) = await LoopbackApp.StartAsync(app => app.Run(context => server!.HandleAsync(context)));
+        server = new FakeSendGridServer(app) { BaseUrl = address.ToString().TrimEnd('/') };
         return server;
     }
 

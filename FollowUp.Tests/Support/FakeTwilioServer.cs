@@ -37,16 +37,10 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
     public static async Task<FakeTwilioServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
         FakeTwilioServer? server = null;
-        app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json",
-            (HttpContext context, string accountSid) => server!.HandleAsync(context, accountSid));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server = new FakeTwilioServer(app, new Uri(address));
+        var (app, address) = await LoopbackApp.StartAsync(app => app.MapPost("/2010-04-01/Accounts/{accountSid}/Messages.json",
+            (HttpContext context, string accountSid) => server!.HandleAsync(context, accountSid)));
+        server = new FakeTwilioServer(app, address);
         return server;
     }
 

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FollowUp.Tests.Support;
 
@@ -34,12 +29,8 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
 
     public static async Task<FakeWebhookReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
         FakeWebhookReceiver? receiver = null;
-        app.MapPost("/hooks/followup", async (HttpContext context) =>
+        var (app, address) = await LoopbackApp.StartAsync(app => app.MapPost("/hooks/followup", async (HttpContext context) =>
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
@@ -47,10 +38,8 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 context.Request.ContentType, body));
             context.Response.StatusCode = receiver.Status;
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        receiver = new FakeWebhookReceiver(app, new Uri(new Uri(address), "/hooks/followup"));
+        }));
+        receiver = new FakeWebhookReceiver(app, new Uri(address, "/hooks/followup"));
         return receiver;
     }
 
