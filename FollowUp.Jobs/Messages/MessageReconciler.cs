@@ -23,12 +23,14 @@ namespace FollowUp.Jobs.Messages;
 /// (a stuck queue row is left behind and dropped by the worker that later fetches it);</item>
 /// <item>Processing, or Failed (a dead letter, which a person requeues): left alone.</item>
 /// </list>
+/// Business notifications likewise: a pending one whose delivery job is missing, Deleted or Succeeded
+/// without delivering gets a new job (<see cref="Notifications.NotificationDispatcher.ReleaseLostAsync"/>).
 /// Each revival is counted (metric <c>followup.reconciler.revived</c>), logged, written as a message event
 /// and summed in <c>reconciler_runs</c> for the overview; a message that cannot be revived is reported the
 /// same way, never silently dropped.
 /// </summary>
 internal sealed class MessageReconciler(
-    NpgsqlDataSource dataSource, MessageDispatcher dispatcher, IBackgroundJobClient jobs, JobStorage storage, EngineMetrics metrics,
+    NpgsqlDataSource dataSource, MessageDispatcher dispatcher, Notifications.NotificationDispatcher notifications, IBackgroundJobClient jobs, JobStorage storage, EngineMetrics metrics,
     IOptions<EngineOptions> options, IClock clock, ILogger<MessageReconciler> logger)
 {
     public const string RecurringId = "reconcile-messages";
@@ -77,6 +79,20 @@ internal sealed class MessageReconciler(
                 logger.LogError(ex, "Reconciler could not revive message {MessageId} (job {JobId})", message.Id, message.JobId);
                 await EventAsync(message.Id, "unrevivable", $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
             }
+        }
+
+        var released = await notifications.ReleaseLostAsync(hangfire, now - Duration.FromSeconds(o.ReconcileGraceSeconds), cancellationToken);
+        foreach (var id in released)
+        {
+            revived++;
+            metrics.Revived("notification job lost");
+            notes.Add($"notification {id}: its job was lost; a new one is created");
+            logger.LogWarning("Reconciler released notification {NotificationId}: its delivery job was lost", id);
+        }
+
+        if (released.Count > 0)
+        {
+            await notifications.DispatchAsync(released.Count, cancellationToken);
         }
 
         var run = new ReconcilerRun(now, overdue.Count, revived, unrevivable);

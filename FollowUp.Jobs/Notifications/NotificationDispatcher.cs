@@ -53,4 +53,34 @@ internal sealed class NotificationDispatcher(NpgsqlDataSource dataSource, IBackg
 
         return rows.Count;
     }
+
+    /// <summary>
+    /// Releases pending notifications created before <paramref name="before"/> whose delivery job will
+    /// never deliver them (missing, Deleted, or Succeeded without delivering): their job id is cleared
+    /// so the dispatcher gives them a new one (the old job, should it ever run, finds the notification
+    /// owned by another and does nothing). Returns the ids released. Run by the reconciler every minute.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> ReleaseLostAsync(Hangfire.Storage.IStorageConnection hangfire, NodaTime.Instant before,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hangfire);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var pending = (await connection.QueryAsync<(long Id, long JobId)>(new CommandDefinition("""
+            select id, job_id from notifications where status = 'pending' and job_id is not null and created_at < @before
+            order by id limit 1000
+            """, new { before }, cancellationToken: cancellationToken))).AsList();
+        var lost = pending.Where(p => hangfire.GetStateData(p.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture))?.Name
+            is not { } state || state == DeletedState.StateName || state == SucceededState.StateName).ToList();
+        if (lost.Count == 0)
+        {
+            return [];
+        }
+
+        var released = await connection.QueryAsync<long>(new CommandDefinition("""
+            update notifications n set job_id = null from unnest(@ids, @jobIds) as l(id, job_id)
+            where n.id = l.id and n.job_id = l.job_id and n.status = 'pending'
+            returning n.id
+            """, new { ids = lost.Select(l => l.Id).ToArray(), jobIds = lost.Select(l => l.JobId).ToArray() }, cancellationToken: cancellationToken));
+        return released.AsList();
+    }
 }

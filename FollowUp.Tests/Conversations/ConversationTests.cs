@@ -3,7 +3,12 @@ using System.Text;
 using System.Text.Json;
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Messages;
 using FollowUp.Tests.Support;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Text;
 
@@ -309,6 +314,33 @@ public sealed class ConversationTests
             Assert.That(requeue.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(_receiver.Requests, Has.Count.EqualTo(4));
             Assert.That(_receiver.Requests[3].Body, Is.EqualTo(firstThree[0].Body));
+        });
+    }
+
+    [Test]
+    public async Task NotificationWhoseJobWasDeleted_ReconcilerGivesItANewJob_Delivered()
+    {
+        // A pending notification whose delivery job someone deleted on /hangfire before it ran.
+        var jobs = _api.Services.GetRequiredService<IBackgroundJobClient>();
+        var deleted = long.Parse(jobs.Create(Job.FromExpression(() => Console.WriteLine("lost")), new DeletedState()),
+            System.Globalization.CultureInfo.InvariantCulture);
+        await _db.ExecuteAsync("""
+            insert into notifications (client_id, type, data, created_at, status, job_id)
+            values ('acme-dental', 'reply.received', '{"body": "hello"}', now() - interval '1 hour', 'pending', @deleted)
+            """, new { deleted });
+
+        await using (var scope = _api.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<MessageReconciler>().RunAsync(CancellationToken.None);
+        }
+
+        var events = await EventsAsync("reply.received");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.ScalarAsync<string>("select status from notifications"), Is.EqualTo("delivered"));
+            Assert.That(await _db.ScalarAsync<long>("select job_id from notifications"), Is.Not.EqualTo(deleted));
+            Assert.That(JsonDocument.Parse(events["reply.received"].Body).RootElement.GetProperty("data").GetProperty("body").GetString(), Is.EqualTo("hello"));
+            Assert.That(await _db.ScalarAsync<string>("select detail from reconciler_runs"), Does.Contain("its job was lost"));
         });
     }
 
