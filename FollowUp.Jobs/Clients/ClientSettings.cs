@@ -27,7 +27,7 @@ public sealed record ClientSettings
     /// <summary>Marketing messages per recipient per local day; transactional kinds are exempt.</summary>
     public int DailyLimitPerRecipient { get; init; } = 3;
 
-    /// <summary>E.164 sender number, or null for the provider's configured sender.</summary>
+    /// <summary>Sender number, stored as E.164, or null for the provider's configured sender.</summary>
     public string? SmsFrom { get; init; }
 
     /// <summary>"Name &lt;address&gt;" or an address, or null for the provider's configured sender.</summary>

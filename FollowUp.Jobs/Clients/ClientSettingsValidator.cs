@@ -40,8 +40,8 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
         RuleFor(c => c.WebhookSecret).MinimumLength(16).When(c => c.WebhookSecret is not null)
             .WithMessage("must be at least 16 characters").OverridePropertyName("webhook_secret");
         RuleFor(c => c.DailyLimitPerRecipient).InclusiveBetween(0, 100).OverridePropertyName("daily_limit_per_recipient");
-        RuleFor(c => c.SmsFrom).Must(Recipients.IsE164).When(c => c.SmsFrom is not null)
-            .WithMessage("must be an E.164 number such as +15557654321").OverridePropertyName("sms_from");
+        RuleFor(c => c.SmsFrom).Must(E164.IsValid).When(c => c.SmsFrom is not null)
+            .WithMessage((_, from) => E164.ProblemWith(from)!).OverridePropertyName("sms_from");
         RuleFor(c => c.EmailFrom).Must(Recipients.IsMailbox).When(c => c.EmailFrom is not null)
             .WithMessage("must be an address or \"Name <address>\"").OverridePropertyName("email_from");
         RuleFor(c => c.TemplatePreviews).Null().WithMessage("is computed by the server; do not send it")

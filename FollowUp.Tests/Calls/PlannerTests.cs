@@ -24,7 +24,7 @@ public sealed class PlannerTests
     private static CallEvent Call(string outcome, string? startsAt = null, string occurredAt = "2026-11-22T15:04:05Z", string? email = "ana@example.com") => new()
     {
         EventId = "evt_1", Event = "call_ended", ClientId = "acme-dental", CallId = "call_1", OccurredAt = occurredAt, Outcome = outcome,
-        Customer = new CallCustomer { Name = "Ana Diaz", Phone = "+15551234567", Email = email },
+        Customer = new CallCustomer { Name = "Ana Diaz", Phone = "+12125550123", Email = email },
         Appointment = startsAt is null ? null : new CallAppointment { Id = "apt_9", StartsAt = startsAt, Service = "Cleaning" },
     };
 
@@ -302,7 +302,7 @@ public sealed class PlannerTests
     [Test]
     public void Plan_NoCustomerName_GreetsThere()
     {
-        var call = Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00") with { Customer = new CallCustomer { Phone = "+15551234567" } };
+        var call = Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00") with { Customer = new CallCustomer { Phone = "+12125550123" } };
         var plan = Planner.Plan(call, Client(), At("2026-11-22T15:04:05Z"));
         Assert.That(Sms(plan, MessageKind.Confirmation).Body, Does.StartWith("Hi there,"));
     }

@@ -20,7 +20,7 @@ public static class TestClients
             TimeZone = "America/New_York",
             BusinessHours = AlwaysOpen,
             WebhookSecret = "whsec_0123456789abcdef",
-            SmsFrom = "+15557654321",
+            SmsFrom = "+12125550100",
             EmailFrom = "Acme Dental <hello@acme.example>",
         };
         return change is null ? settings : change(settings);

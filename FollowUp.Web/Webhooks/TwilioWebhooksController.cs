@@ -76,8 +76,10 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
             return problem!;
         }
 
-        var from = form.GetValueOrDefault("From") ?? "";
-        var to = form.GetValueOrDefault("To") ?? "";
+        // As E.164, the form every number is stored in, so a suppression matches the messages' recipient
+        // and a client's sms_from. A sender that is no phone number (a short code) is kept as it came.
+        var from = E164.NormalizeOrKeep(form.GetValueOrDefault("From") ?? "");
+        var to = E164.NormalizeOrKeep(form.GetValueOrDefault("To") ?? "");
         var body = form.GetValueOrDefault("Body") ?? "";
         var keyword = InboundKeywords.Classify(body);
         // Sent through our Messaging Service, the reply names the pool number Twilio picked, which is
