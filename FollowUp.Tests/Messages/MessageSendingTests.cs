@@ -191,6 +191,34 @@ public sealed class MessageSendingTests
     }
 
     [Test]
+    public async Task PlanAsync_KeepsTheSkipReasonAppointmentAndCustomerPhone_AsPlanManyDoes()
+    {
+        long scheduled, skipped;
+        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1);
+            scheduled = await Messages.PlanAsync(new NewMessage("acme-dental", MessageKind.NurtureDay1, "email", "ana@example.com", "Hi", "Hello", later)
+            {
+                AppointmentId = "apt_9", CustomerPhone = "+12125550123",
+            }, tx);
+            skipped = await Messages.PlanAsync(new NewMessage("acme-dental", MessageKind.NurtureDay1, "email", "", "Hi", "Hello", later)
+            {
+                SkipReason = "no email address",
+            }, tx);
+            await tx.CommitAsync();
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.ScalarAsync<string>("select status || ' ' || appointment_id || ' ' || customer_phone from messages where id = @scheduled", new { scheduled }),
+                Is.EqualTo("scheduled apt_9 +12125550123"));
+            Assert.That(await _db.ScalarAsync<string>("select status || ': ' || skip_reason from messages where id = @skipped", new { skipped }),
+                Is.EqualTo("skipped: no email address"));
+        });
+    }
+
+    [Test]
     public async Task SendSmsAndEdit_NumbersStoredAsE164_InvalidOnesRefusedWithTheReason()
     {
         var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1);
