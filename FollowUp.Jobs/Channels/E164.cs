@@ -73,8 +73,8 @@ public static class E164
 
     /// <summary>
     /// The IANA zones the number is in, from libphonenumber's prefix map (a New York number: one zone; an
-    /// Idaho +1 208 number: America/Boise and America/Los_Angeles; a toll-free number: all of its
-    /// country's). Empty when the number is not valid or the map does not know it; zones NodaTime's TZDB
+    /// Idaho +1 208 number: America/Boise and America/Los_Angeles; a toll-free number: every zone its
+    /// country code covers). Empty when the number is not valid or the map does not know it; zones NodaTime's TZDB
     /// lacks are left out.
     /// </summary>
     public static IReadOnlyList<DateTimeZone> TimeZonesOf(string? value)

@@ -145,6 +145,46 @@ public sealed class ClientApiTests
     }
 
     [Test]
+    public async Task Put_RecipientHours_DefaultWhenOmitted_StoredAndReturnedWhenGiven()
+    {
+        var omitted = await Put("acme-dental", AcmeJson);
+        using var first = JsonDocument.Parse(await omitted.Content.ReadAsStringAsync());
+        var given = await Put("acme-dental", AcmeJson.Replace("\"daily_limit_per_recipient\": 3", "\"daily_limit_per_recipient\": 3, \"recipient_hours\": [\"09:30\", \"20:00\"]",
+            StringComparison.Ordinal));
+        var get = await _api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+        using var second = JsonDocument.Parse(await get.Content.ReadAsStringAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(omitted.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(first.RootElement.GetProperty("recipient_hours").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "08:00", "21:00" }));
+            Assert.That(given.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(second.RootElement.GetProperty("recipient_hours").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "09:30", "20:00" }));
+        });
+    }
+
+    [TestCase("[\"21:00\", \"08:00\"]", "recipient_hours", "ends before it starts (it is when sending is allowed, such as [\"08:00\", \"21:00\"])")]
+    [TestCase("[\"8am\", \"21:00\"]", "recipient_hours[0]", "must be a time HH:mm from 00:00 to 23:59")]
+    [TestCase("[\"08:00\", \"25:00\"]", "recipient_hours[1]", "must be a time HH:mm from 00:01 to 24:00")]
+    [TestCase("[\"08:00\"]", "recipient_hours", "must be [\"HH:mm\", \"HH:mm\"]")]
+    [TestCase("null", "recipient_hours", "must be [\"HH:mm\", \"HH:mm\"]")]
+    public async Task Put_RecipientHoursInvalid_422NamesTheField(string value, string field, string why)
+    {
+        var response = await Put("acme-dental", AcmeJson.Replace("\"daily_limit_per_recipient\": 3",
+            $"\"daily_limit_per_recipient\": 3, \"recipient_hours\": {value}", StringComparison.Ordinal));
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { field }));
+            Assert.That(errors.GetProperty(field)[0].GetString(), Is.EqualTo(why));
+            Assert.That(await ClientCount(), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Put_NewClientWithoutSecretOrName_422()
     {
         var json = AcmeJson.Replace("\"webhook_secret\": \"whsec_0123456789abcdef\", ", "", StringComparison.Ordinal)
