@@ -68,7 +68,7 @@ export FollowUp__Dashboard__AllowInsecureCookies="${FollowUp__Dashboard__AllowIn
   "business_hours": { "mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"], "wed": ["09:00", "17:00"],
                       "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"] },
   "closed_dates": ["2026-12-25"], "webhook_secret": "$WEBHOOK_SECRET", "email_enabled": true,
-  "missed_call_text_back": false, "daily_limit_per_recipient": 3,
+  "missed_call_text_back": false, "daily_limit_per_recipient": 3, "recipient_hours": ["08:00", "21:00"],
   "sms_from": "+12125550100", "email_from": "Acme Dental <hello@acme.example>" }
 JSON
 ) &
