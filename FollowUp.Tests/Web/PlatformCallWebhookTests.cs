@@ -71,11 +71,11 @@ public sealed class PlatformCallWebhookTests
         return _api.Client.SendAsync(request);
     }
 
-    private static Dictionary<string, string> VoiceStatus(string status, string direction = "inbound", string? answeredBy = null)
+    private static Dictionary<string, string> VoiceStatus(string status, string direction = "inbound", string? answeredBy = null, string from = "+12125550123")
     {
         var form = new Dictionary<string, string>
         {
-            ["CallSid"] = "CA" + new string('1', 32), ["AccountSid"] = "AC00000000000000000000000000000000", ["From"] = "+12125550123",
+            ["CallSid"] = "CA" + new string('1', 32), ["AccountSid"] = "AC00000000000000000000000000000000", ["From"] = from,
             ["To"] = "+12125550100", ["CallStatus"] = status, ["Direction"] = direction, ["Timestamp"] = "Mon, 30 Nov 2026 07:00:00 +0000",
         };
         if (answeredBy is not null)
@@ -140,6 +140,21 @@ public sealed class PlatformCallWebhookTests
             Assert.That(invalid.StatusCode, Is.EqualTo((HttpStatusCode)422));
             Assert.That(await invalid.Content.ReadAsStringAsync(), Does.Contain("appointment"));
             Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(0));
+        });
+    }
+
+    [Test]
+    public async Task TwilioVoice_CallerNumberNotValid_422NamesCustomerPhoneWithTheReason_NothingJournaled()
+    {
+        var response = await PostTwilio(VoiceStatus("no-answer", from: "+15551234567"));
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo((HttpStatusCode)422));
+            Assert.That(problem.RootElement.GetProperty("errors").GetProperty("customer.phone")[0].GetString(),
+                Is.EqualTo("is not a valid number for region US"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.Zero);
         });
     }
 
