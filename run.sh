@@ -68,8 +68,8 @@ export FollowUp__Dashboard__AllowInsecureCookies="${FollowUp__Dashboard__AllowIn
   "business_hours": { "mon": ["09:00", "17:00"], "tue": ["09:00", "17:00"], "wed": ["09:00", "17:00"],
                       "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"] },
   "closed_dates": ["2026-12-25"], "webhook_secret": "$WEBHOOK_SECRET", "email_enabled": true,
-  "missed_call_text_back": false, "daily_limit_per_recipient": 3,
-  "sms_from": "+15557654321", "email_from": "Acme Dental <hello@acme.example>" }
+  "missed_call_text_back": false, "daily_limit_per_recipient": 3, "recipient_hours": ["08:00", "21:00"],
+  "sms_from": "+12125550100", "email_from": "Acme Dental <hello@acme.example>" }
 JSON
 ) &
 
@@ -88,7 +88,7 @@ FollowUp
   a call       plan a real follow-up (confirmation + reminders, SMS and email, sandbox providers):
                WEBHOOK_SECRET=$WEBHOOK_SECRET scripts/demo-call.sh booked
                the same by hand (the signature is computed at send time; it expires after 300 s):
-               body='{"event_id":"evt_1","event":"call_ended","client_id":"acme-dental","call_id":"call_1","occurred_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","outcome":"not_booked","customer":{"name":"Ana Diaz","phone":"+15551234567"}}'
+               body='{"event_id":"evt_1","event":"call_ended","client_id":"acme-dental","call_id":"call_1","occurred_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","outcome":"not_booked","customer":{"name":"Ana Diaz","phone":"+12125550123"}}'
                t=\$(date +%s); sig=\$(printf '%s.%s' "\$t" "\$body" | openssl dgst -sha256 -hmac '$WEBHOOK_SECRET' -hex | sed 's/^.* //')
                curl -X POST $APP_URL/webhooks/calls -H 'Content-Type: application/json' -H "X-FollowUp-Signature: t=\$t,v1=\$sig" --data-binary "\$body"
                then: curl -H "Authorization: Bearer $API_KEY" $APP_URL/api/calls/call_1

@@ -28,7 +28,7 @@ internal static class DashboardSeed
         select i, 'client-' || (i % 50 + 1), 'call_' || (i / 3),
                (array['confirmation', 'reminder_24h', 'reminder_1h', 'nurture_day1', 'adhoc'])[i % 5 + 1],
                case when i % 2 = 0 then 'sms' else 'email' end, i % 5 = 3,
-               case when i % 2 = 0 then '+1555' || lpad((i % 200000)::text, 7, '0') else 'user' || (i % 200000) || '@example.com' end,
+               case when i % 2 = 0 then '+1212' || (2000000 + i % 200000)::text else 'user' || (i % 200000) || '@example.com' end,
                case when i % 2 = 1 then 'Your appointment' end,
                'Hi, this is a reminder of your appointment tomorrow at 10:00. Reply STOP to opt out. #' || i,
                case when m.status = 'scheduled' then now() + (i % 10080) * interval '1 minute' else t.created end,

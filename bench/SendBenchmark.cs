@@ -143,7 +143,7 @@ internal static class SendBenchmark
             ["FollowUp:Engine:WorkerCount"] = concurrency.ToString(CultureInfo.InvariantCulture),
             ["FollowUp:Twilio:AccountSid"] = "AC00000000000000000000000000000000",
             ["FollowUp:Twilio:AuthToken"] = "bench-token",
-            ["FollowUp:Twilio:From"] = "+15557654321",
+            ["FollowUp:Twilio:From"] = "+12125550100",
             ["FollowUp:Twilio:BaseUrl"] = twilioBaseUrl,
             ["FollowUp:Twilio:RateLimitPerSecond"] = "0",
         };
@@ -165,7 +165,7 @@ internal static class SendBenchmark
                 for (var i = planned; i < Math.Min(count, planned + 1_000); i++)
                 {
                     await messages.PlanAsync(new NewMessage("bench", MessageKind.Confirmation, "sms",
-                        $"+1555{i:D7}", null, "Your appointment is confirmed.", now), tx);
+                        $"+1212{2_000_000 + i % 8_000_000}", null, "Your appointment is confirmed.", now), tx);
                 }
 
                 await tx.CommitAsync();

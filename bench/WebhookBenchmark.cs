@@ -100,7 +100,7 @@ internal static class WebhookBenchmark
             tasks.Add(Task.Run(async () =>
             {
                 var body = Encoding.UTF8.GetBytes(
-                    $$"""{"event_id":"{{prefix}}_{{n}}","event":"call_ended","client_id":"bench","call_id":"{{prefix}}_{{n}}","occurred_at":"2026-11-30T12:00:00Z","outcome":"booked","customer":{"name":"Ana Diaz","phone":"+1555{{n % 10_000_000:D7}}","email":"ana{{n}}@example.com"},"appointment":{"id":"apt_{{prefix}}_{{n}}","starts_at":{{starts}},"service":"Cleaning"} }""");
+                    $$"""{"event_id":"{{prefix}}_{{n}}","event":"call_ended","client_id":"bench","call_id":"{{prefix}}_{{n}}","occurred_at":"2026-11-30T12:00:00Z","outcome":"booked","customer":{"name":"Ana Diaz","phone":"+1212{{2_000_000 + n % 8_000_000}}","email":"ana{{n}}@example.com"},"appointment":{"id":"apt_{{prefix}}_{{n}}","starts_at":{{starts}},"service":"Cleaning"} }""");
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/calls") { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                 request.Headers.Add(CallSignature.Header, CallSignature.Compute(Secret, SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds(), body));

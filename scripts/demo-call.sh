@@ -7,7 +7,7 @@ set -euo pipefail
 : "${WEBHOOK_SECRET:?set WEBHOOK_SECRET (./run.sh prints it)}"
 APP_URL="${FOLLOWUP_URL:-http://127.0.0.1:5080}"
 OUTCOME="${1:-booked}"
-PHONE="${2:-+15551234567}"
+PHONE="${2:-+12125550123}"
 EMAIL="${3:-ana@example.com}"
 NOW="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 EVENT="evt_demo_$(date +%s%N)"

@@ -29,8 +29,9 @@ public sealed class CallEventValidator : AbstractValidator<CallEvent>
         RuleFor(e => e.Customer).NotNull().OverridePropertyName("customer");
         When(e => e.Customer is not null, () =>
         {
-            RuleFor(e => e.Customer.Phone).Must(Recipients.IsE164)
-                .WithMessage("must be an E.164 number such as +15551234567").OverridePropertyName("customer.phone");
+            // Why, precisely ("is not a valid number for region US"); CallIntake stores it as E.164.
+            RuleFor(e => e.Customer.Phone).Must(E164.IsValid)
+                .WithMessage((_, phone) => E164.ProblemWith(phone)!).OverridePropertyName("customer.phone");
             RuleFor(e => e.Customer.Email).Must(Recipients.IsEmailAddress).When(e => e.Customer.Email is not null)
                 .WithMessage("must be an email address such as ana@example.com").OverridePropertyName("customer.email");
             RuleFor(e => e.Customer.Name).MaximumLength(200).OverridePropertyName("customer.name");

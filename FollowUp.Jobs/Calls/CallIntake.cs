@@ -33,6 +33,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
+        call = WithE164Phone(call);
         var entry = await JournalAsync(source, call, rawBody, cancellationToken);
         if (!entry.Created && source == CallSource.FollowUp && !string.Equals(entry.RawBody, rawBody, StringComparison.Ordinal))
         {
@@ -184,10 +185,15 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             ?? throw new InvalidOperationException("The journaled body no longer describes a follow-up.");
         var validation = new CallEventValidator().Validate(call);
         return validation.IsValid
-            ? call
+            ? WithE164Phone(call)
             : throw new InvalidOperationException("The journaled body is not a valid call event: " +
                 string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName} {e.ErrorMessage}")));
     }
+
+    // The raw body keeps the number as sent; the call, its messages and the nurture a booking cancels
+    // all use it as E.164, so "+1 (212) 555-0123" and "+12125550123" are one customer.
+    private static CallEvent WithE164Phone(CallEvent call) =>
+        call with { Customer = call.Customer with { Phone = Channels.E164.Normalize(call.Customer.Phone) } };
 
     private async Task<(CallReply Reply, PlannedMessages Planned, CancelledMessages Cancelled)> PlanAsync(string clientId, CallEvent call, ClientSettings? client,
         NpgsqlTransaction tx, CancellationToken cancellationToken)

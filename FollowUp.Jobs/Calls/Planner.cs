@@ -8,15 +8,18 @@ namespace FollowUp.Jobs.Calls;
 
 /// <summary>
 /// Turns a call's outcome into its follow-up plan (SPEC.md's timing table). Pure: no clock, no I/O;
-/// <c>now</c> is given. Every local time is in the client's zone; a local time in a DST gap or overlap
+/// <c>now</c> is given. Every local time is in the client's zone (but the recipient's hours, which are in
+/// the zones of the customer's number); a local time in a DST gap or overlap
 /// resolves leniently (a gap shifts forward by its length, an overlap takes the earlier instant).
 /// </summary>
 /// <remarks>
 /// Timing: confirmation and cancellation now (recorded skipped when the appointment has already begun); <c>reminder_24h</c> at the appointment's wall-clock time
 /// one calendar day earlier (so 23 or 25 real hours across a DST change); <c>reminder_1h</c> exactly 60
 /// minutes before the appointment instant; a reminder is never after the appointment and is recorded
-/// skipped when its time has passed. Nurture on day 1 and 4 at the call's local time, or the next opening
-/// when the business is closed then; the missed-call text-back now, or the next opening.
+/// skipped when its time has passed. Nurture on day 1 and 4 at the call's local time, the missed-call
+/// text-back now; either moved, when it falls outside, to the first instant that is inside business hours
+/// and inside the recipient's hours in every zone of their number (<see cref="SendTimeResolver"/>; a New
+/// York client's 09:00 Eastern nurture to a Los Angeles number goes at 08:00 Pacific).
 /// </remarks>
 public static class Planner
 {
@@ -31,7 +34,7 @@ public static class Planner
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(client);
         var hours = BusinessHours.From(client);
-        var builder = new PlanBuilder(call, client, hours.Zone);
+        var builder = new PlanBuilder(call, client, hours, RecipientHours.For(client, call.Customer.Phone));
         switch (call.Outcome)
         {
             case CallOutcome.Booked:
@@ -56,14 +59,14 @@ public static class Planner
                 };
             case CallOutcome.NotBooked:
                 var ended = CallTimes.Parse(call.OccurredAt).InZone(hours.Zone).LocalDateTime;
-                builder.AddMarketing(MessageKind.NurtureDay1, hours.NextOpeningAt(ended.PlusDays(1).InZoneLeniently(hours.Zone).ToInstant()));
-                builder.AddMarketing(MessageKind.NurtureDay4, hours.NextOpeningAt(ended.PlusDays(4).InZoneLeniently(hours.Zone).ToInstant()));
+                builder.AddMarketing(MessageKind.NurtureDay1, ended.PlusDays(1).InZoneLeniently(hours.Zone).ToInstant());
+                builder.AddMarketing(MessageKind.NurtureDay4, ended.PlusDays(4).InZoneLeniently(hours.Zone).ToInstant());
                 return builder.Build();
             case CallOutcome.NoAnswer:
             case CallOutcome.Voicemail:
                 if (client.MissedCallTextBack)
                 {
-                    builder.AddMarketing(MessageKind.MissedCall, hours.NextOpeningAt(now));
+                    builder.AddMarketing(MessageKind.MissedCall, now);
                 }
 
                 return builder.Build();
@@ -86,17 +89,29 @@ public static class Planner
     /// <summary>"Wednesday, November 25 at 2:00 PM": the instant in the client's zone, for people.</summary>
     public static string ForPeople(Instant instant, DateTimeZone zone) => PeopleTime.Format(instant.InZone(zone).LocalDateTime);
 
-    private sealed class PlanBuilder(CallEvent call, ClientSettings client, DateTimeZone zone)
+    private sealed class PlanBuilder(CallEvent call, ClientSettings client, BusinessHours hours, RecipientHours recipient)
     {
         private readonly List<PlannedMessage> _messages = [];
-        private readonly TemplateValues _values = ValuesFor(call, client, zone);
+        private readonly TemplateValues _values = ValuesFor(call, client, hours.Zone);
 
         /// <summary>A reminder: recorded skipped when <paramref name="at"/> is not after <paramref name="now"/>.</summary>
         public void AddReminder(string kind, Instant at, Instant now) => Add(kind, at, at <= now ? SkipReasons.AlreadyPast : null);
 
-        /// <summary>A marketing message at an opening; null means the client never opens.</summary>
-        public void AddMarketing(string kind, Instant? opening) =>
-            Add(kind, opening ?? CallTimes.Parse(call.OccurredAt), opening is null ? SkipReasons.NoBusinessHours : null);
+        /// <summary>
+        /// A marketing message at <paramref name="due"/>, or the first instant after it inside business hours
+        /// and the recipient's hours; recorded skipped when there is none.
+        /// </summary>
+        public void AddMarketing(string kind, Instant due)
+        {
+            if (SendTimeResolver.MarketingAt(due, hours, recipient) is { } at)
+            {
+                Add(kind, at, null);
+                return;
+            }
+
+            Add(kind, CallTimes.Parse(call.OccurredAt),
+                hours.NextOpeningAt(due) is null ? SkipReasons.NoBusinessHours : SkipReasons.NoHoursInRecipientsWindow);
+        }
 
         public FollowUpPlan Build() => new(_messages);
 

@@ -9,6 +9,9 @@ public static class SkipReasons
     public const string AppointmentPast = "appointment already past";
     public const string NoEmailAddress = "no email address";
     public const string NoBusinessHours = "no business hours";
+
+    /// <summary>A marketing message whose business is open only while the recipient's hours are shut (for a year ahead).</summary>
+    public const string NoHoursInRecipientsWindow = "business hours never meet the recipient's hours";
     public const string AppointmentCancelled = "appointment cancelled";
     public const string AppointmentRescheduled = "appointment rescheduled";
     public const string ReplacedByBooking = "replaced by a later booking";

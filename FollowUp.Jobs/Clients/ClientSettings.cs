@@ -27,7 +27,15 @@ public sealed record ClientSettings
     /// <summary>Marketing messages per recipient per local day; transactional kinds are exempt.</summary>
     public int DailyLimitPerRecipient { get; init; } = 3;
 
-    /// <summary>E.164 sender number, or null for the provider's configured sender.</summary>
+    /// <summary>
+    /// ["HH:mm", "HH:mm"]: when marketing kinds (nurture, the missed-call text-back) may reach a
+    /// recipient, in the recipient's own local time (zones from the number; see <see cref="Clients.RecipientHours"/>),
+    /// on top of <see cref="BusinessHours"/>. Default 08:00–21:00; "24:00" ends at midnight, so
+    /// ["00:00", "24:00"] turns the check off.
+    /// </summary>
+    public IReadOnlyList<string> RecipientHours { get; init; } = Clients.RecipientHours.Default;
+
+    /// <summary>Sender number, stored as E.164, or null for the provider's configured sender.</summary>
     public string? SmsFrom { get; init; }
 
     /// <summary>"Name &lt;address&gt;" or an address, or null for the provider's configured sender.</summary>

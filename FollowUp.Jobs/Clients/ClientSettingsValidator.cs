@@ -40,8 +40,11 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
         RuleFor(c => c.WebhookSecret).MinimumLength(16).When(c => c.WebhookSecret is not null)
             .WithMessage("must be at least 16 characters").OverridePropertyName("webhook_secret");
         RuleFor(c => c.DailyLimitPerRecipient).InclusiveBetween(0, 100).OverridePropertyName("daily_limit_per_recipient");
-        RuleFor(c => c.SmsFrom).Must(Recipients.IsE164).When(c => c.SmsFrom is not null)
-            .WithMessage("must be an E.164 number such as +15557654321").OverridePropertyName("sms_from");
+        RuleFor(c => c.RecipientHours)
+            .Custom((span, context) => ValidateSpan("recipient_hours", span, "ends before it starts (it is when sending is allowed, such as [\"08:00\", \"21:00\"])",
+                (path, message) => context.AddFailure(new ValidationFailure(path, message))));
+        RuleFor(c => c.SmsFrom).Must(E164.IsValid).When(c => c.SmsFrom is not null)
+            .WithMessage((_, from) => E164.ProblemWith(from)!).OverridePropertyName("sms_from");
         RuleFor(c => c.EmailFrom).Must(Recipients.IsMailbox).When(c => c.EmailFrom is not null)
             .WithMessage("must be an address or \"Name <address>\"").OverridePropertyName("email_from");
         RuleFor(c => c.TemplatePreviews).Null().WithMessage("is computed by the server; do not send it")
@@ -204,6 +207,12 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
             return;
         }
 
+        ValidateSpan(path, span, "closes before it opens", fail);
+    }
+
+    // ["HH:mm", "HH:mm"]: a start from 00:00 to 23:59 and a later end up to 24:00.
+    private static void ValidateSpan(string path, IReadOnlyList<string>? span, string endsFirst, Action<string, string> fail)
+    {
         if (span is not { Count: 2 })
         {
             fail(path, "must be [\"HH:mm\", \"HH:mm\"]");
@@ -224,7 +233,7 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
 
         if (open is { } o && close is { } c && c <= o)
         {
-            fail(path, "closes before it opens");
+            fail(path, endsFirst);
         }
     }
 

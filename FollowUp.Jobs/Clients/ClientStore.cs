@@ -13,7 +13,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             select name, time_zone, business_hours::text as business_hours,
                    array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
                    email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
-                   follow_ups::text as follow_ups, webhook_secret,
+                   recipient_hours::text as recipient_hours, follow_ups::text as follow_ups, webhook_secret,
                    reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events
             from clients where id = @id
             """;
@@ -22,12 +22,12 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
 
     private const string UpsertSql = """
         insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
-                             missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, follow_ups,
+                             missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, recipient_hours, follow_ups,
                              reply_keywords, booking_url, notify_url, notify_secret, notify_events, created_at, updated_at)
         values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
                 -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
                 coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
-                @missedCallTextBack, @dailyLimit, @smsFrom, @emailFrom, @followUps::jsonb,
+                @missedCallTextBack, @dailyLimit, @smsFrom, @emailFrom, @recipientHours::jsonb, @followUps::jsonb,
                 @replyKeywords::jsonb, @bookingUrl, @notifyUrl,
                 -- Likewise the notification secret, while a URL is set (the check constraint refuses a URL without one).
                 case when @notifyUrl::text is not null
@@ -39,7 +39,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             webhook_secret = excluded.webhook_secret,
             email_enabled = excluded.email_enabled, missed_call_text_back = excluded.missed_call_text_back,
             daily_limit_per_recipient = excluded.daily_limit_per_recipient, sms_from = excluded.sms_from,
-            email_from = excluded.email_from, follow_ups = excluded.follow_ups,
+            email_from = excluded.email_from, recipient_hours = excluded.recipient_hours, follow_ups = excluded.follow_ups,
             reply_keywords = excluded.reply_keywords, booking_url = excluded.booking_url, notify_url = excluded.notify_url,
             notify_secret = excluded.notify_secret, notify_events = excluded.notify_events, updated_at = excluded.updated_at
         returning (xmax = 0) as created
@@ -63,6 +63,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             dailyLimit = settings.DailyLimitPerRecipient,
             smsFrom = settings.SmsFrom,
             emailFrom = settings.EmailFrom,
+            recipientHours = JsonSerializer.Serialize(settings.RecipientHours),
             followUps = JsonSerializer.Serialize(settings.FollowUps, FollowUpJson),
             replyKeywords = settings.ReplyKeywords is null ? null : JsonSerializer.Serialize(settings.ReplyKeywords, FollowUpJson),
             bookingUrl = settings.BookingUrl,
@@ -139,6 +140,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             DailyLimitPerRecipient = row.DailyLimitPerRecipient,
             SmsFrom = row.SmsFrom,
             EmailFrom = row.EmailFrom,
+            RecipientHours = JsonSerializer.Deserialize<string[]>(row.RecipientHours)!,
             FollowUps = InKindOrder(JsonSerializer.Deserialize<Dictionary<string, FollowUpSettings>>(row.FollowUps, FollowUpJson)!),
             ReplyKeywords = row.ReplyKeywords is null ? ReplyKeywords.Default : JsonSerializer.Deserialize<ReplyKeywords>(row.ReplyKeywords, FollowUpJson),
             BookingUrl = row.BookingUrl,
@@ -174,6 +176,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         public string? SmsFrom { get; set; }
 
         public string? EmailFrom { get; set; }
+
+        public string RecipientHours { get; set; } = "[]";
 
         public string FollowUps { get; set; } = "{}";
 

@@ -12,7 +12,11 @@ namespace FollowUp.Jobs.Messages;
 /// </summary>
 public interface IMessageClient
 {
-    /// <summary>Plans an SMS to <paramref name="to"/> (E.164) now or at <paramref name="sendAt"/>.</summary>
+    /// <summary>
+    /// Plans an SMS to <paramref name="to"/> now or at <paramref name="sendAt"/>. The number is stored as
+    /// E.164 ("+1 (212) 555-0123" as "+12125550123"); it must start with + and its country code.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="to"/> is not a valid number; the message says why.</exception>
     Task<MessageInfo> SendSmsAsync(string clientId, string to, string body, Instant? sendAt = null,
         NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default);
 
@@ -70,6 +74,6 @@ public interface IMessageClient
     /// retry or requeue). Returns false when it is sending, sent, delivered, cancelled or skipped.
     /// The change is recorded as an <c>edited</c> event with <paramref name="actor"/> and the old values.
     /// </summary>
-    /// <exception cref="ArgumentException">The recipient does not fit the channel, or the body is empty.</exception>
+    /// <exception cref="ArgumentException">The recipient does not fit the channel (a number is stored as E.164; the message says why one is refused), or the body is empty.</exception>
     Task<bool> EditAsync(long id, MessageEdit edit, string actor, CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Jobs;
 using Hangfire;
 using Hangfire.States;
@@ -17,7 +18,8 @@ internal sealed class MessageClient(
 
     public Task<MessageInfo> SendSmsAsync(string clientId, string to, string body, Instant? sendAt = null,
         NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
-        AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, "sms", to, null, body, sendAt ?? clock.GetCurrentInstant()), transaction, cancellationToken);
+        AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, "sms", E164.Normalize(to), null, body, sendAt ?? clock.GetCurrentInstant()),
+            transaction, cancellationToken);
 
     public Task<MessageInfo> SendEmailAsync(string clientId, string to, string subject, string body, Instant? sendAt = null,
         NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
@@ -135,9 +137,17 @@ internal sealed class MessageClient(
             throw new ArgumentException("The body must not be empty.", nameof(edit));
         }
 
-        if (edit.Recipient is { } to && !(current.Channel == "sms" ? Channels.Recipients.IsE164(to) : Channels.Recipients.IsEmailAddress(to)))
+        if (edit.Recipient is { } to && current.Channel == "sms")
         {
-            throw new ArgumentException($"'{to}' is not a valid {(current.Channel == "sms" ? "E.164 number" : "email address")}.", nameof(edit));
+            // Stored as E.164, as every number is; the exception says why a number is refused.
+            edit = edit with
+            {
+                Recipient = E164.TryNormalize(to, out var e164, out var problem) ? e164 : throw new ArgumentException($"'{to}' {problem}.", nameof(edit)),
+            };
+        }
+        else if (edit.Recipient is { } address && !Channels.Recipients.IsEmailAddress(address))
+        {
+            throw new ArgumentException($"'{address}' is not a valid email address.", nameof(edit));
         }
 
         return await store.EditAsync(id, edit, actor, cancellationToken);

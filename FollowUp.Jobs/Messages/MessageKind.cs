@@ -1,6 +1,9 @@
 namespace FollowUp.Jobs.Messages;
 
-/// <summary>What a message is for. Marketing kinds obey business hours and the daily limit.</summary>
+/// <summary>
+/// What a message is for. Marketing kinds obey business hours, the recipient's hours (quiet hours in the
+/// recipient's zone) and the daily limit.
+/// </summary>
 public static class MessageKind
 {
     public const string Confirmation = "confirmation";

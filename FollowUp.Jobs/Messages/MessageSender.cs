@@ -11,7 +11,8 @@ namespace FollowUp.Jobs.Messages;
 
 /// <summary>
 /// One send attempt for one message. Re-reads everything, checks again whether the message may go
-/// (opted out, daily limit, business hours for marketing kinds), records <c>sending</c> before the
+/// (opted out, daily limit, and for marketing kinds business hours and the recipient's hours, deferring
+/// without spending an attempt), records <c>sending</c> before the
 /// provider call and <c>sent</c> with the provider's id after it. A rescued attempt that finds the
 /// message sent does nothing; one that finds it <c>sending</c> records "possibly sent" and sends again
 /// (at least once: a reminder sent twice is better than none).
@@ -166,16 +167,22 @@ internal sealed class MessageSender
         var client = await _clients.FindAsync(message.ClientId, cancellationToken)
             ?? throw new PermanentJobException($"Client {message.ClientId} no longer exists.");
         var hours = BusinessHours.From(client);
+        // An SMS's zones are its recipient's; an email's, its customer's number's (the client's zone without one).
+        var recipient = RecipientHours.For(client, message.Channel == "sms" ? message.Recipient : message.CustomerPhone);
         var now = _clock.GetCurrentInstant();
-        if (!hours.IsOpenAt(now))
+        var businessOpen = hours.IsOpenAt(now);
+        if (!businessOpen || !recipient.IsOpenAt(now))
         {
-            if (hours.NextOpeningAt(now) is not { } opening)
+            if (Calls.SendTimeResolver.MarketingAt(now, hours, recipient) is not { } next)
             {
-                return "no business hours";
+                return hours.NextOpeningAt(now) is null ? Calls.SkipReasons.NoBusinessHours : Calls.SkipReasons.NoHoursInRecipientsWindow;
             }
 
-            await _store.DeferAsync(message.Id, opening, cancellationToken);
-            throw new JobDeferredException(opening, $"outside business hours; next opening {opening}");
+            // Not an attempt: the job is scheduled again for that instant with its attempts untouched.
+            await _store.DeferAsync(message.Id, next, cancellationToken);
+            throw new JobDeferredException(next, businessOpen
+                ? $"outside the recipient's hours ({string.Join(", ", recipient.Zones.Select(z => z.Id))}); next allowed {next}"
+                : $"outside business hours; next opening {next}");
         }
 
         var today = now.InZone(hours.Zone).Date;

@@ -18,6 +18,9 @@ internal sealed class MessageToSend
 
     public string Recipient { get; set; } = "";
 
+    /// <summary>The customer's number for a planned message (an email's recipient zones come from it).</summary>
+    public string? CustomerPhone { get; set; }
+
     public string? Subject { get; set; }
 
     public string Body { get; set; } = "";
@@ -38,7 +41,7 @@ internal sealed class MessageToSend
 internal sealed partial class MessageStore
 {
     private const string LoadSql = """
-        select m.id, m.client_id, m.kind, m.channel, m.marketing, m.recipient, m.subject, m.body, m.status,
+        select m.id, m.client_id, m.kind, m.channel, m.marketing, m.recipient, m.customer_phone, m.subject, m.body, m.status,
                exists (select 1 from suppressions s where s.client_id = m.client_id and s.channel = m.channel
                        and s.address = lower(m.recipient) and s.lifted_at is null) as suppressed,
                c.sms_from, c.email_from, c.daily_limit_per_recipient, m.job_id

@@ -15,20 +15,26 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
         provider, provider_message_id, segments, cost, currency, error, job_id, sent_at, delivered_at, created_at
         """;
 
+    // As InsertManySql, one row: the skip reason, appointment and customer phone are kept too.
     private const string InsertSql = """
         insert into messages (client_id, call_id, kind, channel, marketing, recipient, subject, body, scheduled_for,
-                              status, created_at, updated_at)
+                              status, skip_reason, appointment_id, customer_phone, created_at, updated_at)
         values (@clientId, @callId, @kind, @channel, @marketing, @recipient, @subject, @body, @scheduledFor,
-                'scheduled', @now, @now)
+                case when @skipReason::text is null then 'scheduled' else 'skipped' end, @skipReason, @appointmentId,
+                @customerPhone, @now, @now)
         returning id
         """;
 
-    /// <summary>Inserts a scheduled message inside <paramref name="transaction"/>; its job is created after the commit (<see cref="MessageDispatcher"/>).</summary>
+    /// <summary>
+    /// Inserts a scheduled message (skipped, given a skip reason) inside <paramref name="transaction"/>; its job is
+    /// created after the commit (<see cref="MessageDispatcher"/>).
+    /// </summary>
     public async Task<long> InsertAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
         await transaction.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(InsertSql, new
         {
             message.ClientId, message.CallId, message.Kind, message.Channel, marketing = MessageKind.IsMarketing(message.Kind),
-            message.Recipient, message.Subject, message.Body, message.ScheduledFor, now = clock.GetCurrentInstant(),
+            message.Recipient, message.Subject, message.Body, message.ScheduledFor, message.SkipReason, message.AppointmentId,
+            message.CustomerPhone, now = clock.GetCurrentInstant(),
         }, transaction, cancellationToken: cancellationToken));
 
     public async Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken)

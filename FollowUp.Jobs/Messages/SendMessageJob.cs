@@ -32,7 +32,7 @@ internal sealed class SendMessageJob(MessageSender sender, MessageStore store)
         await sender.SendAsync(messageId, new SendAttempt(jobId, attempt), cancellationToken);
     }
 
-    /// <summary>What the dashboard shows for a send job: "SMS reminder_24h to +1555…1234".</summary>
+    /// <summary>What the dashboard shows for a send job: "SMS reminder_24h to +1212…0123".</summary>
     public static string Label(string channel, string kind, string recipient) =>
         $"{(channel == "sms" ? "SMS" : "Email")} {kind} to {Mask(recipient)}";
 

@@ -15,7 +15,7 @@ public sealed class AlertTests : BrowserTest
         settings["FollowUp:Dashboard:Alerts:CheckSeconds"] = "1";
         settings["FollowUp:Dashboard:Alerts:MinutesBetweenMessages"] = "60";
         settings["FollowUp:Dashboard:Alerts:ClientId"] = "acme-dental";
-        settings["FollowUp:Dashboard:Alerts:Contacts:0"] = "+15550009999";
+        settings["FollowUp:Dashboard:Alerts:Contacts:0"] = "+12125550109";
         settings["FollowUp:Dashboard:Alerts:Contacts:1"] = "ops@acme.example";
     }
 
@@ -23,10 +23,10 @@ public sealed class AlertTests : BrowserTest
     public async Task DeadLettersPastThreshold_BannerOnEveryPage_OneMessagePerContactOnly()
     {
         var monitor = Host.Services.GetRequiredService<AlertMonitor>();
-        await DeadLetteredSmsAsync(to: "+15551230001");
+        await DeadLetteredSmsAsync(to: "+12125550131");
         Assert.That(await monitor.CheckAsync(CancellationToken.None), Is.Empty, "one dead letter is below the threshold of 2");
 
-        await DeadLetteredSmsAsync(to: "+15551230002");
+        await DeadLetteredSmsAsync(to: "+12125550132");
         var alerts = await monitor.CheckAsync(CancellationToken.None);
         await monitor.CheckAsync(CancellationToken.None);
         await SignInAsync();
@@ -38,7 +38,7 @@ public sealed class AlertTests : BrowserTest
         Assert.Multiple(() =>
         {
             Assert.That(alerts, Is.EqualTo(new[] { "2 jobs dead-lettered in the last 15 minutes (threshold 2)." }));
-            Assert.That(planned, Is.EqualTo(new[] { "+15550009999", "ops@acme.example" }), "one message per contact, however many checks ran");
+            Assert.That(planned, Is.EqualTo(new[] { "+12125550109", "ops@acme.example" }), "one message per contact, however many checks ran");
         });
     }
 
@@ -46,7 +46,7 @@ public sealed class AlertTests : BrowserTest
     public async Task FailoversOfOneProviderPastThreshold_NamedInTheAlert_OtherProvidersNot()
     {
         var message = await Host.Services.GetRequiredService<FollowUp.Jobs.Messages.IMessageClient>()
-            .SendSmsAsync("acme-dental", "+15551230003", "x", NodaTime.SystemClock.Instance.GetCurrentInstant() + NodaTime.Duration.FromDays(1));
+            .SendSmsAsync("acme-dental", "+12125550133", "x", NodaTime.SystemClock.Instance.GetCurrentInstant() + NodaTime.Duration.FromDays(1));
         // As MessageSender records them: "<provider>: <error>"; 5 is the default threshold.
         await Db.ExecuteAsync("""
             insert into message_events (message_id, at, event, detail)

@@ -83,7 +83,7 @@ public abstract class BrowserTest
     protected Task SignInAsync(string name = "admin", string password = DashboardHost.AdminPassword) => SignInAsync(Host, name, password);
 
     /// <summary>An SMS whose first attempt failed: its job waits in Hangfire's Scheduled state for a retry an hour away.</summary>
-    protected async Task<MessageInfo> RetryingSmsAsync(string to = "+15551234567", string body = "Your appointment is tomorrow")
+    protected async Task<MessageInfo> RetryingSmsAsync(string to = "+12125550123", string body = "Your appointment is tomorrow")
     {
         Sms.ThenFail(SendFailureKind.Transient, "503");
         var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", to, body);
@@ -93,7 +93,7 @@ public abstract class BrowserTest
     }
 
     /// <summary>An SMS the provider refused permanently: its job is Failed in Hangfire, with an open dead letter.</summary>
-    protected async Task<MessageInfo> DeadLetteredSmsAsync(string to = "+15551230000", string body = "Hello", string error = "21211")
+    protected async Task<MessageInfo> DeadLetteredSmsAsync(string to = "+12125550130", string body = "Hello", string error = "21211")
     {
         Sms.ThenFail(SendFailureKind.Permanent, error);
         var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", to, body);

@@ -21,8 +21,22 @@ public sealed class DashboardConfigurationTests
             ["FollowUp:Dashboard:Alerts:Contacts:0"] = "555-0100",
         }));
 
-        Assert.That(ex!.Message, Does.Contain("FollowUp:Dashboard:Alerts:Contacts:0 must be an E.164 number or an email address, not '555-0100'.")
+        Assert.That(ex!.Message, Does.Contain("FollowUp:Dashboard:Alerts:Contacts:0 must be a phone number (+ and the country code) or an email address, not '555-0100'.")
             .And.Contain("FollowUp:Dashboard:Alerts:ClientId is required"));
+    }
+
+    [Test]
+    public void AlertOptions_ContactNumberNotValid_NamedWithTheReason_AFormattedOneIsFine()
+    {
+        var result = new AlertOptions.Validator().Validate(null, new AlertOptions
+        {
+            ClientId = "acme-dental", Contacts = ["+1 555 010 0999", "+1 (212) 555-0109", "ops@acme.example"],
+        });
+
+        Assert.That(result.Failures, Is.EqualTo(new[]
+        {
+            "FollowUp:Dashboard:Alerts:Contacts:0 is not a valid number for region US (was '+1 555 010 0999').",
+        }));
     }
 
     [Test]

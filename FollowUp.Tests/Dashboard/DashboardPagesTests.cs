@@ -11,13 +11,13 @@ public sealed class DashboardPagesTests : BrowserTest
     [Test]
     public async Task DeadLetter_RequeueFromTheStockFailedPage_Succeeds_DeadLetterRequeuedByTheUser_Audited()
     {
-        var message = await DeadLetteredSmsAsync(to: "+15551234567");
+        var message = await DeadLetteredSmsAsync(to: "+12125550123");
         var jobId = message.JobId!.Value;
         await SignInAsync();
 
         await Page.GotoAsync(Host.Url("/hangfire/jobs/failed"));
         var row = Page.Locator("tr").Filter(new() { HasText = $"(message {message.Id})" });
-        await Assertions.Expect(row).ToContainTextAsync("SMS adhoc to +1555…4567");
+        await Assertions.Expect(row).ToContainTextAsync("SMS adhoc to +1212…0123");
         await ScreenshotAsync("hangfire-failed");
         await Page.GotoAsync(Host.Url($"/hangfire/jobs/details/{jobId}"));
         await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("Dead-lettered as #");
@@ -40,14 +40,14 @@ public sealed class DashboardPagesTests : BrowserTest
     [Test]
     public async Task DeadLetter_RequeueFromOurPage_EndsLikeTheStockButton_VisibleInHangfire()
     {
-        var message = await DeadLetteredSmsAsync(to: "+15551234567");
+        var message = await DeadLetteredSmsAsync(to: "+12125550123");
         var jobId = message.JobId!.Value;
         await SignInAsync();
         await Page.GotoAsync(Host.Url("/dashboard/deadletters"));
         var row = Page.Locator("tr[data-dead-letter]");
         await Assertions.Expect(row).ToContainTextAsync("acme-dental");
         await Assertions.Expect(row).ToContainTextAsync("adhoc");
-        await Assertions.Expect(row).ToContainTextAsync("+15551234567");
+        await Assertions.Expect(row).ToContainTextAsync("+12125550123");
         await Assertions.Expect(row).ToContainTextAsync("scripted refused (21211)");
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Requeue" }).ClickAsync();
@@ -67,7 +67,7 @@ public sealed class DashboardPagesTests : BrowserTest
     [Test]
     public async Task DeadLetter_EditAndRetry_BadRecipientRefused_ThenSentToTheNewOne()
     {
-        var message = await DeadLetteredSmsAsync(to: "+15551230000", body: "Hello");
+        var message = await DeadLetteredSmsAsync(to: "+12125550130", body: "Hello");
         await SignInAsync();
         await Page.GotoAsync(Host.Url("/dashboard/deadletters"));
         await Assertions.Expect(Page.Locator("tbody tr")).ToHaveCountAsync(1);
@@ -76,10 +76,10 @@ public sealed class DashboardPagesTests : BrowserTest
 
         await Page.GetByLabel("Recipient").FillAsync("555-0100");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save and retry" }).ClickAsync();
-        await Assertions.Expect(Page.Locator("[data-error-for=to]")).ToHaveTextAsync("'555-0100' is not a valid E.164 number.");
-        Assert.That(await Db.ScalarAsync<string>("select recipient from messages where id = @id", new { id = message.Id }), Is.EqualTo("+15551230000"));
+        await Assertions.Expect(Page.Locator("[data-error-for=to]")).ToHaveTextAsync("'555-0100' must start with + and the country code, such as +12125550123.");
+        Assert.That(await Db.ScalarAsync<string>("select recipient from messages where id = @id", new { id = message.Id }), Is.EqualTo("+12125550130"));
 
-        await Page.GetByLabel("Recipient").FillAsync("+15551239999");
+        await Page.GetByLabel("Recipient").FillAsync("+1 (212) 555-0139");
         await Page.GetByLabel("Body").FillAsync("Hello again");
         await ScreenshotAsync("dead-letter-edit");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Save and retry" }).ClickAsync();
@@ -89,11 +89,11 @@ public sealed class DashboardPagesTests : BrowserTest
         var sent = Sms.Calls.Last();
         Assert.Multiple(async () =>
         {
-            Assert.That(sent.To, Is.EqualTo("+15551239999"));
+            Assert.That(sent.To, Is.EqualTo("+12125550139"));
             Assert.That(sent.Body, Is.EqualTo("Hello again"));
             Assert.That(await Db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters"), Is.EqualTo("Requeued by admin"));
             Assert.That(await Db.ScalarAsync<string>("select before::text || ' -> ' || after::text from audit_log where action = 'message.edit'"),
-                Is.EqualTo("""{"to": "+15551230000", "body": "Hello", "subject": null} -> {"to": "+15551239999", "body": "Hello again", "subject": null}"""));
+                Is.EqualTo("""{"to": "+12125550130", "body": "Hello", "subject": null} -> {"to": "+12125550139", "body": "Hello again", "subject": null}"""));
         });
     }
 
@@ -104,11 +104,11 @@ public sealed class DashboardPagesTests : BrowserTest
         await Page.GotoAsync(Host.Url("/dashboard/compose"));
         await Page.GetByLabel("To").FillAsync("not-a-number");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
-        await Assertions.Expect(Page.Locator("[data-error-for=to]")).ToHaveTextAsync("must be an E.164 number such as +15551234567");
+        await Assertions.Expect(Page.Locator("[data-error-for=to]")).ToHaveTextAsync("must start with + and the country code, such as +12125550123");
         await Assertions.Expect(Page.Locator("[data-error-for=body]")).ToHaveTextAsync("must not be empty.");
         Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
 
-        await Page.GetByLabel("To").FillAsync("+15557770000");
+        await Page.GetByLabel("To").FillAsync("+12125550177");
         await Page.GetByLabel("Body").FillAsync("We moved your appointment to 3 PM");
         await ScreenshotAsync("compose");
         await Page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
@@ -118,7 +118,7 @@ public sealed class DashboardPagesTests : BrowserTest
         await Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select status from messages where id = @id", new { id }), s => s == "sent");
         Assert.Multiple(async () =>
         {
-            Assert.That(Sms.Calls.Single().To, Is.EqualTo("+15557770000"));
+            Assert.That(Sms.Calls.Single().To, Is.EqualTo("+12125550177"));
             Assert.That(await Db.ScalarAsync<string>("select actor || ' ' || action from audit_log"), Is.EqualTo("admin message.compose"));
         });
     }
@@ -128,7 +128,7 @@ public sealed class DashboardPagesTests : BrowserTest
     {
         const string script = "<script>alert(1)</script>";
         await TestClients.CreateAsync(Host.Services, "evil-co", TestClients.Acme(c => c with { Name = script }));
-        var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("evil-co", "+15551112222", script);
+        var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("evil-co", "+12125550122", script);
         await Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select status from messages where id = @id", new { id = message.Id }), s => s == "sent");
         var dialogs = 0;
         Page.Dialog += (_, _) => dialogs++;
@@ -179,7 +179,7 @@ public sealed class DashboardPagesTests : BrowserTest
     [Test]
     public async Task Schedule_CancelAPlannedMessage_MessageAndJobCancelled()
     {
-        var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", "+15554443333", "Reminder: tomorrow at 10",
+        var message = await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", "+12125550143", "Reminder: tomorrow at 10",
             NodaTime.SystemClock.Instance.GetCurrentInstant() + NodaTime.Duration.FromHours(5));
         await SignInAsync();
         await Page.GotoAsync(Host.Url("/dashboard/schedule"));
@@ -188,7 +188,7 @@ public sealed class DashboardPagesTests : BrowserTest
 
         await row.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
 
-        await Assertions.Expect(Page.Locator(".notice")).ToHaveTextAsync($"Message {message.Id} to +15554443333 cancelled.");
+        await Assertions.Expect(Page.Locator(".notice")).ToHaveTextAsync($"Message {message.Id} to +12125550143 cancelled.");
         await Assertions.Expect(row).ToHaveCountAsync(0);
         Assert.Multiple(async () =>
         {
@@ -221,8 +221,8 @@ public sealed class DashboardPagesTests : BrowserTest
     [Test]
     public async Task DeadLetters_RequeueAll_RequeuesOpenOnes_DiscardedStayDiscarded()
     {
-        var discarded = await DeadLetteredSmsAsync(to: "+15551230001");
-        var open = await DeadLetteredSmsAsync(to: "+15551230002");
+        var discarded = await DeadLetteredSmsAsync(to: "+12125550131");
+        var open = await DeadLetteredSmsAsync(to: "+12125550132");
         await SignInAsync();
         await Page.GotoAsync(Host.Url("/dashboard/deadletters"));
         await Page.Locator("tr[data-dead-letter]").Filter(new() { Has = Page.Locator($"a[href='/hangfire/jobs/details/{discarded.JobId}']") })
@@ -260,8 +260,8 @@ public sealed class DashboardPagesTests : BrowserTest
     [Test]
     public async Task Hangfire_DeadLettersInItsMenu_WithTheOpenCountAsBadge_LinksToOurPage()
     {
-        await DeadLetteredSmsAsync(to: "+15551230001");
-        await DeadLetteredSmsAsync(to: "+15551230002");
+        await DeadLetteredSmsAsync(to: "+12125550131");
+        await DeadLetteredSmsAsync(to: "+12125550132");
         await SignInAsync();
         await Page.GotoAsync(Host.Url("/hangfire"));
 
@@ -299,7 +299,7 @@ public sealed class DashboardPagesTests : BrowserTest
         await Db.ExecuteAsync("""
             insert into messages (client_id, kind, channel, marketing, recipient, body, scheduled_for, status, provider,
                                   sent_at, job_id, created_at, updated_at)
-            select 'acme-dental', 'confirmation', 'sms', false, '+15550001111', 'seeded', t, 'sent', 'scripted', t, 0, t, t
+            select 'acme-dental', 'confirmation', 'sms', false, '+12125550111', 'seeded', t, 'sent', 'scripted', t, 0, t, t
             from (select date_trunc('minute', now()) - m * interval '1 minute' + n * interval '1 second' as t
                   from generate_series(1, 50) m, generate_series(1, 40) n) s;
             insert into message_events (message_id, at, event, detail)
@@ -308,7 +308,7 @@ public sealed class DashboardPagesTests : BrowserTest
             """);
         await DeadLetteredSmsAsync();
         await RetryingSmsAsync();
-        await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", "+15554443333", "See you tomorrow at 10",
+        await Host.Services.GetRequiredService<IMessageClient>().SendSmsAsync("acme-dental", "+12125550143", "See you tomorrow at 10",
             NodaTime.SystemClock.Instance.GetCurrentInstant() + NodaTime.Duration.FromHours(3));
         await SignInAsync();
 

@@ -52,7 +52,7 @@ public sealed class MessageDispatchTests
         return _host;
     }
 
-    private static NewMessage Sms(string kind, Instant at, string to = "+15551234567") => new("acme-dental", kind, "sms", to, null, "Hello", at);
+    private static NewMessage Sms(string kind, Instant at, string to = "+12125550123") => new("acme-dental", kind, "sms", to, null, "Hello", at);
 
     [Test]
     public async Task PlanMany_RolledBack_LeavesNeitherMessagesNorJobs()
@@ -116,8 +116,8 @@ public sealed class MessageDispatchTests
         var messages = host.Services.GetRequiredService<IMessageClient>();
         var now = SystemClock.Instance.GetCurrentInstant();
 
-        await messages.SendSmsAsync("acme-dental", "+15551234567", "now");
-        var later = await messages.SendSmsAsync("acme-dental", "+15551234567", "later", now + Duration.FromHours(3));
+        await messages.SendSmsAsync("acme-dental", "+12125550123", "now");
+        var later = await messages.SendSmsAsync("acme-dental", "+12125550123", "later", now + Duration.FromHours(3));
 
         Assert.Multiple(() =>
         {
@@ -127,7 +127,7 @@ public sealed class MessageDispatchTests
             Assert.That(((EnqueuedState)created[0].State).Queue, Is.EqualTo("critical"));
             Assert.That(created[1].State, Is.TypeOf<ScheduledState>());
             Assert.That(((ScheduledState)created[1].State).EnqueueAt, Is.EqualTo((now + Duration.FromHours(3)).ToDateTimeUtc()).Within(TimeSpan.FromMilliseconds(1)));
-            Assert.That(created[1].Job.Args[1], Is.EqualTo("SMS adhoc to +1555…4567"));
+            Assert.That(created[1].Job.Args[1], Is.EqualTo("SMS adhoc to +1212…0123"));
             Assert.That(later.JobId, Is.EqualTo(1002));
         });
     }
@@ -142,7 +142,7 @@ public sealed class MessageDispatchTests
         var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false" }, s => s.AddSingleton(client.Object));
         var messages = host.Services.GetRequiredService<IMessageClient>();
 
-        var planned = await messages.SendSmsAsync("acme-dental", "+15551234567", "kept");
+        var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "kept");
         Assert.That((planned.Status, planned.JobId), Is.EqualTo((MessageStatus.Scheduled, (long?)null)), "accepted, and waiting for its job");
 
         fail = false;
@@ -157,11 +157,11 @@ public sealed class MessageDispatchTests
         var host = await StartAsync();
         var messages = host.Services.GetRequiredService<IMessageClient>();
         var dispatcher = host.Services.GetRequiredService<MessageDispatcher>();
-        var planned = await messages.SendSmsAsync("acme-dental", "+15551234567", "once");
+        var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "once");
         var owner = (await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent, what: "sent")).JobId!.Value;
 
         // A second job for the same message, as a dispatcher that died before recording its id leaves behind.
-        var orphan = dispatcher.Create(planned.Id, "sms", MessageKind.AdHoc, "+15551234567", SystemClock.Instance.GetCurrentInstant(), SystemClock.Instance.GetCurrentInstant());
+        var orphan = dispatcher.Create(planned.Id, "sms", MessageKind.AdHoc, "+12125550123", SystemClock.Instance.GetCurrentInstant(), SystemClock.Instance.GetCurrentInstant());
 
         await HangfireProbe.WaitForStateAsync(host.Services, orphan, "Succeeded");
         Assert.Multiple(async () =>

@@ -49,7 +49,7 @@ public sealed class MessageReconcilerTests
     /// <summary>A message due a moment ago whose job has been taken away by <paramref name="breakIt"/>.</summary>
     private async Task<MessageInfo> OverdueAsync(Func<long, Task> breakIt)
     {
-        var message = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Your reminder",
+        var message = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Your reminder",
             SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1));
         await breakIt(message.JobId!.Value);
         await _db.ExecuteAsync("update messages set scheduled_for = now() - interval '5 minutes' where id = @id", new { id = message.Id });
@@ -133,7 +133,7 @@ public sealed class MessageReconcilerTests
     public async Task RunAsync_FailedJob_IsADeadLetter_LeftForAPerson()
     {
         _sms.ThenFail(FollowUp.Jobs.Channels.SendFailureKind.Permanent, "21211");
-        var message = await Messages.SendSmsAsync("acme-dental", "+15551234567", "x");
+        var message = await Messages.SendSmsAsync("acme-dental", "+12125550123", "x");
         await Eventually.WaitForAsync(async () => (await Messages.FindAsync(message.Id))!.Status, s => s == MessageStatus.DeadLettered, what: "dead letter");
 
         var run = await ReconcileAsync();

@@ -75,7 +75,7 @@ public sealed class ResilienceTests
         {
             try
             {
-                accepted.Add((await messages.SendSmsAsync("acme-dental", $"+1555000{i:D4}", $"message {i}")).Id);
+                accepted.Add((await messages.SendSmsAsync("acme-dental", $"+1212555{i:D4}", $"message {i}")).Id);
             }
             catch (NpgsqlException)
             {
@@ -114,7 +114,7 @@ public sealed class ResilienceTests
         var ids = new List<long>();
         for (var i = 0; i < 20; i++)
         {
-            ids.Add((await messages.SendSmsAsync("acme-dental", $"+1555100{i:D4}", $"reminder {i}", due)).Id);
+            ids.Add((await messages.SendSmsAsync("acme-dental", $"+1310555{i:D4}", $"reminder {i}", due)).Id);
         }
 
         await TestDatabase.CutAsync(_db.Name);

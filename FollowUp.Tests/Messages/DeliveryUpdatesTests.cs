@@ -29,7 +29,7 @@ public sealed class DeliveryUpdatesTests
     private async Task<MessageInfo> SentMessageAsync()
     {
         var messages = _host.Services.GetRequiredService<IMessageClient>();
-        var planned = await messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
         return await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
     }
 
@@ -72,17 +72,17 @@ public sealed class DeliveryUpdatesTests
         var suppressions = _host.Services.GetRequiredService<Suppressions>();
         var messages = _host.Services.GetRequiredService<IMessageClient>();
 
-        await suppressions.SuppressAsync(["acme-dental"], "sms", "+15551234567", "STOP", CancellationToken.None);
-        var whileSuppressed = await messages.SendSmsAsync("acme-dental", "+15551234567", "one");
+        await suppressions.SuppressAsync(["acme-dental"], "sms", "+12125550123", "STOP", CancellationToken.None);
+        var whileSuppressed = await messages.SendSmsAsync("acme-dental", "+12125550123", "one");
         var skipped = await Eventually.WaitForAsync(async () => (await messages.FindAsync(whileSuppressed.Id))!, m => m.Status == MessageStatus.Skipped);
-        await suppressions.LiftAsync(["acme-dental"], "sms", "+15551234567", CancellationToken.None);
-        var afterLift = await messages.SendSmsAsync("acme-dental", "+15551234567", "two");
+        await suppressions.LiftAsync(["acme-dental"], "sms", "+12125550123", CancellationToken.None);
+        var afterLift = await messages.SendSmsAsync("acme-dental", "+12125550123", "two");
         await Eventually.WaitForAsync(async () => (await messages.FindAsync(afterLift.Id))!, m => m.Status == MessageStatus.Sent);
 
         Assert.Multiple(async () =>
         {
             Assert.That(skipped.SkipReason, Is.EqualTo("opted out"));
-            Assert.That(await suppressions.IsSuppressedAsync("acme-dental", "sms", "+15551234567", CancellationToken.None), Is.False);
+            Assert.That(await suppressions.IsSuppressedAsync("acme-dental", "sms", "+12125550123", CancellationToken.None), Is.False);
             Assert.That(await _db.ScalarAsync<long>("select count(*) from suppressions where lifted_at is not null"), Is.EqualTo(1), "the lifted row is kept");
         });
     }
@@ -93,8 +93,8 @@ public sealed class DeliveryUpdatesTests
         await TestClients.CreateAsync(_host.Services, "no-sender", TestClients.Acme(c => c with { SmsFrom = null }));
         var suppressions = _host.Services.GetRequiredService<Suppressions>();
 
-        var own = await suppressions.ClientsSendingFromAsync("+15557654321", "+15550000000", false, CancellationToken.None);
-        var shared = await suppressions.ClientsSendingFromAsync("+15550000000", "+15550000000", false, CancellationToken.None);
+        var own = await suppressions.ClientsSendingFromAsync("+12125550100", "+12125550199", false, CancellationToken.None);
+        var shared = await suppressions.ClientsSendingFromAsync("+12125550199", "+12125550199", false, CancellationToken.None);
 
         Assert.Multiple(() =>
         {

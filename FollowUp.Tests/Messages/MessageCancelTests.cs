@@ -29,7 +29,7 @@ public sealed class MessageCancelTests
     }
 
     private Task<MessageInfo> Tomorrow() =>
-        _messages.SendSmsAsync("acme-dental", "+15551234567", "See you tomorrow", SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1));
+        _messages.SendSmsAsync("acme-dental", "+12125550123", "See you tomorrow", SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1));
 
     private async Task<(string Status, string? SkipReason, string? JobState)> State(long id)
     {
@@ -55,7 +55,7 @@ public sealed class MessageCancelTests
     {
         var message = await Tomorrow();
         var cancelled = await _messages.CancelJobAsync(message.JobId!.Value, "ops@acme");
-        var sent = await _messages.SendSmsAsync("acme-dental", "+15551234567", "Now");
+        var sent = await _messages.SendSmsAsync("acme-dental", "+12125550123", "Now");
         await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select status from messages where id = @id", new { id = sent.Id }), s => s == "sent");
         var tooLate = await _messages.CancelJobAsync(sent.JobId!.Value, "ops@acme");
         Assert.Multiple(async () =>

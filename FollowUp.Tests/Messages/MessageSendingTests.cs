@@ -46,7 +46,7 @@ public sealed class MessageSendingTests
         Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => statuses.Contains(m.Status),
             TimeSpan.FromSeconds(30), $"message {id} to be {string.Join("/", statuses)}");
 
-    private async Task<long> PlanAsync(string kind, string to = "+15551234567", Instant? at = null)
+    private async Task<long> PlanAsync(string kind, string to = "+12125550123", Instant? at = null)
     {
         await using var connection = await _db.DataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
@@ -59,7 +59,7 @@ public sealed class MessageSendingTests
     [Test]
     public async Task SendSms_FirstProviderAccepts_MessageSentWithItsIdAndEstimatedCost()
     {
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Your appointment is confirmed.");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Your appointment is confirmed.");
 
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
         var call = _primary.Calls.Single();
@@ -69,8 +69,8 @@ public sealed class MessageSendingTests
             Assert.That(sent.ProviderMessageId, Does.StartWith("primary-"));
             Assert.That(sent.Cost, Is.EqualTo(0.0083m), "one segment at the configured estimate");
             Assert.That(sent.Currency, Is.EqualTo("USD"));
-            Assert.That(call.To, Is.EqualTo("+15551234567"));
-            Assert.That(call.From, Is.EqualTo("+15557654321"), "the client's sender");
+            Assert.That(call.To, Is.EqualTo("+12125550123"));
+            Assert.That(call.From, Is.EqualTo("+12125550100"), "the client's sender");
             Assert.That(_secondary.Calls, Is.Empty);
         });
     }
@@ -80,7 +80,7 @@ public sealed class MessageSendingTests
     {
         _primary.ThenFail(SendFailureKind.Transient, "429");
 
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
         var events = await _db.QueryAsync<string>("select event || ': ' || detail from message_events where message_id = @id", new { id = planned.Id });
@@ -96,7 +96,7 @@ public sealed class MessageSendingTests
     {
         _primary.ThenFail(SendFailureKind.Permanent, "21211");
 
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
         await HangfireProbe.WaitForStateAsync(_host.Services, dead.JobId!.Value, "Failed");
@@ -118,7 +118,7 @@ public sealed class MessageSendingTests
         _primary.Otherwise = _ => throw new ProviderSendException("primary", SendFailureKind.Transient, "429", "429");
         _secondary.Otherwise = _ => throw new ProviderSendException("secondary", SendFailureKind.Transient, "timeout", "timeout");
 
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
         var possiblySent = await _db.ScalarAsync<long>("select count(*) from message_events where message_id = @id and event = 'possibly_sent'", new { id = planned.Id });
@@ -134,9 +134,9 @@ public sealed class MessageSendingTests
     [Test]
     public async Task OptedOutRecipient_IsSkippedWithTheReason_NothingSent()
     {
-        await _db.ExecuteAsync("insert into suppressions (client_id, channel, address, reason, created_at) values ('acme-dental', 'sms', '+15551234567', 'STOP', now())");
+        await _db.ExecuteAsync("insert into suppressions (client_id, channel, address, reason, created_at) values ('acme-dental', 'sms', '+12125550123', 'STOP', now())");
 
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var skipped = await WaitForStatus(planned.Id, MessageStatus.Skipped);
         Assert.Multiple(() =>
@@ -191,9 +191,58 @@ public sealed class MessageSendingTests
     }
 
     [Test]
+    public async Task PlanAsync_KeepsTheSkipReasonAppointmentAndCustomerPhone_AsPlanManyDoes()
+    {
+        long scheduled, skipped;
+        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1);
+            scheduled = await Messages.PlanAsync(new NewMessage("acme-dental", MessageKind.NurtureDay1, "email", "ana@example.com", "Hi", "Hello", later)
+            {
+                AppointmentId = "apt_9", CustomerPhone = "+12125550123",
+            }, tx);
+            skipped = await Messages.PlanAsync(new NewMessage("acme-dental", MessageKind.NurtureDay1, "email", "", "Hi", "Hello", later)
+            {
+                SkipReason = "no email address",
+            }, tx);
+            await tx.CommitAsync();
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.ScalarAsync<string>("select status || ' ' || appointment_id || ' ' || customer_phone from messages where id = @scheduled", new { scheduled }),
+                Is.EqualTo("scheduled apt_9 +12125550123"));
+            Assert.That(await _db.ScalarAsync<string>("select status || ': ' || skip_reason from messages where id = @skipped", new { skipped }),
+                Is.EqualTo("skipped: no email address"));
+        });
+    }
+
+    [Test]
+    public async Task SendSmsAndEdit_NumbersStoredAsE164_InvalidOnesRefusedWithTheReason()
+    {
+        var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1);
+        var planned = await Messages.SendSmsAsync("acme-dental", "+1 (212) 555-0123", "Hi", later);
+
+        var edited = await Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "+1 310-555-0123"), "support-ana");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(planned.Recipient, Is.EqualTo("+12125550123"));
+            Assert.That(edited, Is.True);
+            Assert.That((await Messages.FindAsync(planned.Id))!.Recipient, Is.EqualTo("+13105550123"));
+            Assert.That(() => Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "+15551234567"), "support-ana"),
+                Throws.ArgumentException.With.Message.Contains("'+15551234567' is not a valid number for region US"));
+            Assert.That(() => Messages.SendSmsAsync("acme-dental", "2125550123", "Hi"),
+                Throws.ArgumentException.With.Message.Contains("must start with + and the country code"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task RescuedAttempt_FindingTheMessageSent_DoesNotSendAgain()
     {
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
         await HangfireProbe.WaitForStateAsync(_host.Services, sent.JobId!.Value, "Succeeded");
 
@@ -226,11 +275,11 @@ public sealed class MessageSendingTests
     public async Task DeadLetteredForABadNumber_EditedThenRequeued_GoesToTheNewNumber_EditRecorded()
     {
         _primary.ThenFail(SendFailureKind.Permanent, "21211");
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15550000001", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550101", "Hi");
         var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
         await HangfireProbe.WaitForStateAsync(_host.Services, dead.JobId!.Value, "Failed");
 
-        var edited = await Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "+15551234567", Body: "Hi again"), "support-ana");
+        var edited = await Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "+12125550123", Body: "Hi again"), "support-ana");
         Assert.That(DeadLetters.RequeueJob(dead.JobId!.Value, "support-ana"), Is.True);
         await WaitForStatus(planned.Id, MessageStatus.Sent);
 
@@ -239,9 +288,9 @@ public sealed class MessageSendingTests
         Assert.Multiple(async () =>
         {
             Assert.That(edited, Is.True);
-            Assert.That(last.To, Is.EqualTo("+15551234567"));
+            Assert.That(last.To, Is.EqualTo("+12125550123"));
             Assert.That(last.Body, Is.EqualTo("Hi again"));
-            Assert.That(events.Single(), Does.Contain("by support-ana").And.Contain("to=+15550000001"));
+            Assert.That(events.Single(), Does.Contain("by support-ana").And.Contain("to=+12125550101"));
             Assert.That(await Messages.EditAsync(planned.Id, new MessageEdit(Body: "too late"), "x"), Is.False, "a sent message cannot be edited");
             Assert.ThrowsAsync<ArgumentException>(() => Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "555-1234"), "x"));
         });

@@ -21,7 +21,7 @@ public sealed class ProviderOrderAndRateLimitTests
         await TestClients.CreateAsync(host.Services);
         var messages = host.Services.GetRequiredService<IMessageClient>();
 
-        var planned = await messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
         var sent = await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
 
         Assert.Multiple(() =>
@@ -50,7 +50,7 @@ public sealed class ProviderOrderAndRateLimitTests
         var ids = new List<long>();
         for (var i = 0; i < 6; i++)
         {
-            ids.Add((await messages.SendSmsAsync("acme-dental", $"+1555123456{i}", "Hi")).Id);
+            ids.Add((await messages.SendSmsAsync("acme-dental", $"+1212555012{i}", "Hi")).Id);
         }
 
         await Eventually.WaitForAsync(() => db.ScalarAsync<long>("select count(*) from messages where status = 'sent'"), n => n == 6, what: "6 sent");

@@ -49,7 +49,7 @@ public sealed class SendSafetyTests
         await StartAsync();
         _primary.ThenFail(SendFailureKind.Transient, "500", mayHaveBeenSent: true);
 
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
         var events = await _db.QueryAsync<string>($"select event from message_events where message_id = {planned.Id} order by id");
@@ -69,7 +69,7 @@ public sealed class SendSafetyTests
         await StartAsync(new() { ["FollowUp:Retry:Attempts"] = "1" });
         _primary.Then(_ => throw new InvalidOperationException("a bug after the sending mark (test)"));
 
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var failed = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
         Assert.Multiple(() =>
@@ -94,7 +94,7 @@ public sealed class SendSafetyTests
             create trigger blip_sent before update on messages for each row execute function blip_sent();
             """);
 
-        var planned = await Messages.SendSmsAsync("acme-dental", "+15551234567", "Hi");
+        var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
         Assert.Multiple(async () =>

@@ -20,7 +20,10 @@ public static class TestClients
             TimeZone = "America/New_York",
             BusinessHours = AlwaysOpen,
             WebhookSecret = "whsec_0123456789abcdef",
-            SmsFrom = "+15557654321",
+            SmsFrom = "+12125550100",
+            // Quiet hours off, like the business hours above: tests that send marketing kinds on the real
+            // clock must not depend on the hour they run at. The quiet-hours tests set their own window.
+            RecipientHours = ["00:00", "24:00"],
             EmailFrom = "Acme Dental <hello@acme.example>",
         };
         return change is null ? settings : change(settings);

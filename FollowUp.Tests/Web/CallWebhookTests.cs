@@ -32,7 +32,7 @@ public sealed partial class CallWebhookTests
     }
 
     /// <summary>A booked call whose appointment is a few days ahead, so every message is in the future but the confirmation.</summary>
-    internal static string Booked(string eventId = "evt_01", string callId = "call_123", string appointmentId = "apt_9", string phone = "+15551234567",
+    internal static string Booked(string eventId = "evt_01", string callId = "call_123", string appointmentId = "apt_9", string phone = "+12125550123",
         string? startsAt = null, string outcome = "booked", string? email = "ana@example.com") => JsonSerializer.Serialize(new
     {
         event_id = eventId,
@@ -99,9 +99,23 @@ public sealed partial class CallWebhookTests
         {
             Assert.That(call.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(view.GetProperty("outcome").GetString(), Is.EqualTo("booked"));
-            Assert.That(view.GetProperty("customer_phone").GetString(), Is.EqualTo("+15551234567"));
+            Assert.That(view.GetProperty("customer_phone").GetString(), Is.EqualTo("+12125550123"));
             Assert.That(view.GetProperty("appointment_id").GetString(), Is.EqualTo("apt_9"));
             Assert.That(view.GetProperty("messages").GetArrayLength(), Is.EqualTo(6));
+        });
+    }
+
+    [Test]
+    public async Task Post_PhoneWithPunctuation_StoredAsE164_OnTheCallAndEveryMessage()
+    {
+        var response = await Send(Signed(Booked(phone: "+1 (212) 555-0123")));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.QueryAsync<string>("select customer_phone from calls"), Is.EqualTo(new[] { "+12125550123" }));
+            Assert.That(await _db.QueryAsync<string>("select distinct customer_phone from messages"), Is.EqualTo(new[] { "+12125550123" }));
+            Assert.That(await _db.QueryAsync<string>("select distinct recipient from messages where channel = 'sms'"), Is.EqualTo(new[] { "+12125550123" }));
         });
     }
 
@@ -188,7 +202,10 @@ public sealed partial class CallWebhookTests
         });
     }
 
-    [TestCase("customer.phone", "\"phone\":\"+15551234567\"", "\"phone\":\"555-1234\"", "E.164")]
+    [TestCase("customer.phone", "\"phone\":\"+12125550123\"", "\"phone\":\"555-1234\"", "must start with + and the country code, such as +12125550123")]
+    // The +1 555 area code the examples used to use: not a number libphonenumber knows.
+    [TestCase("customer.phone", "\"phone\":\"+12125550123\"", "\"phone\":\"+15551234567\"", "is not a valid number for region US")]
+    [TestCase("customer.phone", "\"phone\":\"+12125550123\"", "\"phone\":\"+1212555\"", "is too short for country code +1")]
     [TestCase("customer.email", "\"email\":\"ana@example.com\"", "\"email\":\"not-an-email\"", "email address")]
     [TestCase("outcome", "\"outcome\":\"booked\"", "\"outcome\":\"maybe\"", "must be one of booked, not_booked")]
     [TestCase("appointment.starts_at", "\"starts_at\":\"2030-01-01T10:00:00Z\"", "\"starts_at\":\"2030-01-01T10:00:00\"", "with an offset")]
@@ -248,7 +265,7 @@ public sealed partial class CallWebhookTests
     public async Task Post_Cancelled_CancelsThatAppointmentsPendingReminders_AndTheirJobs()
     {
         await Send(Signed(Booked()));
-        await Send(Signed(Booked(eventId: "evt_other", callId: "call_other", appointmentId: "apt_other", phone: "+15550000001")));
+        await Send(Signed(Booked(eventId: "evt_other", callId: "call_other", appointmentId: "apt_other", phone: "+12125550101")));
         var response = await Send(Signed(Booked(eventId: "evt_02", callId: "call_124", outcome: "cancelled")));
         var reply = await Json(response);
 
@@ -287,7 +304,7 @@ public sealed partial class CallWebhookTests
         var notBooked = JsonSerializer.Serialize(new
         {
             event_id = "evt_nb", @event = "call_ended", client_id = "acme-dental", call_id = "call_nb", occurred_at = InDays(0),
-            outcome = "not_booked", customer = new { name = "Ana Diaz", phone = "+15551234567" },
+            outcome = "not_booked", customer = new { name = "Ana Diaz", phone = "+12125550123" },
         }, Readable);
         var first = await Send(Signed(notBooked));
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));

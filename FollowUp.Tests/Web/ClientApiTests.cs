@@ -15,7 +15,7 @@ public sealed class ClientApiTests
                               "thu": ["09:00", "17:00"], "fri": ["09:00", "17:00"] },
           "closed_dates": ["2026-12-25"], "webhook_secret": "whsec_0123456789abcdef", "email_enabled": true,
           "missed_call_text_back": false, "daily_limit_per_recipient": 3,
-          "sms_from": "+15557654321", "email_from": "Acme Dental <hello@acme.example>" }
+          "sms_from": "+12125550100", "email_from": "Acme Dental <hello@acme.example>" }
         """;
 
     private TestDatabase _db = null!;
@@ -59,7 +59,7 @@ public sealed class ClientApiTests
             Assert.That(doc.RootElement.GetProperty("business_hours").EnumerateObject().Select(p => p.Name),
                 Is.EqualTo(new[] { "mon", "tue", "wed", "thu", "fri" }), "weekday order, not jsonb's");
             Assert.That(doc.RootElement.GetProperty("closed_dates")[0].GetString(), Is.EqualTo("2026-12-25"));
-            Assert.That(doc.RootElement.GetProperty("sms_from").GetString(), Is.EqualTo("+15557654321"));
+            Assert.That(doc.RootElement.GetProperty("sms_from").GetString(), Is.EqualTo("+12125550100"));
             Assert.That(body, Does.Not.Contain("webhook_secret").And.Not.Contain("whsec_"), "the secret is write-only");
             Assert.That(await _db.ScalarAsync<string>("select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
         });
@@ -89,7 +89,7 @@ public sealed class ClientApiTests
             .Replace("America/New_York", "Mars/Olympus_Mons", StringComparison.Ordinal)
             .Replace("\"mon\": [\"09:00\", \"17:00\"]", "\"mon\": [\"09:00\", \"08:00\"], \"funday\": [\"09:00\", \"10:00\"]", StringComparison.Ordinal)
             .Replace("\"tue\": [\"09:00\", \"17:00\"]", "\"tue\": [\"9am\", \"24:00\"]", StringComparison.Ordinal)
-            .Replace("+15557654321", "555-1234", StringComparison.Ordinal)
+            .Replace("+12125550100", "555-1234", StringComparison.Ordinal)
             .Replace("2026-12-25", "25/12/2026", StringComparison.Ordinal)
             .Replace("\"daily_limit_per_recipient\": 3", "\"daily_limit_per_recipient\": -1", StringComparison.Ordinal);
 
@@ -108,6 +108,78 @@ public sealed class ClientApiTests
                 "time_zone", "business_hours.mon", "business_hours.funday", "business_hours.tue[0]",
                 "sms_from", "closed_dates[0]", "daily_limit_per_recipient",
             }));
+            Assert.That(await ClientCount(), Is.Zero);
+        });
+    }
+
+    [TestCase("+15557654321", "is not a valid number for region US")]
+    [TestCase("2125550100", "must start with + and the country code, such as +12125550123")]
+    [TestCase("+1 212 555 01000", "is too long for country code +1")]
+    public async Task Put_SmsFromNotAValidNumber_422NamesSmsFromWithTheReason(string from, string why)
+    {
+        var response = await Put("acme-dental", AcmeJson.Replace("+12125550100", from, StringComparison.Ordinal));
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "sms_from" }));
+            Assert.That(errors.GetProperty("sms_from")[0].GetString(), Is.EqualTo(why));
+            Assert.That(await ClientCount(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Put_SmsFromWithPunctuation_StoredAndReturnedAsE164()
+    {
+        var put = await Put("acme-dental", AcmeJson.Replace("+12125550100", "+1 (212) 555-0100", StringComparison.Ordinal));
+        using var doc = JsonDocument.Parse(await put.Content.ReadAsStringAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(doc.RootElement.GetProperty("sms_from").GetString(), Is.EqualTo("+12125550100"));
+            Assert.That(await _db.ScalarAsync<string>("select sms_from from clients where id = 'acme-dental'"), Is.EqualTo("+12125550100"));
+        });
+    }
+
+    [Test]
+    public async Task Put_RecipientHours_DefaultWhenOmitted_StoredAndReturnedWhenGiven()
+    {
+        var omitted = await Put("acme-dental", AcmeJson);
+        using var first = JsonDocument.Parse(await omitted.Content.ReadAsStringAsync());
+        var given = await Put("acme-dental", AcmeJson.Replace("\"daily_limit_per_recipient\": 3", "\"daily_limit_per_recipient\": 3, \"recipient_hours\": [\"09:30\", \"20:00\"]",
+            StringComparison.Ordinal));
+        var get = await _api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+        using var second = JsonDocument.Parse(await get.Content.ReadAsStringAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(omitted.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(first.RootElement.GetProperty("recipient_hours").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "08:00", "21:00" }));
+            Assert.That(given.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(second.RootElement.GetProperty("recipient_hours").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "09:30", "20:00" }));
+        });
+    }
+
+    [TestCase("[\"21:00\", \"08:00\"]", "recipient_hours", "ends before it starts (it is when sending is allowed, such as [\"08:00\", \"21:00\"])")]
+    [TestCase("[\"8am\", \"21:00\"]", "recipient_hours[0]", "must be a time HH:mm from 00:00 to 23:59")]
+    [TestCase("[\"08:00\", \"25:00\"]", "recipient_hours[1]", "must be a time HH:mm from 00:01 to 24:00")]
+    [TestCase("[\"08:00\"]", "recipient_hours", "must be [\"HH:mm\", \"HH:mm\"]")]
+    [TestCase("null", "recipient_hours", "must be [\"HH:mm\", \"HH:mm\"]")]
+    public async Task Put_RecipientHoursInvalid_422NamesTheField(string value, string field, string why)
+    {
+        var response = await Put("acme-dental", AcmeJson.Replace("\"daily_limit_per_recipient\": 3",
+            $"\"daily_limit_per_recipient\": 3, \"recipient_hours\": {value}", StringComparison.Ordinal));
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { field }));
+            Assert.That(errors.GetProperty(field)[0].GetString(), Is.EqualTo(why));
             Assert.That(await ClientCount(), Is.Zero);
         });
     }

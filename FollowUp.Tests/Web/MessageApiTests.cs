@@ -45,7 +45,7 @@ public sealed class MessageApiTests
     [Test]
     public async Task PostMessage_Sms_202_ThenSent_GetShowsProviderAndCost()
     {
-        var response = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "sms", "to": "+15551234567", "body": "See you at 2 PM" }""");
+        var response = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550123", "body": "See you at 2 PM" }""");
         using var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var id = created.RootElement.GetProperty("id").GetInt64();
 
@@ -66,7 +66,7 @@ public sealed class MessageApiTests
     {
         var sms = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "sms", "to": "555-1234", "subject": "x", "body": "" }""");
         var email = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "email", "to": "not-an-address", "body": "b" }""");
-        var channel = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "fax", "to": "+15551234567", "body": "b" }""");
+        var channel = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "fax", "to": "+12125550123", "body": "b" }""");
         var smsBody = await sms.Content.ReadAsStringAsync();
         var emailBody = await email.Content.ReadAsStringAsync();
 
@@ -82,10 +82,45 @@ public sealed class MessageApiTests
         });
     }
 
+    [TestCase("+15551234567", "is not a valid number for region US")]
+    [TestCase("2125550123", "must start with + and the country code, such as +12125550123")]
+    [TestCase("+1 212 555", "is too short for country code +1")]
+    public async Task PostMessage_SmsToNotAValidNumber_422NamesToWithTheReason(string to, string why)
+    {
+        var response = await Post("/api/messages", $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "{{to}}", "body": "Hi" }""");
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "to" }));
+            Assert.That(errors.GetProperty("to")[0].GetString(), Is.EqualTo(why));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task PostMessage_SmsToWithPunctuation_StoredAndSentAsE164()
+    {
+        var response = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "sms", "to": "+1 (310) 555-0123", "body": "Hi" }""");
+        using var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var id = created.RootElement.GetProperty("id").GetInt64();
+
+        var sent = await Eventually.WaitForAsync(() => Get($"/api/messages/{id}"), m => m.GetProperty("status").GetString() == "sent");
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(created.RootElement.GetProperty("recipient").GetString(), Is.EqualTo("+13105550123"));
+            Assert.That(sent.GetProperty("recipient").GetString(), Is.EqualTo("+13105550123"));
+            Assert.That(_sms.Calls.Single().To, Is.EqualTo("+13105550123"));
+        });
+    }
+
     [Test]
     public async Task PostMessage_UnknownClient_404_NothingStored()
     {
-        var response = await Post("/api/messages", """{ "client_id": "nobody", "channel": "sms", "to": "+15551234567", "body": "b" }""");
+        var response = await Post("/api/messages", """{ "client_id": "nobody", "channel": "sms", "to": "+12125550123", "body": "b" }""");
 
         Assert.Multiple(async () =>
         {
@@ -98,7 +133,7 @@ public sealed class MessageApiTests
     public async Task DeadLetter_ListedThenRequeuedOnce_SecondRequeueIs409()
     {
         _sms.ThenFail(SendFailureKind.Permanent, "21610");
-        var response = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "sms", "to": "+15551234567", "body": "b" }""");
+        var response = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550123", "body": "b" }""");
         var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
         await Eventually.WaitForAsync(() => Get($"/api/messages/{id}"), m => m.GetProperty("status").GetString() == "dead_lettered");
         var letters = await Eventually.WaitForAsync(() => Get("/api/dead-letters"), l => l.GetArrayLength() == 1);
@@ -113,7 +148,7 @@ public sealed class MessageApiTests
         {
             Assert.That(letters[0].GetProperty("job_type").GetString(), Is.EqualTo("FollowUp.Jobs.Messages.SendMessageJob"));
             Assert.That(letters[0].GetProperty("message_id").GetInt64(), Is.EqualTo(id));
-            Assert.That(letters[0].GetProperty("recipient").GetString(), Is.EqualTo("+15551234567"));
+            Assert.That(letters[0].GetProperty("recipient").GetString(), Is.EqualTo("+12125550123"));
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
             Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));

@@ -27,7 +27,7 @@ public sealed class PlatformCallWebhookTests
         {
             ["FollowUp:Twilio:AccountSid"] = "AC00000000000000000000000000000000",
             ["FollowUp:Twilio:AuthToken"] = AuthToken,
-            ["FollowUp:Twilio:From"] = "+15550000000",
+            ["FollowUp:Twilio:From"] = "+12125550199",
             ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
             ["FollowUp:PublicBaseUrl"] = PublicBase,
         });
@@ -49,7 +49,7 @@ public sealed class PlatformCallWebhookTests
             call = new
             {
                 call_id = callId, agent_id = "agent_1", call_type = "phone_call", direction,
-                from_number = "+15551234567", to_number = "+15557654321", call_status = "ended",
+                from_number = "+12125550123", to_number = "+12125550100", call_status = "ended",
                 start_timestamp = 1_795_000_000_000L, end_timestamp = 1_795_000_120_000L, disconnection_reason = disconnection,
                 call_analysis = new { call_summary = "…", in_voicemail = false, custom_analysis_data = custom },
             },
@@ -71,12 +71,12 @@ public sealed class PlatformCallWebhookTests
         return _api.Client.SendAsync(request);
     }
 
-    private static Dictionary<string, string> VoiceStatus(string status, string direction = "inbound", string? answeredBy = null)
+    private static Dictionary<string, string> VoiceStatus(string status, string direction = "inbound", string? answeredBy = null, string from = "+12125550123")
     {
         var form = new Dictionary<string, string>
         {
-            ["CallSid"] = "CA" + new string('1', 32), ["AccountSid"] = "AC00000000000000000000000000000000", ["From"] = "+15551234567",
-            ["To"] = "+15557654321", ["CallStatus"] = status, ["Direction"] = direction, ["Timestamp"] = "Mon, 30 Nov 2026 07:00:00 +0000",
+            ["CallSid"] = "CA" + new string('1', 32), ["AccountSid"] = "AC00000000000000000000000000000000", ["From"] = from,
+            ["To"] = "+12125550100", ["CallStatus"] = status, ["Direction"] = direction, ["Timestamp"] = "Mon, 30 Nov 2026 07:00:00 +0000",
         };
         if (answeredBy is not null)
         {
@@ -103,7 +103,7 @@ public sealed class PlatformCallWebhookTests
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
-            Assert.That(call.Single(), Is.EqualTo(("booked", "+15551234567", "apt_77")));
+            Assert.That(call.Single(), Is.EqualTo(("booked", "+12125550123", "apt_77")));
             Assert.That((await Messages()).Count, Is.EqualTo(6));
             Assert.That(await _db.ScalarAsync<string>("select source || ':' || event_id from inbound_webhooks"), Is.EqualTo("retell:retell:retell_call_1"));
         });
@@ -120,7 +120,7 @@ public sealed class PlatformCallWebhookTests
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await Messages(), Is.EqualTo(new[]
             {
-                ("missed_call", "sms", "+15557654321"), ("missed_call", "email", ""),
+                ("missed_call", "sms", "+12125550100"), ("missed_call", "email", ""),
             }));
         });
     }
@@ -144,6 +144,21 @@ public sealed class PlatformCallWebhookTests
     }
 
     [Test]
+    public async Task TwilioVoice_CallerNumberNotValid_422NamesCustomerPhoneWithTheReason_NothingJournaled()
+    {
+        var response = await PostTwilio(VoiceStatus("no-answer", from: "+15551234567"));
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo((HttpStatusCode)422));
+            Assert.That(problem.RootElement.GetProperty("errors").GetProperty("customer.phone")[0].GetString(),
+                Is.EqualTo("is not a valid number for region US"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task TwilioVoice_NoAnswer_MissedCallToTheCaller_RetryIsDuplicate()
     {
         var response = await PostTwilio(VoiceStatus("no-answer"));
@@ -152,7 +167,7 @@ public sealed class PlatformCallWebhookTests
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
             Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That((await Messages()).Where(m => m.Channel == "sms"), Is.EqualTo(new[] { ("missed_call", "sms", "+15551234567") }));
+            Assert.That((await Messages()).Where(m => m.Channel == "sms"), Is.EqualTo(new[] { ("missed_call", "sms", "+12125550123") }));
             Assert.That(await _db.ScalarAsync<string>("select outcome from calls"), Is.EqualTo("no_answer"));
         });
     }
@@ -167,7 +182,7 @@ public sealed class PlatformCallWebhookTests
         {
             Assert.That(machine.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(await _db.ScalarAsync<string>("select outcome from calls"), Is.EqualTo("voicemail"));
-            Assert.That((await Messages()).First().Recipient, Is.EqualTo("+15557654321"), "outbound: the customer is To");
+            Assert.That((await Messages()).First().Recipient, Is.EqualTo("+12125550100"), "outbound: the customer is To");
             Assert.That(human.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(1));

@@ -42,7 +42,7 @@ public sealed class ProviderSafetyTests
         {
             ["FollowUp:Twilio:AccountSid"] = AccountSid,
             ["FollowUp:Twilio:AuthToken"] = AuthToken,
-            ["FollowUp:Twilio:From"] = "+15550000000",
+            ["FollowUp:Twilio:From"] = "+12125550199",
             ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
             ["FollowUp:PublicBaseUrl"] = PublicBase,
         };
@@ -58,7 +58,7 @@ public sealed class ProviderSafetyTests
     private async Task<long> PostMessageAsync(string body)
     {
         var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
-            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+15551234567", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
+            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550123", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
     }
@@ -84,7 +84,7 @@ public sealed class ProviderSafetyTests
         var stop = await PostSignedAsync("/webhooks/twilio/inbound", new()
         {
             ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["AccountSid"] = AccountSid, ["MessagingServiceSid"] = ServiceSid,
-            ["From"] = "+15551234567", ["To"] = "+15559990000", ["Body"] = "STOP", ["NumMedia"] = "0",
+            ["From"] = "+12125550123", ["To"] = "+12125550190", ["Body"] = "STOP", ["NumMedia"] = "0",
         });
         var next = await PostMessageAsync("Reminder");
         var skipped = await WaitForStatus(next, "skipped");
@@ -110,8 +110,8 @@ public sealed class ProviderSafetyTests
         await Eventually.WaitForAsync(() => Task.FromResult(_twilio.Requests.Count), n => n == 1, what: "Twilio to have the message");
         var early = await PostSignedAsync("/webhooks/twilio/status", new()
         {
-            ["MessageSid"] = sid, ["AccountSid"] = AccountSid, ["MessageStatus"] = "delivered", ["To"] = "+15551234567",
-            ["From"] = "+15557654321", ["ApiVersion"] = "2010-04-01",
+            ["MessageSid"] = sid, ["AccountSid"] = AccountSid, ["MessageStatus"] = "delivered", ["To"] = "+12125550123",
+            ["From"] = "+12125550100", ["ApiVersion"] = "2010-04-01",
         });
         answer.SetResult();
         var delivered = await WaitForStatus(id, "delivered");
@@ -134,8 +134,8 @@ public sealed class ProviderSafetyTests
             """);
         Dictionary<string, string> Inbound(string body) => new()
         {
-            ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["AccountSid"] = AccountSid, ["From"] = "+15551234567",
-            ["To"] = "+15557654321", ["Body"] = body, ["NumMedia"] = "0",
+            ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["AccountSid"] = AccountSid, ["From"] = "+12125550123",
+            ["To"] = "+12125550100", ["Body"] = body, ["NumMedia"] = "0",
         };
 
         var first = PostSignedAsync("/webhooks/twilio/inbound", Inbound("HELP"));

@@ -29,7 +29,7 @@ public sealed class TwilioEndToEndTests
         {
             ["FollowUp:Twilio:AccountSid"] = AccountSid,
             ["FollowUp:Twilio:AuthToken"] = AuthToken,
-            ["FollowUp:Twilio:From"] = "+15550000000",
+            ["FollowUp:Twilio:From"] = "+12125550199",
             ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
             ["FollowUp:PublicBaseUrl"] = PublicBase,
         });
@@ -47,7 +47,7 @@ public sealed class TwilioEndToEndTests
     private async Task<long> PostMessageAsync(string body)
     {
         var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
-            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+15551234567", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
+            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550123", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
     }
@@ -67,13 +67,13 @@ public sealed class TwilioEndToEndTests
     private static Dictionary<string, string> Status(string sid, string status) => new()
     {
         ["MessageSid"] = sid, ["SmsSid"] = sid, ["AccountSid"] = AccountSid, ["MessageStatus"] = status, ["SmsStatus"] = status,
-        ["To"] = "+15551234567", ["From"] = "+15557654321", ["ApiVersion"] = "2010-04-01",
+        ["To"] = "+12125550123", ["From"] = "+12125550100", ["ApiVersion"] = "2010-04-01",
     };
 
-    private static Dictionary<string, string> Inbound(string body) => new()
+    private static Dictionary<string, string> Inbound(string body, string from = "+12125550123", string to = "+12125550100") => new()
     {
-        ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["AccountSid"] = AccountSid, ["From"] = "+15551234567",
-        ["To"] = "+15557654321", ["Body"] = body, ["NumMedia"] = "0",
+        ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["AccountSid"] = AccountSid, ["From"] = from,
+        ["To"] = to, ["Body"] = body, ["NumMedia"] = "0",
     };
 
     [Test]
@@ -92,8 +92,8 @@ public sealed class TwilioEndToEndTests
         {
             Assert.That(received.Path, Is.EqualTo($"/2010-04-01/Accounts/{AccountSid}/Messages.json"));
             Assert.That(received.Authorization, Is.EqualTo("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AccountSid}:{AuthToken}"))));
-            Assert.That(received.Form["To"].ToString(), Is.EqualTo("+15551234567"));
-            Assert.That(received.Form["From"].ToString(), Is.EqualTo("+15557654321"), "the client's own number");
+            Assert.That(received.Form["To"].ToString(), Is.EqualTo("+12125550123"));
+            Assert.That(received.Form["From"].ToString(), Is.EqualTo("+12125550100"), "the client's own number");
             Assert.That(received.Form["Body"].ToString(), Is.EqualTo("Your appointment is confirmed."));
             Assert.That(received.Form["StatusCallback"].ToString(), Is.EqualTo(PublicBase + "/webhooks/twilio/status"));
             Assert.That(sent.GetProperty("provider").GetString(), Is.EqualTo("twilio"));
@@ -145,6 +145,23 @@ public sealed class TwilioEndToEndTests
             Assert.That(help.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(keywords, Is.EqualTo(new[] { "stop:acme-dental", "start:acme-dental", "help:acme-dental" }));
             Assert.That(_twilio.Requests, Has.Count.EqualTo(1), "only the message after START reached Twilio");
+        });
+    }
+
+    [Test]
+    public async Task InboundStop_NumbersNotInE164Form_NormalizedBeforeMatchingAndStoring()
+    {
+        var stop = await PostSignedAsync("/webhooks/twilio/inbound", Inbound("STOP", from: "+1 (212) 555-0123", to: "+1 212-555-0100"));
+        var afterStop = await PostMessageAsync("Reminder");
+        var skipped = await WaitForStatus(afterStop, "skipped");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stop.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await _db.QueryAsync<string>("select from_number || ' ' || to_number || ' ' || array_to_string(client_ids, ',') from inbound_sms"),
+                Is.EqualTo(new[] { "+12125550123 +12125550100 acme-dental" }), "matched to the client whose sms_from it wrote to");
+            Assert.That(await _db.QueryAsync<string>("select address from suppressions"), Is.EqualTo(new[] { "+12125550123" }));
+            Assert.That(skipped.GetProperty("skip_reason").GetString(), Is.EqualTo("opted out"), "the suppression matches the E.164 recipient");
         });
     }
 }

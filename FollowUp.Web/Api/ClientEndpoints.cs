@@ -45,7 +45,9 @@ internal static partial class ClientEndpoints
             return ApiJson.ValidationProblem(validation);
         }
 
-        var created = await clients.UpsertAsync(id, settings!, cancellationToken);
+        // Stored as E.164, the form inbound SMS are matched against ("+1 (212) 555-0100" → "+12125550100").
+        settings = settings! with { SmsFrom = settings.SmsFrom is { } from ? Jobs.Channels.E164.Normalize(from) : null };
+        var created = await clients.UpsertAsync(id, settings, cancellationToken);
         var stored = WithPreviews((await clients.FindAsync(id, cancellationToken))!);
         return created
             ? TypedResults.Created($"/api/clients/{id}", stored)

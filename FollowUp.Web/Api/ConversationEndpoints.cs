@@ -22,9 +22,17 @@ internal static class ConversationEndpoints
         var phone = request.Query["phone"].ToString();
         var search = request.Query["search"].ToString();
         var errors = new List<ValidationFailure>();
-        if (phone.Length > 0 && !Recipients.IsE164(phone))
+        if (phone.Length > 0)
         {
-            errors.Add(new ValidationFailure("phone", "must be an E.164 number such as +12125550123"));
+            // Stored numbers are E.164; a query written "+1 (212) 555-0123" finds them too.
+            if (E164.TryNormalize(phone, out var e164, out var problem))
+            {
+                phone = e164;
+            }
+            else
+            {
+                errors.Add(new ValidationFailure("phone", problem));
+            }
         }
 
         if (phone.Length > 0 && clientId.Length == 0)

@@ -12,7 +12,8 @@ internal sealed class MessageRequestValidator : AbstractValidator<MessageRequest
         RuleFor(m => m.Body).NotEmpty().MaximumLength(10_000).OverridePropertyName("body");
         When(m => m.Channel == "sms", () =>
         {
-            RuleFor(m => m.To).NotEmpty().Must(Recipients.IsE164).WithMessage("must be an E.164 number such as +15551234567").OverridePropertyName("to");
+            // Why, precisely ("is not a valid number for region US"); the message is stored with the number as E.164.
+            RuleFor(m => m.To).Must(E164.IsValid).WithMessage((_, to) => E164.ProblemWith(to)!).OverridePropertyName("to");
             RuleFor(m => m.Body).MaximumLength(1_600).WithMessage("must be at most 1600 characters for SMS").OverridePropertyName("body");
             RuleFor(m => m.Subject).Null().WithMessage("is not used for SMS").OverridePropertyName("subject");
         });

@@ -79,12 +79,16 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
             return problem!;
         }
 
+        // As E.164, the form every number is stored in, so a suppression matches the messages' recipient
+        // and a client's sms_from. A sender that is no phone number (a short code) is kept as it came.
+        var from = E164.NormalizeOrKeep(form.GetValueOrDefault("From") ?? "");
+        var to = E164.NormalizeOrKeep(form.GetValueOrDefault("To") ?? "");
         // Sent through our Messaging Service, the reply names the pool number Twilio picked, which is
         // no client's sms_from: the service itself says it reached the clients on the default sender.
         var viaOurService = !string.IsNullOrEmpty(twilio.Value.MessagingServiceSid)
             && string.Equals(form.GetValueOrDefault("MessagingServiceSid"), twilio.Value.MessagingServiceSid, StringComparison.Ordinal);
-        await replies.ReceiveAsync(new InboundSms("twilio", form.GetValueOrDefault("MessageSid"), form.GetValueOrDefault("From") ?? "",
-            form.GetValueOrDefault("To") ?? "", form.GetValueOrDefault("Body") ?? "", twilio.Value.From, viaOurService), cancellationToken);
+        await replies.ReceiveAsync(new InboundSms("twilio", form.GetValueOrDefault("MessageSid"), from, to, form.GetValueOrDefault("Body") ?? "",
+            twilio.Value.From, viaOurService), cancellationToken);
         return TypedResults.Content(EmptyTwiml, "text/xml");
     }
 }

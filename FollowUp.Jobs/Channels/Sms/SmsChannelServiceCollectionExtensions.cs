@@ -19,7 +19,10 @@ public static class SmsChannelServiceCollectionExtensions
     public static IServiceCollection AddTwilioSms(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<TwilioOptions>().Bind(configuration.GetSection(TwilioOptions.Section)).ValidateOnStart();
+        services.AddOptions<TwilioOptions>().Bind(configuration.GetSection(TwilioOptions.Section))
+            // "+1 (212) 555-0100" is sent as "+12125550100"; a number that is not valid is left for the validator to name.
+            .PostConfigure(o => o.From = o.From is { } from && E164.TryNormalize(from, out var e164, out _) ? e164 : o.From)
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TwilioOptions>, TwilioOptions.Validator>();
 
         services.AddTransient<TwilioWire>();

@@ -65,9 +65,9 @@ public sealed partial class TwilioOptions
                 errors.Add($"{Section}:AccountSid must be 'AC' followed by 32 hex digits.");
             }
 
-            if (!string.IsNullOrWhiteSpace(options.From) && !Recipients.IsE164(options.From))
+            if (!string.IsNullOrWhiteSpace(options.From) && E164.ProblemWith(options.From) is { } problem)
             {
-                errors.Add($"{Section}:From must be an E.164 number such as +15551234567 (was '{options.From}').");
+                errors.Add($"{Section}:From {problem} (was '{options.From}').");
             }
 
             if (!string.IsNullOrWhiteSpace(options.MessagingServiceSid) && !MessagingServiceSidPattern().IsMatch(options.MessagingServiceSid))

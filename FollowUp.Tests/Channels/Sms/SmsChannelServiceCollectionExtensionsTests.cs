@@ -19,7 +19,7 @@ public sealed class SmsChannelServiceCollectionExtensionsTests
     {
         ["FollowUp:Twilio:AccountSid"] = TwilioOptionsTests.AccountSid,
         ["FollowUp:Twilio:AuthToken"] = "token",
-        ["FollowUp:Twilio:From"] = "+15557654321",
+        ["FollowUp:Twilio:From"] = "+12125550100",
         ["FollowUp:Twilio:BaseUrl"] = baseUrl.ToString(),
     };
 
@@ -30,7 +30,7 @@ public sealed class SmsChannelServiceCollectionExtensionsTests
         await using var services = Build(Settings(twilio.BaseUrl));
 
         var provider = services.GetServices<ISmsProvider>().Single();
-        var receipt = await provider.SendAsync(new SmsRequest("+15551234567", null, "Hello", null), CancellationToken.None);
+        var receipt = await provider.SendAsync(new SmsRequest("+12125550123", null, "Hello", null), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -39,6 +39,23 @@ public sealed class SmsChannelServiceCollectionExtensionsTests
             Assert.That(services.GetRequiredService<ISmsProvider>(), Is.SameAs(provider));
             Assert.That(receipt.ProviderMessageId, Does.StartWith("SM"));
             Assert.That(twilio.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AddTwilioSms_FromWithPunctuation_IsSentAsE164()
+    {
+        await using var twilio = await FakeTwilioServer.StartAsync();
+        var settings = Settings(twilio.BaseUrl);
+        settings["FollowUp:Twilio:From"] = "+1 (212) 555-0100";
+        await using var services = Build(settings);
+
+        await services.GetRequiredService<ISmsProvider>().SendAsync(new SmsRequest("+12125550123", null, "Hello", null), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(services.GetRequiredService<IOptions<TwilioOptions>>().Value.From, Is.EqualTo("+12125550100"));
+            Assert.That(twilio.Requests.Single().Form["From"].ToString(), Is.EqualTo("+12125550100"));
         });
     }
 
@@ -53,7 +70,7 @@ public sealed class SmsChannelServiceCollectionExtensionsTests
 
         var provider = services.GetRequiredService<ISmsProvider>();
         var ex = Assert.ThrowsAsync<ProviderSendException>(() =>
-            provider.SendAsync(new SmsRequest("+15551234567", null, "Hello", null), CancellationToken.None));
+            provider.SendAsync(new SmsRequest("+12125550123", null, "Hello", null), CancellationToken.None));
 
         Assert.That(ex!.ErrorCode, Is.EqualTo("timeout"));
     }

@@ -40,7 +40,7 @@ public sealed class TwilioOptionsTests
         {
             ["FollowUp:Twilio:AccountSid"] = AccountSid,
             ["FollowUp:Twilio:AuthToken"] = "token",
-            ["FollowUp:Twilio:From"] = "+15557654321",
+            ["FollowUp:Twilio:From"] = "+12125550100",
             ["FollowUp:Twilio:MessagingServiceSid"] = MessagingServiceSid,
             ["FollowUp:Twilio:BaseUrl"] = "http://127.0.0.1:5000",
             ["FollowUp:Twilio:RateLimitPerSecond"] = "5",
@@ -50,7 +50,7 @@ public sealed class TwilioOptionsTests
         {
             Assert.That(options.AccountSid, Is.EqualTo(AccountSid));
             Assert.That(options.AuthToken, Is.EqualTo("token"));
-            Assert.That(options.From, Is.EqualTo("+15557654321"));
+            Assert.That(options.From, Is.EqualTo("+12125550100"));
             Assert.That(options.MessagingServiceSid, Is.EqualTo(MessagingServiceSid));
             Assert.That(options.BaseUrl, Is.EqualTo("http://127.0.0.1:5000"));
             Assert.That(options.RateLimitPerSecond, Is.EqualTo(5));
@@ -58,6 +58,15 @@ public sealed class TwilioOptionsTests
             Assert.That(options.IsConfigured, Is.True);
             Assert.That(Errors(options), Is.Empty);
         });
+    }
+
+    [TestCase("+1 555 765 4321", "FollowUp:Twilio:From is not a valid number for region US (was '+1 555 765 4321').")]
+    [TestCase("2125550100", "FollowUp:Twilio:From must start with + and the country code, such as +12125550123 (was '2125550100').")]
+    [TestCase("+05557654321", "FollowUp:Twilio:From does not start with a known country code after the + (was '+05557654321').")]
+    public void Validate_FromNotAValidNumber_NamesTheKeyAndWhy(string from, string error)
+    {
+        var options = new TwilioOptions { AccountSid = AccountSid, AuthToken = "t", From = from };
+        Assert.That(Errors(options), Is.EqualTo(new[] { error }));
     }
 
     [Test]
@@ -95,15 +104,6 @@ public sealed class TwilioOptionsTests
     public void Validate_NegativeRateLimit_NamesTheKey()
     {
         Assert.That(Errors(new TwilioOptions { RateLimitPerSecond = -1 }), Has.One.StartsWith("FollowUp:Twilio:RateLimitPerSecond"));
-    }
-
-    [TestCase("5557654321")]
-    [TestCase("+1 555 765 4321")]
-    [TestCase("+05557654321")]
-    public void Validate_FromNotE164_NamesTheKey(string from)
-    {
-        var options = new TwilioOptions { AccountSid = AccountSid, AuthToken = "t", From = from };
-        Assert.That(Errors(options), Is.EqualTo(new[] { $"FollowUp:Twilio:From must be an E.164 number such as +15551234567 (was '{from}')." }));
     }
 
     [Test]

@@ -16,8 +16,8 @@ public sealed class TwilioSmsProviderTests
 {
     private const string AccountSid = TwilioOptionsTests.AccountSid;
     private const string AuthToken = "f00dfacef00dfacef00dfacef00dface";
-    private const string From = "+15557654321";
-    private const string To = "+15551234567";
+    private const string From = "+12125550100";
+    private const string To = "+12125550123";
 
     private FakeTwilioServer _twilio = null!;
     private CapturingLogger _log = null!;
@@ -95,7 +95,7 @@ public sealed class TwilioSmsProviderTests
             Assert.That(request.Authorization, Is.EqualTo(expectedAuth));
             Assert.That(request.ContentType, Does.StartWith("application/x-www-form-urlencoded"));
             Assert.That(request.RawBody, Is.EqualTo(
-                "To=%2B15551234567&From=%2B15557654321&Body=Hi+Ana%2C+see+you+Tue+2%3A00+PM+%26+bring+100%25+of+your+smile"));
+                "To=%2B12125550123&From=%2B12125550100&Body=Hi+Ana%2C+see+you+Tue+2%3A00+PM+%26+bring+100%25+of+your+smile"));
             Assert.That(request.Form.Keys, Is.EquivalentTo(new[] { "To", "From", "Body" }));
         });
     }
@@ -185,17 +185,17 @@ public sealed class TwilioSmsProviderTests
     public async Task SendAsync_RequestNamesSender_UsesItOverConfiguredSenders()
     {
         await Provider(o => o.MessagingServiceSid = TwilioOptionsTests.MessagingServiceSid)
-            .SendAsync(Request(from: "+15550001111"), CancellationToken.None);
+            .SendAsync(Request(from: "+12125550111"), CancellationToken.None);
 
         var form = _twilio.Requests.Single().Form;
         Assert.Multiple(() =>
         {
-            Assert.That(form["From"].ToString(), Is.EqualTo("+15550001111"));
+            Assert.That(form["From"].ToString(), Is.EqualTo("+12125550111"));
             Assert.That(form.ContainsKey("MessagingServiceSid"), Is.False);
         });
     }
 
-    [TestCase(21211, "The 'To' number +1555 is not a valid phone number.")]
+    [TestCase(21211, "The 'To' number +1212 is not a valid phone number.")]
     [TestCase(21610, "Attempt to send to unsubscribed recipient")]
     [TestCase(21614, "'To' number is not a valid mobile number")]
     [TestCase(21408, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number")]

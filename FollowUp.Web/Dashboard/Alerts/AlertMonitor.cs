@@ -101,7 +101,7 @@ internal sealed class AlertMonitor(
             // Each contact is planned on its own: a contact the pipeline refuses does not stop the others.
             try
             {
-                if (Recipients.IsE164(contact))
+                if (E164.IsValid(contact))
                 {
                     await messages.SendSmsAsync(o.ClientId!, contact, text, null, null, cancellationToken);
                 }

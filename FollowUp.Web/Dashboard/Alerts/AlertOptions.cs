@@ -6,7 +6,7 @@ namespace FollowUp.Web.Dashboard.Alerts;
 
 /// <summary>
 /// Alert thresholds and operations contacts, from <c>FollowUp:Dashboard:Alerts</c>. A threshold of 0
-/// turns that alert off. Contacts are E.164 numbers (SMS) or email addresses, sent from
+/// turns that alert off. Contacts are phone numbers ("+" and the country code; SMS) or email addresses, sent from
 /// <see cref="ClientId"/>'s sender settings through the normal pipeline.
 /// </summary>
 internal sealed class AlertOptions
@@ -52,9 +52,12 @@ internal sealed class AlertOptions
             Range(nameof(CheckSeconds), options.CheckSeconds, 1, 3_600);
             for (var i = 0; i < options.Contacts.Count; i++)
             {
-                if (!Recipients.IsE164(options.Contacts[i]) && !Recipients.IsEmailAddress(options.Contacts[i]))
+                var contact = options.Contacts[i];
+                if (!E164.IsValid(contact) && !Recipients.IsEmailAddress(contact))
                 {
-                    errors.Add($"{Section}:Contacts:{i} must be an E.164 number or an email address, not '{options.Contacts[i]}'.");
+                    errors.Add(contact.TrimStart().StartsWith('+')
+                        ? $"{Section}:Contacts:{i} {E164.ProblemWith(contact)} (was '{contact}')."
+                        : $"{Section}:Contacts:{i} must be a phone number (+ and the country code) or an email address, not '{contact}'.");
                 }
             }
 

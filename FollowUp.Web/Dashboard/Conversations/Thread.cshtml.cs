@@ -67,12 +67,17 @@ internal sealed class ThreadModel(ConversationQueries conversations, InboundRepl
 
     private async Task<IActionResult?> LoadAsync(string? client, string? phone, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(client) || !Recipients.IsE164(phone))
+        if (!E164.TryNormalize(phone, out var e164, out var problem))
         {
-            return BadRequest("A conversation needs ?client= and ?phone= (an E.164 number such as +12125550123).");
+            return BadRequest($"A conversation needs ?phone=, an E.164 number such as +12125550123: phone {problem}.");
         }
 
-        if (await conversations.ThreadAsync(client, phone!, cancellationToken) is not { } thread)
+        if (string.IsNullOrEmpty(client))
+        {
+            return BadRequest("A conversation needs ?client=, the client's id.");
+        }
+
+        if (await conversations.ThreadAsync(client, e164, cancellationToken) is not { } thread)
         {
             return NotFound($"There is no client '{client}'.");
         }

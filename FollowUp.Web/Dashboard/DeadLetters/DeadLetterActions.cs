@@ -61,6 +61,12 @@ internal sealed class DeadLetterActions(FollowUp.Jobs.Jobs.DeadLetters deadLette
             return problems;
         }
 
+        // The audit records a number as it is stored (E.164); one that does not parse is refused below, with why.
+        if (message.Channel == "sms" && edit.Recipient is { } to && Jobs.Channels.E164.TryNormalize(to, out var e164, out _))
+        {
+            edit = edit with { Recipient = e164 };
+        }
+
         try
         {
             if (!await messages.EditAsync(message.Id, edit, actor, cancellationToken))
