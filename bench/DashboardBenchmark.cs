@@ -11,12 +11,14 @@ using Npgsql;
 namespace FollowUp.Bench;
 
 /// <summary>
-/// <c>bench -- dashboard [requests] [hangfire jobs]</c>: seeds 1,000,000 messages (DashboardSeed) and
-/// makes Hangfire jobs through Hangfire's own client (20,000 by default: 10,000 Enqueued, 5,000
-/// Scheduled, 5,000 Failed — Hangfire's tables are never written by hand, and its client makes a few
-/// hundred a second here), starts FollowUp.Web as its own process (no Hangfire server, so nothing
-/// changes under the measurement), signs in, and requests each page of both dashboards sequentially over
-/// HTTP with the session cookie: p50 and p95 per page after a warm-up.
+/// <c>bench -- dashboard [requests]</c>: seeds 1,000,000 messages (<see cref="DashboardSeed"/>) and their
+/// 1,000,000 Hangfire jobs (<see cref="HangfireSeed"/>: bulk-inserted into Hangfire's tables by this
+/// benchmark only, then checked by <see cref="HangfireSeedCheck"/> against jobs the product made and
+/// through Hangfire's monitoring API), starts FollowUp.Web as its own process (no Hangfire server, so
+/// nothing changes under the measurement), signs in, fetches one seeded job's details page of each kind
+/// (200 and its display name, or the run fails), and requests each page of both dashboards sequentially
+/// over HTTP with the session cookie: median and p95 per page after a warm-up, and the statements that
+/// took the most database time on each page (pg_stat_statements, loaded by bench/run.sh).
 /// </summary>
 internal static partial class DashboardBenchmark
 {
@@ -27,7 +29,6 @@ internal static partial class DashboardBenchmark
         var adminCs = Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_PG")
             ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
         var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
-        var hangfireJobs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
         var webDll = Path.GetFullPath("FollowUp.Web/bin/Release/net10.0/FollowUp.Web.dll");
         if (!File.Exists(webDll))
         {
@@ -35,6 +36,7 @@ internal static partial class DashboardBenchmark
         }
 
         var cs = await BenchDatabase.CreateAsync(adminCs, "bench_dashboard", 50);
+        IReadOnlyList<HangfireSeedCheck.SampleJob> samples;
         await using (var dataSource = new NpgsqlDataSourceBuilder(cs).UseNodaTime().Build())
         {
             DapperConfiguration.Apply();
@@ -46,10 +48,17 @@ internal static partial class DashboardBenchmark
                 await connection.ExecuteAsync(new CommandDefinition(statement, commandTimeout: 600));
             }
 
+            var messagesSeeded = seeding.Elapsed;
             await FollowUp.Jobs.Jobs.StateCountJob.RefreshAsync(dataSource, NodaTime.SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
-            var made = HangfireJobs(cs, hangfireJobs);
+            var reference = HangfireSeed.MakeReference(cs, NodaTime.SystemClock.Instance.GetCurrentInstant());
+            var jobsSeeding = Stopwatch.StartNew();
+            var states = await HangfireSeed.SeedAsync(connection, reference);
+            var jobsSeeded = jobsSeeding.Elapsed;
+            var checking = Stopwatch.StartNew();
+            samples = await HangfireSeedCheck.VerifyAsync(connection, cs, reference);
+            await connection.ExecuteAsync($"drop schema {HangfireSeed.ReferenceSchema} cascade");
             Console.WriteLine(FormattableString.Invariant(
-                $"seeded {await connection.ExecuteScalarAsync<long>("select count(*) from messages"):N0} messages and {made:N0} Hangfire jobs in {seeding.Elapsed.TotalSeconds:F0} s"));
+                $"seeded {await connection.ExecuteScalarAsync<long>("select count(*) from messages"):N0} messages in {messagesSeeded.TotalSeconds:F0} s; {await connection.ExecuteScalarAsync<long>("select count(*) from hangfire.job"):N0} Hangfire jobs with {states:N0} states in {jobsSeeded.TotalSeconds:F0} s; checked in {checking.Elapsed.TotalSeconds:F0} s"));
         }
 
         var port = FreePort();
@@ -62,17 +71,28 @@ internal static partial class DashboardBenchmark
             await WaitReadyAsync(http);
             await SignInAsync(http);
             await WaitForCountsAsync(cs);
+            await CheckDetailsPagesAsync(http, samples);
+            var detail = samples.First(s => s.Class == "Failed");
+            var stats = await StatsRequestAsync(http);
 
             var pages = new (string Name, string Path)[]
             {
                 ("overview", "/dashboard"),
-                ("hangfire overview", "/hangfire"),
-                ("hangfire enqueued (default)", "/hangfire/jobs/enqueued/default"),
+                ("hangfire home (graphs)", "/hangfire"),
+                ("hangfire stats poll", "/hangfire/stats"),
+                ("hangfire enqueued (queues)", "/hangfire/jobs/enqueued"),
+                ("hangfire enqueued (critical)", "/hangfire/jobs/enqueued/critical"),
                 ("hangfire scheduled", "/hangfire/jobs/scheduled"),
+                ("hangfire processing", "/hangfire/jobs/processing"),
+                ("hangfire succeeded", "/hangfire/jobs/succeeded"),
+                ("hangfire succeeded, page 500", "/hangfire/jobs/succeeded?from=9980&count=20"),
                 ("hangfire failed", "/hangfire/jobs/failed"),
-                ("hangfire job detail", "/hangfire/jobs/details/100"),
+                ("hangfire deleted", "/hangfire/jobs/deleted"),
+                ("hangfire awaiting", "/hangfire/jobs/awaiting"),
+                ("hangfire retries", "/hangfire/retries"),
                 ("hangfire recurring", "/hangfire/recurring"),
                 ("hangfire servers", "/hangfire/servers"),
+                ($"hangfire job details ({detail.States} states)", $"/hangfire/jobs/details/{detail.Id}"),
                 ("dead letters", "/dashboard/deadletters"),
                 ("messages sent", "/dashboard/messages?status=sent"),
                 ("messages sent, older page", "/dashboard/messages?status=sent&before=500000"),
@@ -86,14 +106,26 @@ internal static partial class DashboardBenchmark
                 ("compose", "/dashboard/compose"),
             };
 
+            var statements = new StatementCounter(cs);
+            var costly = new List<string>();
+            await WaitForQuietAsync();
             Console.WriteLine();
-            Console.WriteLine($"| page | p50 ms | p95 ms | max ms | KiB |  ({requests} sequential requests each, after 5 warm-up)");
+            Console.WriteLine(FormattableString.Invariant($"{Environment.ProcessorCount} CPUs; load average at start: {LoadAverage()}"));
+            Console.WriteLine($"| page | median ms | p95 ms | max ms | KiB |  ({requests} sequential requests each, after 5 warm-up)");
             Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
             foreach (var (name, path) in pages)
             {
-                var (p50, p95, max, bytes) = await MeasureAsync(http, path, requests);
+                await statements.ResetAsync();
+                var (p50, p95, max, bytes) = await MeasureAsync(http, path == "/hangfire/stats" ? stats : Get(path), requests);
                 Console.WriteLine(FormattableString.Invariant($"| {name} | {p50:F1} | {p95:F1} | {max:F1} | {bytes / 1024.0:F0} |"));
+                costly.AddRange((await statements.CostliestAsync(2)).Select(c => $"| {name} | {c} |"));
             }
+
+            Console.WriteLine(FormattableString.Invariant($"load average at end: {LoadAverage()}"));
+            Console.WriteLine();
+            Console.WriteLine("| page | statement | calls | mean ms | share of the page's database time |");
+            Console.WriteLine("| --- | --- | ---: | ---: | ---: |");
+            costly.ForEach(Console.WriteLine);
         }
         finally
         {
@@ -104,27 +136,77 @@ internal static partial class DashboardBenchmark
         return 0;
     }
 
-    /// <summary>Hangfire jobs through its own client, 8 callers: half Enqueued, a quarter Scheduled, a quarter Failed.</summary>
-    private static long HangfireJobs(string cs, int count)
+    private static Func<HttpRequestMessage> Get(string path) => () => new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+
+    /// <summary>
+    /// The request the stock dashboard's script polls with (every 2 s by default, on every page): a POST of
+    /// the metric names the page shows, with its anti-forgery header — here those of the home page.
+    /// </summary>
+    private static async Task<Func<HttpRequestMessage>> StatsRequestAsync(HttpClient http)
     {
-        var storage = new Hangfire.PostgreSql.PostgreSqlStorage(
-            new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(cs, new Hangfire.PostgreSql.PostgreSqlStorageOptions()),
-            new Hangfire.PostgreSql.PostgreSqlStorageOptions { PrepareSchemaIfNecessary = false });
-        var client = new Hangfire.BackgroundJobClient(storage);
-        var failure = new InvalidOperationException("twilio refused (503)");
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        var home = await http.GetStringAsync(new Uri("/hangfire", UriKind.Relative));
+        var header = CsrfHeaderPattern().Match(home).Groups[1].Value;
+        var token = CsrfTokenPattern().Match(home).Groups[1].Value;
+        var metrics = MetricPattern().Matches(home).Select(m => m.Groups[1].Value).Distinct().ToList();
+        if (header.Length == 0 || token.Length == 0 || metrics.Count == 0)
         {
-            var job = Hangfire.Common.Job.FromExpression(() => Jobs.NoopJob.RunAsync(i));
-            Hangfire.States.IState state = (i % 4) switch
+            throw new InvalidOperationException("The /hangfire page has no anti-forgery meta tags or metrics to poll.");
+        }
+
+        Console.WriteLine($"stats poll: {metrics.Count} metrics ({string.Join(", ", metrics)})");
+        return () =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/hangfire/stats", UriKind.Relative))
             {
-                0 or 1 => new Hangfire.States.EnqueuedState(),
-                2 => new Hangfire.States.ScheduledState(TimeSpan.FromDays(1 + i % 7)),
-                _ => new Hangfire.States.FailedState(failure),
+                Content = new FormUrlEncodedContent(metrics.Select(m => new KeyValuePair<string, string>("metrics[]", m))),
             };
-            client.Create(job, state);
-        });
-        return count;
+            request.Headers.Add(header, token);
+            return request;
+        };
     }
+
+    [GeneratedRegex("<meta name=\"csrf-header\" content=\"([^\"]+)\"")]
+    private static partial Regex CsrfHeaderPattern();
+
+    [GeneratedRegex("<meta name=\"csrf-token\" content=\"([^\"]+)\"")]
+    private static partial Regex CsrfTokenPattern();
+
+    [GeneratedRegex("data-metric=\"([^\"]+)\"")]
+    private static partial Regex MetricPattern();
+
+    /// <summary>Each sample job's details page answers 200 and shows its display name, or the benchmark fails.</summary>
+    private static async Task CheckDetailsPagesAsync(HttpClient http, IReadOnlyList<HangfireSeedCheck.SampleJob> samples)
+    {
+        foreach (var sample in samples)
+        {
+            using var response = await http.GetAsync(new Uri($"/hangfire/jobs/details/{sample.Id}", UriKind.Relative));
+            var page = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+            if (response.StatusCode != HttpStatusCode.OK || !page.Contains(sample.DisplayName, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"/hangfire/jobs/details/{sample.Id} ({sample.Class}) answered {(int)response.StatusCode} without \"{sample.DisplayName}\"");
+            }
+
+            Console.WriteLine($"details page of job {sample.Id} ({sample.Class}, {sample.States} states): 200, \"{sample.DisplayName}\"");
+        }
+    }
+
+    /// <summary>
+    /// The machine is shared (other builds and tests come and go): wait, up to 20 minutes, for the 1-minute
+    /// load average to fall below three quarters of the CPU count before measuring, and say how long it took.
+    /// </summary>
+    private static async Task WaitForQuietAsync()
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(20) && File.Exists("/proc/loadavg")
+               && double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) >= Environment.ProcessorCount * 0.75)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10));
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"waited {waited.Elapsed.TotalSeconds:F0} s for the load to settle"));
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static Process StartWeb(string webDll, string cs, Uri baseUrl)
     {
@@ -197,20 +279,21 @@ internal static partial class DashboardBenchmark
         }
     }
 
-    private static async Task<(double P50, double P95, double Max, long Bytes)> MeasureAsync(HttpClient http, string path, int requests)
+    private static async Task<(double P50, double P95, double Max, long Bytes)> MeasureAsync(HttpClient http, Func<HttpRequestMessage> request, int requests)
     {
-        var uri = new Uri(path, UriKind.Relative);
         long bytes = 0;
         for (var i = 0; i < 5; i++)
         {
-            bytes = await FetchAsync(http, uri);
+            using var warmUp = request();
+            bytes = await FetchAsync(http, warmUp);
         }
 
         var times = new List<double>(requests);
         for (var i = 0; i < requests; i++)
         {
+            using var message = request();
             var watch = Stopwatch.StartNew();
-            await FetchAsync(http, uri);
+            await FetchAsync(http, message);
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
 
@@ -218,13 +301,13 @@ internal static partial class DashboardBenchmark
         return (times[times.Count / 2], times[(int)Math.Ceiling(times.Count * 0.95) - 1], times[^1], bytes);
     }
 
-    private static async Task<long> FetchAsync(HttpClient http, Uri uri)
+    private static async Task<long> FetchAsync(HttpClient http, HttpRequestMessage request)
     {
-        using var response = await http.GetAsync(uri);
+        using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsByteArrayAsync();
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            throw new InvalidOperationException($"GET {uri} answered {(int)response.StatusCode}");
+            throw new InvalidOperationException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}");
         }
 
         return body.Length;

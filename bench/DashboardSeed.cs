@@ -3,16 +3,19 @@ namespace FollowUp.Bench;
 /// <summary>
 /// The dashboard benchmark's data in FollowUp's own tables, made in PostgreSQL with generate_series (no
 /// round trip per row): 1,000,000 messages spread over 14 days in the proportions a busy install has —
-/// mostly sent or delivered, some scheduled, dead-lettered, skipped and cancelled — with their dead
-/// letters, failover and failed-attempt events, a webhook journal and audit entries. Hangfire's jobs are
-/// made through Hangfire's own client by <see cref="DashboardBenchmark"/> (its tables are never written
-/// by hand), which is why there are fewer of them than messages.
+/// mostly sent or delivered, some scheduled (a few of those due now and waiting in a queue, a few waiting
+/// for a retry after a failed attempt), dead-lettered, skipped and cancelled — with their dead letters,
+/// failover and failed-attempt events, a webhook journal and audit entries. Each message's Hangfire job
+/// is made from the message by <see cref="HangfireSeed"/>.
 /// </summary>
 internal static class DashboardSeed
 {
     public const int Messages = 1_000_000;
 
-    // i % 100: 1-2 dead_lettered, 3-7 scheduled (the next 7 days), 8 cancelled, 9 skipped, else sent / delivered.
+    // i % 100: 1-2 dead_lettered, 3-7 scheduled, 8 cancelled (a reminder planned a day later), 9 skipped, else sent /
+    // delivered. Scheduled ones are due in the next 7 days, except among the newest 10,000 messages (the last
+    // 3.3 hours): there i % 100 = 3 failed its first attempt (the error recorded, waiting for a retry) and
+    // 4-7 are due and waiting in a queue.
     public static readonly string[] Statements =
     [
         """
@@ -31,14 +34,16 @@ internal static class DashboardSeed
                case when i % 2 = 0 then '+1212' || (2000000 + i % 200000)::text else 'user' || (i % 200000) || '@example.com' end,
                case when i % 2 = 1 then 'Your appointment' end,
                'Hi, this is a reminder of your appointment tomorrow at 10:00. Reply STOP to opt out. #' || i,
-               case when m.status = 'scheduled' then now() + (i % 10080) * interval '1 minute' else t.created end,
+               case when m.status = 'scheduled' and i <= 990000 then now() + (i % 10080) * interval '1 minute'
+                    when m.status = 'cancelled' then t.created + interval '1 day' else t.created end,
                m.status, case when m.status = 'skipped' then 'opted out' end,
                case when m.status in ('sent', 'delivered') then case when i % 2 = 0 then 'twilio' else 'smtp' end end,
                case when m.status in ('sent', 'delivered') then md5(i::text) end,
                case when m.status in ('sent', 'delivered') then 1 end,
                case when m.status in ('sent', 'delivered') then 0.0083 end,
                case when m.status in ('sent', 'delivered') then 'USD' end,
-               case when m.status = 'dead_lettered' then 'twilio: twilio refused (503)' end,
+               case when m.status = 'dead_lettered' or (m.status = 'scheduled' and i > 990000 and i % 100 = 3)
+                    then 'twilio: twilio refused (503)' end,
                i, case when m.status in ('sent', 'delivered') then t.created + interval '1 second' end,
                t.created, t.created + interval '1 second'
         from generate_series(1, 1000000) i

@@ -52,6 +52,31 @@ internal sealed class StatementCounter(string connectionString)
         return (statements / jobs, (double)commits / jobs);
     }
 
+    /// <summary>
+    /// The <paramref name="count"/> statements that took the most execution time since the reset, as
+    /// "text | calls | mean ms | share of all statements' time"; empty where the extension is not loaded.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CostliestAsync(int count)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        try
+        {
+            var rows = await connection.QueryAsync<(string Query, long Calls, double Mean, double Share)>("""
+                select regexp_replace(query, '\s+', ' ', 'g'), calls, mean_exec_time, total_exec_time / nullif(sum(total_exec_time) over (), 0)
+                from pg_stat_statements s join pg_database d on d.oid = s.dbid
+                where d.datname = current_database() and query not ilike '%pg_stat%'
+                order by total_exec_time desc limit @count
+                """, new { count });
+            return rows.Select(r => FormattableString.Invariant(
+                $"`{(r.Query.Length > 160 ? r.Query[..160] + "…" : r.Query).Replace("|", "\\|", StringComparison.Ordinal)}` | {r.Calls} | {r.Mean:F2} | {r.Share:P0}")).ToList();
+        }
+        catch (PostgresException)
+        {
+            return [];
+        }
+    }
+
     // pg_stat_database is updated when a backend reports (at most every 10 ms and at idle), so a reading
     // right after the work may miss the last few commits: good enough for a per-job average.
     private static Task<long> CommitsAsync(NpgsqlConnection connection) =>

@@ -1,5 +1,6 @@
 using Hangfire.Common;
 using Hangfire.States;
+using Hangfire.Storage;
 
 namespace FollowUp.Jobs.Jobs;
 
@@ -17,12 +18,21 @@ namespace FollowUp.Jobs.Jobs;
 /// dashboard's Failed page lists the job with its Requeue button; <see cref="DeadLetterFilter"/> then
 /// writes the dead-letter row. The attempt count is Hangfire's own <c>RetryCount</c> job parameter
 /// (attempts made minus one); a requeue from a Failed state resets it.</para>
+/// <para>A job waiting for its next attempt is in Hangfire's <c>retries</c> set, as Hangfire's own retry
+/// filter keeps it (added when the retry is scheduled, removed when it leaves Scheduled), so the stock
+/// dashboard's Retries page and its badge list it. Written through Hangfire's transaction, never by hand.</para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
-public sealed class FixedRetryAttribute : JobFilterAttribute, IElectStateFilter
+public sealed class FixedRetryAttribute : JobFilterAttribute, IElectStateFilter, IApplyStateFilter
 {
     /// <summary>The job parameter that counts retries, shared with Hangfire's dashboard ("Retry attempt").</summary>
     public const string RetryCountParameter = "RetryCount";
+
+    /// <summary>Hangfire's set of jobs waiting for a retry (its Retries page).</summary>
+    public const string RetriesSet = "retries";
+
+    /// <summary>How the reason of a scheduled retry begins ("Attempt 2 of 3 in 60 s; …"); a deferral's does not.</summary>
+    public const string RetryReasonPrefix = "Attempt ";
 
     /// <summary>The filter order: after filters that change the candidate, before <see cref="DeadLetterFilter"/>.</summary>
     public const int FilterOrder = 20;
@@ -73,8 +83,30 @@ public sealed class FixedRetryAttribute : JobFilterAttribute, IElectStateFilter
         context.SetJobParameter(RetryCountParameter, attempt);
         context.CandidateState = new ScheduledState(TimeSpan.FromSeconds(DelaySeconds))
         {
-            Reason = $"Attempt {attempt + 1} of {Attempts} in {DelaySeconds} s; attempt {attempt} failed: {why}",
+            Reason = $"{RetryReasonPrefix}{attempt + 1} of {Attempts} in {DelaySeconds} s; attempt {attempt} failed: {why}",
         };
+    }
+
+    /// <inheritdoc />
+    public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (context.NewState is ScheduledState && context.NewState.Reason?.StartsWith(RetryReasonPrefix, StringComparison.Ordinal) == true)
+        {
+            transaction.AddToSet(RetriesSet, context.BackgroundJob.Id);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnStateUnapplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(transaction);
+        if (string.Equals(context.OldStateName, ScheduledState.StateName, StringComparison.Ordinal))
+        {
+            transaction.RemoveFromSet(RetriesSet, context.BackgroundJob.Id);
+        }
     }
 
     private static T? Unwrap<T>(Exception? exception)

@@ -117,4 +117,44 @@ public sealed class FixedRetryAttributeTests
 
         Assert.That(context.CandidateState, Is.SameAs(succeeded));
     }
+
+    private ApplyStateContext Applying(IState newState, string oldState)
+    {
+        var job = Job.FromExpression(() => ProbeJob.RunAsync("k", "fail", null, CancellationToken.None));
+        var background = new BackgroundJob("42", job, new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc));
+        return new ApplyStateContext(_storage.Object, _connection.Object, _transaction.Object, background, newState, oldState);
+    }
+
+    [Test]
+    public void OnStateApplied_ScheduledRetry_InHangfiresRetriesSet()
+    {
+        var retry = new ScheduledState(TimeSpan.FromSeconds(60)) { Reason = "Attempt 2 of 3 in 60 s; attempt 1 failed: TimeoutException: slow" };
+
+        new FixedRetryAttribute().OnStateApplied(Applying(retry, "Processing"), _transaction.Object);
+
+        _transaction.Verify(t => t.AddToSet("retries", "42"), Times.Once);
+    }
+
+    [Test]
+    public void OnStateApplied_DeferralOrPlannedSend_NotARetry()
+    {
+        var attribute = new FixedRetryAttribute();
+
+        attribute.OnStateApplied(Applying(new ScheduledState(TimeSpan.FromHours(1)) { Reason = "Deferred without spending an attempt: outside business hours" }, "Processing"), _transaction.Object);
+        attribute.OnStateApplied(Applying(new ScheduledState(TimeSpan.FromHours(1)) { Reason = "Planned for 2026-12-02T09:00:00Z" }, null!), _transaction.Object);
+        attribute.OnStateApplied(Applying(new FailedState(new InvalidOperationException("boom")) { Reason = "Attempts exhausted (3 of 3): boom" }, "Processing"), _transaction.Object);
+
+        _transaction.Verify(t => t.AddToSet(It.IsAny<string>(), It.IsAny<string>()), Times.Never);
+    }
+
+    [Test]
+    public void OnStateUnapplied_LeavingScheduled_OutOfTheRetriesSet()
+    {
+        var attribute = new FixedRetryAttribute();
+
+        attribute.OnStateUnapplied(Applying(new EnqueuedState(), "Scheduled"), _transaction.Object);
+        attribute.OnStateUnapplied(Applying(new ScheduledState(TimeSpan.FromSeconds(60)), "Processing"), _transaction.Object);
+
+        _transaction.Verify(t => t.RemoveFromSet("retries", "42"), Times.Once);
+    }
 }

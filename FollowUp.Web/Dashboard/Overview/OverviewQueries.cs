@@ -6,9 +6,9 @@ namespace FollowUp.Web.Dashboard.Overview;
 
 /// <summary>
 /// What the overview reads: small tables or narrow indexes only — <c>state_counts</c> and
-/// <c>message_days</c> (kept by StateCountJob), sends, failed attempts and dead letters of the charted
-/// window through their partial indexes, the reconciler's last runs, and the last day's failover events.
-/// Job counts per Hangfire state are on Hangfire's dashboard.
+/// <c>message_days</c> (kept by StateCountJob), today's or the last hour's sends, and failed attempts and
+/// dead letters of the charted window, through their partial indexes, the reconciler's last runs, and the
+/// last day's failover events. Job counts per Hangfire state are on Hangfire's dashboard.
 /// </summary>
 internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 {
@@ -30,10 +30,16 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
     }
 
     // Sends, failed attempts and dead letters per bucket, each through a narrow index
-    // (messages_sent_at, message_events_attempt_failed, dead_letters_at). Job counts are Hangfire's.
+    // (messages_sent_at, message_events_attempt_failed, dead_letters_at). Sends before @live are read from
+    // message_days (kept by StateCountJob, the same count per UTC day of sent_at) instead: a day of a busy
+    // install is tens of thousands of sends, and 14 of them made this the overview's one slow statement
+    // (docs/BENCHMARKS.md). Job counts are Hangfire's.
     private const string SeriesSql = """
         with events as (
-            select sent_at as at, 1 as sent, 0 as failed, 0 as dead from messages where sent_at >= @from and sent_at < @to
+            select sent_at as at, 1::bigint as sent, 0 as failed, 0 as dead from messages where sent_at >= @live and sent_at < @to
+            union all
+            select day::timestamp at time zone 'UTC', sent, 0, 0 from message_days
+            where day >= (@from at time zone 'UTC')::date and day < (@live at time zone 'UTC')::date
             union all
             select at, 0, 1, 0 from message_events where event = 'attempt_failed' and at >= @from and at < @to
             union all
@@ -46,7 +52,9 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Messages sent / failed attempts / dead letters per minute over the last hour (<paramref name="perDay"/>
-    /// false) or per UTC day over the last 14 days; every bucket present, empty ones as zero.
+    /// false) or per UTC day over the last 14 days; every bucket present, empty ones as zero. Per day, the
+    /// sends of days before today are as of the last recount (<c>StateCountJob</c>, every 15 s by default);
+    /// today's, and everything per minute, are counted live.
     /// </summary>
     public async Task<IReadOnlyList<ChartBucket>> SeriesAsync(Instant now, bool perDay, CancellationToken cancellationToken)
     {
@@ -55,9 +63,10 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         var stepTicks = step.BclCompatibleTicks;
         var end = Instant.FromUnixTimeTicks((now.ToUnixTimeTicks() / stepTicks + 1) * stepTicks);
         var start = end - step * count;
+        var live = perDay ? end - step : start;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<SeriesRow>(new CommandDefinition(
-            SeriesSql, new { from = start, to = end, step = step.ToTimeSpan() }, cancellationToken: cancellationToken)))
+            SeriesSql, new { from = start, to = end, live, step = step.ToTimeSpan() }, cancellationToken: cancellationToken)))
             .ToDictionary(r => r.Bucket);
         var buckets = new List<ChartBucket>(count);
         for (var at = start; at < end; at += step)
