@@ -65,8 +65,13 @@ public sealed class EngineOptions
     /// <summary>How often (seconds) messages per status are recounted for the dashboard.</summary>
     public int StateCountSeconds { get; set; } = 15;
 
-    /// <summary>Hangfire keeps succeeded and deleted jobs this long (its own expiration).</summary>
-    public int RetentionDays { get; set; } = 7;
+    /// <summary>
+    /// Hangfire keeps succeeded and deleted jobs this long (its own expiration; Failed and Scheduled jobs
+    /// never expire). One day, Hangfire's own default: every stock dashboard page counts every kept job, so
+    /// a week at tens of thousands of sends a day slows them several-fold (BENCHMARKS.md, "Dashboard").
+    /// A message's own history stays in <c>messages</c> and <c>message_events</c> whatever this is.
+    /// </summary>
+    public int RetentionDays { get; set; } = 1;
 
     /// <summary>Raw bodies of processed call webhooks older than this are blanked; the row and its outcome stay.</summary>
     public int WebhookBodyRetentionDays { get; set; } = 30;

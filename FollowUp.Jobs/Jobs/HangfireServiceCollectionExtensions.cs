@@ -35,9 +35,16 @@ internal static class HangfireServiceCollectionExtensions
         services.AddSingleton<DeadLetterFilter>();
 
         // Hangfire's own connections: a plain connection string (no NodaTime mapping), its own pool.
-        services.TryAddSingleton<JobStorage>(sp => new PostgreSqlStorage(
-            new NpgsqlConnectionFactory(connectionString, StorageOptions(sp.GetRequiredService<IOptions<EngineOptions>>().Value)),
-            StorageOptions(sp.GetRequiredService<IOptions<EngineOptions>>().Value)));
+        services.TryAddSingleton<JobStorage>(sp =>
+        {
+            var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, StorageOptions(engine)), StorageOptions(engine))
+            {
+                // How long a finished job (Succeeded, Deleted) stays before Hangfire's expiration manager
+                // removes it: Hangfire's default is one day. It bounds the stock pages' counting (BENCHMARKS.md).
+                JobExpirationTimeout = TimeSpan.FromDays(engine.RetentionDays),
+            };
+        });
         services.TryAddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.TryAddSingleton<IJobFilterProvider>(sp => Filters(sp));
         services.AddHangfire((sp, config) => config

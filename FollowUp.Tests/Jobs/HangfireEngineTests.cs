@@ -35,6 +35,22 @@ public sealed class HangfireEngineTests
         long.Parse(_host.Jobs.Enqueue(() => ProbeJob.RunAsync(_key, behaviour, null, CancellationToken.None)), CultureInfo.InvariantCulture);
 
     [Test]
+    public async Task SucceededJob_ExpiresAfterRetentionDays()
+    {
+        // A database of its own: the job must be finished by this host's server, whose storage sets the expiry.
+        await using var db = await TestDatabase.CreateAsync();
+        await using var host = await EngineHost.StartAsync(db, new() { ["FollowUp:Engine:RetentionDays"] = "3" });
+        var jobId = long.Parse(host.Jobs.Enqueue(() => ProbeJob.RunAsync(_key, "ok", null, CancellationToken.None)), CultureInfo.InvariantCulture);
+
+        await HangfireProbe.WaitForStateAsync(host.Services, jobId, "Succeeded");
+        var expireAt = host.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi()
+            .JobDetails(jobId.ToString(CultureInfo.InvariantCulture)).ExpireAt;
+
+        var inThreeDays = NodaTime.SystemClock.Instance.GetCurrentInstant().Plus(NodaTime.Duration.FromDays(3)).ToDateTimeUtc();
+        Assert.That(expireAt, Is.Not.Null.And.InRange(inThreeDays.AddMinutes(-5), inThreeDays.AddMinutes(5)), "not Hangfire's one-day default");
+    }
+
+    [Test]
     public async Task Enqueue_FromTheContainersClient_RunsOnce_HistoryIsHangfires()
     {
         var jobId = Enqueue("ok");
