@@ -65,12 +65,12 @@ internal static class HangfireSeed
         _ = provider.GetRequiredService<IGlobalConfiguration>(); // FollowUp's serializer settings, as the app applies them
         var dispatcher = provider.GetRequiredService<MessageDispatcher>();
         var planned = now + Duration.FromDays(1);
-        var due = new ReferenceJob(dispatcher.Create(1, "sms", MessageKind.Confirmation, "+15550000001", now, now),
-            1, SendMessageJob.Label("sms", MessageKind.Confirmation, "+15550000001"), "Enqueued", "critical", now);
+        var due = new ReferenceJob(dispatcher.Create(1, "sms", MessageKind.Confirmation, "+12125550001", now, now),
+            1, SendMessageJob.Label("sms", MessageKind.Confirmation, "+12125550001"), "Enqueued", "critical", now);
         var later = new ReferenceJob(dispatcher.Create(2, "email", MessageKind.Reminder24h, "user2@example.com", planned, now),
             2, SendMessageJob.Label("email", MessageKind.Reminder24h, "user2@example.com"), "Scheduled", "default", planned);
-        var cancelled = new ReferenceJob(dispatcher.Create(3, "sms", MessageKind.Reminder1h, "+15550000003", planned, now),
-            3, SendMessageJob.Label("sms", MessageKind.Reminder1h, "+15550000003"), "Deleted", "default", planned);
+        var cancelled = new ReferenceJob(dispatcher.Create(3, "sms", MessageKind.Reminder1h, "+12125550003", planned, now),
+            3, SendMessageJob.Label("sms", MessageKind.Reminder1h, "+12125550003"), "Deleted", "default", planned);
         var client = provider.GetRequiredService<IBackgroundJobClient>();
         if (!client.ChangeState(cancelled.JobId.ToString(CultureInfo.InvariantCulture), new DeletedState { Reason = "Cancelled by admin" }, ScheduledState.StateName))
         {

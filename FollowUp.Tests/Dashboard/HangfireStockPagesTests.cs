@@ -17,12 +17,12 @@ public sealed class HangfireStockPagesTests : BrowserTest
     [Test]
     public async Task Hangfire_SendWaitingForItsRetry_OnTheStockRetriesPage_WithItsBadge()
     {
-        var message = await RetryingSmsAsync(to: "+15551234567");
+        var message = await RetryingSmsAsync(to: "+12125554567");
         await SignInAsync();
 
         await Page.GotoAsync(Host.Url("/hangfire/retries"));
 
-        await Assertions.Expect(Page.Locator("tr").Filter(new() { HasText = $"(message {message.Id})" })).ToContainTextAsync("SMS adhoc to +1555…4567");
+        await Assertions.Expect(Page.Locator("tr").Filter(new() { HasText = $"(message {message.Id})" })).ToContainTextAsync("SMS adhoc to +1212…4567");
         await Assertions.Expect(Page.Locator(".navbar a").Filter(new() { HasText = "Retries" })).ToContainTextAsync("1");
         await ScreenshotAsync("hangfire-retries");
     }
@@ -41,7 +41,7 @@ public sealed class HangfireStockPagesTests : BrowserTest
         {
             EventId = "evt_markup", Event = "call_ended", ClientId = "acme-dental", CallId = "call_markup",
             OccurredAt = InstantPattern.ExtendedIso.Format(now), Outcome = "booked",
-            Customer = new CallCustomer { Name = Script, Phone = "+15551112222" },
+            Customer = new CallCustomer { Name = Script, Phone = "+12125552222" },
             Appointment = new CallAppointment { Id = "apt_markup", StartsAt = InstantPattern.ExtendedIso.Format(now + Duration.FromDays(3)), Service = Script },
         };
         var intake = await Host.Services.GetRequiredService<CallIntake>().AcceptAsync(CallSource.FollowUp, call, "{}", null, CancellationToken.None);
@@ -57,7 +57,7 @@ public sealed class HangfireStockPagesTests : BrowserTest
 
         var pages = new List<string>();
         await Page.GotoAsync(Host.Url("/hangfire/jobs/succeeded"));
-        await Assertions.Expect(Page.Locator("tr").Filter(new() { HasText = $"(message {sent.Id})" })).ToContainTextAsync("SMS confirmation to +1555…2222");
+        await Assertions.Expect(Page.Locator("tr").Filter(new() { HasText = $"(message {sent.Id})" })).ToContainTextAsync("SMS confirmation to +1212…2222");
         await Assertions.Expect(Page.Locator($"a.job-method[href='/hangfire/jobs/details/{imported}']")).ToHaveTextAsync($"Import customer {Script}");
         await ScreenshotAsync("hangfire-succeeded-markup");
         pages.Add(await Page.ContentAsync());
@@ -70,7 +70,7 @@ public sealed class HangfireStockPagesTests : BrowserTest
         await ScreenshotAsync("hangfire-details-markup");
         pages.Add(await Page.ContentAsync());
         await Page.GotoAsync(Host.Url($"/hangfire/jobs/details/{sent.JobId}"));
-        await Assertions.Expect(Page.Locator("h1")).ToContainTextAsync($"SMS confirmation to +1555…2222 (message {sent.Id})");
+        await Assertions.Expect(Page.Locator("h1")).ToContainTextAsync($"SMS confirmation to +1212…2222 (message {sent.Id})");
         pages.Add(await Page.ContentAsync());
 
         Assert.Multiple(() =>

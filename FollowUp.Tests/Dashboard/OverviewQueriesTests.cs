@@ -19,7 +19,7 @@ public sealed class OverviewQueriesTests
             -- Sends on 16 days (two before the chart's window), by two providers, one message sent then undelivered.
             insert into messages (client_id, kind, channel, marketing, recipient, body, scheduled_for, status, provider,
                                   sent_at, cost, currency, job_id, created_at, updated_at)
-            select 'acme-dental', 'confirmation', 'sms', false, '+15550001111', 'seeded', t, s, p, t, 0.0079, 'USD', 0, t, t
+            select 'acme-dental', 'confirmation', 'sms', false, '+12125551111', 'seeded', t, s, p, t, 0.0079, 'USD', 0, t, t
             from generate_series(0, 15) d, generate_series(1, 3) n,
                  lateral (select @now - d * interval '1 day' - n * interval '7 minutes' as t,
                                  case when n = 2 then 'sendgrid' else 'twilio' end as p,
@@ -34,7 +34,7 @@ public sealed class OverviewQueriesTests
         // Sent after the last recount: today's bar shows it at once.
         await db.ExecuteAsync("""
             insert into messages (client_id, kind, channel, marketing, recipient, body, scheduled_for, status, provider, sent_at, job_id, created_at, updated_at)
-            values ('acme-dental', 'adhoc', 'sms', false, '+15550002222', 'late', @now, 'sent', 'twilio', @now, 0, @now, @now)
+            values ('acme-dental', 'adhoc', 'sms', false, '+12125552223', 'late', @now, 'sent', 'twilio', @now, 0, @now, @now)
             """, new { now });
 
         var series = await new OverviewQueries(db.DataSource).SeriesAsync(now, perDay: true, CancellationToken.None);
