@@ -21,9 +21,7 @@ namespace FollowUp.Tests.Conversations;
 /// </summary>
 public sealed class ConversationTests
 {
-    private const string AccountSid = "AC0123456789abcdef0123456789abcdef";
-    private const string AuthToken = "twilio-test-auth-token";
-    private const string PublicBase = "https://followup.example";
+    private const string AccountSid = TwilioTestAccount.AccountSid;
     private const string ClientNumber = "+12125550100";
     private const string Customer = "+12125550123";
     private const string NotifySecret = "nsec_0123456789abcdef";
@@ -39,14 +37,7 @@ public sealed class ConversationTests
         _twilio = await FakeTwilioServer.StartAsync();
         _receiver = await FakeWebhookReceiver.StartAsync();
         _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db, new()
-        {
-            ["FollowUp:Twilio:AccountSid"] = AccountSid,
-            ["FollowUp:Twilio:AuthToken"] = AuthToken,
-            ["FollowUp:Twilio:From"] = "+12125550199",
-            ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
-            ["FollowUp:PublicBaseUrl"] = PublicBase,
-        });
+        _api = ApiHost.Start(_db, TwilioTestAccount.Settings(_twilio));
         await TestClients.CreateAsync(_api.Services, settings: TestClients.Acme(c => c with
         {
             SmsFrom = ClientNumber,
@@ -401,19 +392,10 @@ public sealed class ConversationTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<long> AdHocAsync(string body)
-    {
-        var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
-            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "{{Customer}}", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
-    }
+    private Task<long> AdHocAsync(string body) => _api.PostSmsAsync(Customer, body);
 
     private async Task<string> WaitForStatusAsync(long id, string status) =>
-        (await Eventually.WaitForAsync(async () =>
-            JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri($"/api/messages/{id}", UriKind.Relative))).RootElement.Clone(),
-            m => m.GetProperty("status").GetString() == status, what: $"message {id} to be {status}"))
-        .GetProperty("provider_message_id").GetString() ?? "";
+        (await _api.WaitForStatusAsync(id, status)).GetProperty("provider_message_id").GetString() ?? "";
 
     private Task<HttpResponseMessage> InboundAsync(string body) => PostSignedAsync("/webhooks/twilio/inbound", Inbound(body));
 
@@ -428,13 +410,7 @@ public sealed class ConversationTests
         ["MessageSid"] = sid, ["AccountSid"] = AccountSid, ["MessageStatus"] = status, ["To"] = Customer, ["From"] = ClientNumber,
     };
 
-    private async Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSigner.Sign(AuthToken, PublicBase + path, form));
-        using var anonymous = _api.Factory.CreateClient();
-        return await anonymous.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form) => _api.PostSignedAsync(path, form);
 
     /// <summary>Waits until the receiver has each of <paramref name="types"/>; the latest of each type.</summary>
     private async Task<Dictionary<string, ReceivedWebhook>> EventsAsync(params string[] types)

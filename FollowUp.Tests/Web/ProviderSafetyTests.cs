@@ -12,10 +12,8 @@ namespace FollowUp.Tests.Web;
 /// </summary>
 public sealed class ProviderSafetyTests
 {
-    private const string AccountSid = "AC0123456789abcdef0123456789abcdef";
-    private const string AuthToken = "twilio-test-auth-token";
+    private const string AccountSid = TwilioTestAccount.AccountSid;
     private const string ServiceSid = "MG0123456789abcdef0123456789abcdef";
-    private const string PublicBase = "https://followup.example";
 
     private FakeTwilioServer _twilio = null!;
     private TestDatabase _db = null!;
@@ -38,14 +36,7 @@ public sealed class ProviderSafetyTests
 
     private async Task StartAsync(Dictionary<string, string?>? extra = null, bool clientHasOwnNumber = true)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["FollowUp:Twilio:AccountSid"] = AccountSid,
-            ["FollowUp:Twilio:AuthToken"] = AuthToken,
-            ["FollowUp:Twilio:From"] = "+12125550199",
-            ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
-            ["FollowUp:PublicBaseUrl"] = PublicBase,
-        };
+        var settings = TwilioTestAccount.Settings(_twilio);
         foreach (var (key, value) in extra ?? [])
         {
             settings[key] = value;
@@ -55,25 +46,11 @@ public sealed class ProviderSafetyTests
         await TestClients.CreateAsync(_api.Services, settings: clientHasOwnNumber ? null : TestClients.Acme(c => c with { SmsFrom = null }));
     }
 
-    private async Task<long> PostMessageAsync(string body)
-    {
-        var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
-            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550123", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
-    }
+    private Task<long> PostMessageAsync(string body) => _api.PostSmsAsync("+12125550123", body);
 
-    private Task<JsonElement> WaitForStatus(long id, string status) => Eventually.WaitForAsync(async () =>
-        JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri($"/api/messages/{id}", UriKind.Relative))).RootElement.Clone(),
-        m => m.GetProperty("status").GetString() == status, what: $"message {id} to be {status}");
+    private Task<JsonElement> WaitForStatus(long id, string status) => _api.WaitForStatusAsync(id, status);
 
-    private async Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSigner.Sign(AuthToken, PublicBase + path, form));
-        using var anonymous = _api.Factory.CreateClient();
-        return await anonymous.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form) => _api.PostSignedAsync(path, form);
 
     [Test]
     public async Task InboundStop_ThroughOurMessagingService_SuppressesTheClientsOnTheDefaultSender()

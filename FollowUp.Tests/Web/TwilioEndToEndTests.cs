@@ -12,9 +12,8 @@ namespace FollowUp.Tests.Web;
 /// </summary>
 public sealed class TwilioEndToEndTests
 {
-    private const string AccountSid = "AC0123456789abcdef0123456789abcdef";
-    private const string AuthToken = "twilio-test-auth-token";
-    private const string PublicBase = "https://followup.example";
+    private const string AccountSid = TwilioTestAccount.AccountSid;
+    private const string AuthToken = TwilioTestAccount.AuthToken;
 
     private FakeTwilioServer _twilio = null!;
     private TestDatabase _db = null!;
@@ -25,14 +24,7 @@ public sealed class TwilioEndToEndTests
     {
         _twilio = await FakeTwilioServer.StartAsync();
         _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db, new()
-        {
-            ["FollowUp:Twilio:AccountSid"] = AccountSid,
-            ["FollowUp:Twilio:AuthToken"] = AuthToken,
-            ["FollowUp:Twilio:From"] = "+12125550199",
-            ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
-            ["FollowUp:PublicBaseUrl"] = PublicBase,
-        });
+        _api = ApiHost.Start(_db, TwilioTestAccount.Settings(_twilio));
         await TestClients.CreateAsync(_api.Services);
     }
 
@@ -44,25 +36,12 @@ public sealed class TwilioEndToEndTests
         await _twilio.DisposeAsync();
     }
 
-    private async Task<long> PostMessageAsync(string body)
-    {
-        var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
-            $$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550123", "body": "{{body}}" }""", Encoding.UTF8, "application/json"));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
-    }
+    private Task<long> PostMessageAsync(string body) => _api.PostSmsAsync("+12125550123", body);
 
-    private Task<JsonElement> WaitForStatus(long id, string status) => Eventually.WaitForAsync(async () =>
-        JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri($"/api/messages/{id}", UriKind.Relative))).RootElement.Clone(),
-        m => m.GetProperty("status").GetString() == status, what: $"message {id} to be {status}");
+    private Task<JsonElement> WaitForStatus(long id, string status) => _api.WaitForStatusAsync(id, status);
 
-    private async Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form, string token = AuthToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Add("X-Twilio-Signature", TwilioSigner.Sign(token, PublicBase + path, form));
-        using var anonymous = _api.Factory.CreateClient();
-        return await anonymous.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form, string token = AuthToken) =>
+        _api.PostSignedAsync(path, form, token);
 
     private static Dictionary<string, string> Status(string sid, string status) => new()
     {
@@ -95,7 +74,7 @@ public sealed class TwilioEndToEndTests
             Assert.That(received.Form["To"].ToString(), Is.EqualTo("+12125550123"));
             Assert.That(received.Form["From"].ToString(), Is.EqualTo("+12125550100"), "the client's own number");
             Assert.That(received.Form["Body"].ToString(), Is.EqualTo("Your appointment is confirmed."));
-            Assert.That(received.Form["StatusCallback"].ToString(), Is.EqualTo(PublicBase + "/webhooks/twilio/status"));
+            Assert.That(received.Form["StatusCallback"].ToString(), Is.EqualTo(TwilioTestAccount.PublicBase + "/webhooks/twilio/status"));
             Assert.That(sent.GetProperty("provider").GetString(), Is.EqualTo("twilio"));
             Assert.That(sent.GetProperty("segments").GetInt32(), Is.EqualTo(1));
             Assert.That(delivered.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
