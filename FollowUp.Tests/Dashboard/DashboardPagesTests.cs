@@ -21,10 +21,14 @@ public sealed class DashboardPagesTests : BrowserTest
         await ScreenshotAsync("hangfire-failed");
         await Page.GotoAsync(Host.Url($"/hangfire/jobs/details/{jobId}"));
         await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("Dead-lettered as #");
+        // Hangfire's script POSTs, then reloads the page itself: wait for that reload, so that our own
+        // navigation below never interrupts it (a race that failed this test now and then).
+        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Page.Load += (_, _) => reloaded.TrySetResult();
         await Page.GetByRole(AriaRole.Button, new() { Name = "Requeue" }).ClickAsync();
+        await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(15));
 
         await WaitForJobStateAsync(jobId, "Succeeded");
-        // Hangfire's script reloads the page itself after the POST: navigate afresh rather than race it.
         await Page.GotoAsync(Host.Url($"/hangfire/jobs/details/{jobId}"));
         await Assertions.Expect(Page.Locator("body")).ToContainTextAsync("Succeeded");
         await ScreenshotAsync("hangfire-job-detail");
