@@ -14,7 +14,10 @@ public sealed class ConversationQueries(NpgsqlDataSource dataSource, IClock cloc
     public const int RecentReplies = 2000;
 
     // The outbound side is found through two indexes (SMS by recipient; any channel by the customer's phone).
+    // One round trip: whether the client exists, the entries, the customer's name, opt-out, unread.
     private const string ThreadSql = """
+        select exists (select 1 from clients where id = @clientId);
+
         with outbound as (
             select id from messages where recipient = @phone and channel = 'sms' and client_id = @clientId
             union
@@ -43,14 +46,13 @@ public sealed class ConversationQueries(NpgsqlDataSource dataSource, IClock cloc
     public async Task<Conversation?> ThreadAsync(string clientId, string phone, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select exists (select 1 from clients where id = @clientId)",
-                new { clientId }, cancellationToken: cancellationToken)))
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(ThreadSql,
+            new { clientId, phone, limit = ThreadLimit + 1 }, cancellationToken: cancellationToken));
+        if (!await results.ReadSingleAsync<bool>())
         {
             return null;
         }
 
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(ThreadSql,
-            new { clientId, phone, limit = ThreadLimit + 1 }, cancellationToken: cancellationToken));
         var items = (await results.ReadAsync<ConversationItem>()).AsList();
         var name = await results.ReadSingleOrDefaultAsync<string?>();
         var optedOut = await results.ReadSingleAsync<bool>();

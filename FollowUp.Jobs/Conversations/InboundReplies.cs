@@ -186,11 +186,12 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
     private async Task<(string Action, PlannedMessages Planned, CancelledMessages Cancelled)> AnswerAsync(ReplyIntent intent, ClientSettings client,
         AppointmentContext a, NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
-        var (status, type) = intent switch
+        // The appointment's status, the reply's action, and the event the business gets.
+        var (status, action, type) = intent switch
         {
-            ReplyIntent.Confirm => ("confirmed", NotificationTypes.AppointmentConfirmed),
-            ReplyIntent.Cancel => ("cancelled_by_customer", NotificationTypes.AppointmentCancelledByCustomer),
-            _ => ("reschedule_requested", NotificationTypes.AppointmentRescheduleRequested),
+            ReplyIntent.Confirm => ("confirmed", "confirmed", NotificationTypes.AppointmentConfirmed),
+            ReplyIntent.Cancel => ("cancelled_by_customer", "cancelled", NotificationTypes.AppointmentCancelledByCustomer),
+            _ => ("reschedule_requested", "reschedule_requested", NotificationTypes.AppointmentRescheduleRequested),
         };
         await tx.Connection!.ExecuteAsync(new CommandDefinition(AnswerSql,
             new { a.ClientId, a.AppointmentId, status, a.InboundId, a.Now }, tx, cancellationToken: cancellationToken));
@@ -207,7 +208,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
 
         if (intent != ReplyIntent.Cancel)
         {
-            return (status == "confirmed" ? "confirmed" : "reschedule_requested", new PlannedMessages([], []), CancelledMessages.None);
+            return (action, new PlannedMessages([], []), CancelledMessages.None);
         }
 
         var cancelled = await messages.CancelPendingAsync(new PendingCancellation(a.ClientId)
@@ -218,7 +219,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
         var settings = client.FollowUps.GetValueOrDefault(MessageKind.Cancellation) ?? new FollowUpSettings();
         if (!settings.Enabled)
         {
-            return ("cancelled", new PlannedMessages([], []), cancelled);
+            return (action, new PlannedMessages([], []), cancelled);
         }
 
         // The acknowledgement is the client's cancellation message, by SMS, the channel the customer used.
@@ -233,7 +234,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
                 CustomerPhone = a.Sms.From,
             },
         ], tx, cancellationToken);
-        return ("cancelled", planned, cancelled);
+        return (action, planned, cancelled);
     }
 
     private sealed record Answered(long Id, string ClientId, string Kind, string? CallId, string? AppointmentId);

@@ -24,7 +24,8 @@ namespace FollowUp.Jobs.Messages;
 /// <item>Processing, or Failed (a dead letter, which a person requeues): left alone.</item>
 /// </list>
 /// Business notifications likewise: a pending one whose delivery job is missing, Deleted or Succeeded
-/// without delivering gets a new job (<see cref="Notifications.NotificationDispatcher.ReleaseLostAsync"/>).
+/// without delivering is released to the dispatch loop, which gives it a new job within a second
+/// (<see cref="Notifications.NotificationDispatcher.ReleaseLostAsync"/>).
 /// Each revival is counted (metric <c>followup.reconciler.revived</c>), logged, written as a message event
 /// and summed in <c>reconciler_runs</c> for the overview; a message that cannot be revived is reported the
 /// same way, never silently dropped.
@@ -90,10 +91,6 @@ internal sealed class MessageReconciler(
             logger.LogWarning("Reconciler released notification {NotificationId}: its delivery job was lost", id);
         }
 
-        if (released.Count > 0)
-        {
-            await notifications.DispatchAsync(released.Count, cancellationToken);
-        }
 
         var run = new ReconcilerRun(now, overdue.Count, revived, unrevivable);
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
