@@ -1,6 +1,6 @@
 using FollowUp.Jobs.Channels.Email;
 using FollowUp.Jobs.Channels.Sms;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

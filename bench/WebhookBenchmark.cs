@@ -8,6 +8,7 @@ using FollowUp.Jobs.Calls;
 using Npgsql;
 using NodaTime;
 using NodaTime.Text;
+using FollowUp.Jobs.Signing;
 
 namespace FollowUp.Bench;
 

@@ -3,6 +3,7 @@ using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;
 using NodaTime;
 using NodaTime.Text;
+using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Jobs.Calls;
 

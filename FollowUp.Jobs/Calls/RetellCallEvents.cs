@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using NodaTime;
 using NodaTime.Text;
+using FollowUp.Jobs.Signing;
 
 namespace FollowUp.Jobs.Calls;
 

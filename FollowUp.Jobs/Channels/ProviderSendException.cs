@@ -1,4 +1,4 @@
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 
 namespace FollowUp.Jobs.Channels;
 

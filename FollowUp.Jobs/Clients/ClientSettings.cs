@@ -1,3 +1,5 @@
+using FollowUp.Jobs.Templates;
+
 namespace FollowUp.Jobs.Clients;
 
 /// <summary>

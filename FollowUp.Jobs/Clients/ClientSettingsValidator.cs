@@ -4,6 +4,7 @@ using FluentValidation;
 using FollowUp.Jobs.Channels;
 using FluentValidation.Results;
 using NodaTime;
+using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Jobs.Clients;
 
@@ -158,9 +159,9 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
     private static void ValidateFollowUp(string kind, FollowUpSettings? settings, bool hasBookingUrl, Action<string, string> fail)
     {
         var path = $"follow_ups.{kind}";
-        if (!Calls.DefaultTemplates.Kinds.Contains(kind, StringComparer.Ordinal))
+        if (!Templates.DefaultTemplates.Kinds.Contains(kind, StringComparer.Ordinal))
         {
-            fail(path, $"is not a follow-up kind ({string.Join(", ", Calls.DefaultTemplates.Kinds)})");
+            fail(path, $"is not a follow-up kind ({string.Join(", ", Templates.DefaultTemplates.Kinds)})");
             return;
         }
 
@@ -180,7 +181,7 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
                 continue;
             }
 
-            foreach (var problem in Calls.MessageTemplate.Problems(template, kind, hasBookingUrl))
+            foreach (var problem in Templates.MessageTemplate.Problems(template, kind, hasBookingUrl))
             {
                 fail($"{path}.{field}", problem);
             }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using NodaTime;
+using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Jobs.Clients;
 
@@ -149,7 +150,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
     }
 
     private static Dictionary<string, FollowUpSettings> InKindOrder(Dictionary<string, FollowUpSettings> followUps) =>
-        followUps.OrderBy(f => Array.IndexOf(Calls.DefaultTemplates.Kinds, f.Key)).ToDictionary(f => f.Key, f => f.Value);
+        followUps.OrderBy(f => Array.IndexOf(Templates.DefaultTemplates.Kinds, f.Key)).ToDictionary(f => f.Key, f => f.Value);
 
     // jsonb keeps object keys in its own order; people read mon…sun.
     private static Dictionary<string, IReadOnlyList<string>> InWeekdayOrder(Dictionary<string, IReadOnlyList<string>> hours) =>

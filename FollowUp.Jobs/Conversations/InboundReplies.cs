@@ -6,6 +6,7 @@ using FollowUp.Jobs.Notifications;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NodaTime;
+using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Jobs.Conversations;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using FollowUp.Jobs.Channels;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using Hangfire;
 using Hangfire.States;
 using Npgsql;

@@ -1,4 +1,4 @@
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using Dapper;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Dapper;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using Hangfire;
 using Hangfire.States;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,7 @@ using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Email;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;

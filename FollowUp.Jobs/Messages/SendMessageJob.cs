@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using Hangfire.Server;
 
 namespace FollowUp.Jobs.Messages;

@@ -8,6 +8,7 @@ using FollowUp.Jobs.Calls;
 using Hangfire.Server;
 using Npgsql;
 using NodaTime;
+using FollowUp.Jobs.Signing;
 
 namespace FollowUp.Jobs.Notifications;
 

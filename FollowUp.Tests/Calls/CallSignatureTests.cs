@@ -1,6 +1,7 @@
 using System.Text;
 using FollowUp.Jobs.Calls;
 using NodaTime;
+using FollowUp.Jobs.Signing;
 
 namespace FollowUp.Tests.Calls;
 

@@ -1,6 +1,7 @@
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Messages;
+using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Tests.Calls;
 

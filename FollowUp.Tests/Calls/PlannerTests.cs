@@ -4,6 +4,7 @@ using FollowUp.Jobs.Messages;
 using FollowUp.Tests.Support;
 using NodaTime;
 using NodaTime.Text;
+using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Tests.Calls;
 

@@ -11,6 +11,7 @@ using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Text;
+using FollowUp.Jobs.Signing;
 
 namespace FollowUp.Tests.Conversations;
 

@@ -1,4 +1,4 @@
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using FollowUp.Tests.Support;
 using FollowUp.Web.Dashboard.Overview;
 using NodaTime;

@@ -1,6 +1,6 @@
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using Hangfire;
 using FollowUp.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using FollowUp.Tests.Support;
 using Hangfire;

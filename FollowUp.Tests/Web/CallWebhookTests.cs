@@ -5,6 +5,7 @@ using FollowUp.Jobs.Calls;
 using FollowUp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using FollowUp.Jobs.Signing;
 
 namespace FollowUp.Tests.Web;
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Clients;
 using Microsoft.AspNetCore.Http.HttpResults;
+using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Web.Api;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using FollowUp.Jobs.Clients;
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;

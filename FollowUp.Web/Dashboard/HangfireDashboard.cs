@@ -1,4 +1,4 @@
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using FollowUp.Web.Dashboard.Access;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -52,7 +52,7 @@ internal static class HangfireDashboard
             var openDeadLetters = new DashboardMetric("followup:dead-letters", "Open dead letters", page =>
             {
                 var services = ((AspNetCoreDashboardContext)page.Context).HttpContext.RequestServices;
-                var count = services.GetRequiredService<FollowUp.Jobs.Jobs.DeadLetters>().CountOpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+                var count = services.GetRequiredService<FollowUp.Jobs.Engine.DeadLetters>().CountOpenAsync(CancellationToken.None).GetAwaiter().GetResult();
                 return new Metric(count) { Style = count > 0 ? MetricStyle.Danger : MetricStyle.Default };
             });
             DashboardMetrics.AddMetric(openDeadLetters);

@@ -5,7 +5,7 @@ using NodaTime;
 namespace FollowUp.Web.Dashboard;
 
 /// <summary>The overview: counts, charts, provider health, spend — all from small tables or narrow indexes.</summary>
-internal sealed class IndexModel(OverviewQueries queries, FollowUp.Jobs.Jobs.DeadLetters deadLetters, IClock clock) : PageModel
+internal sealed class IndexModel(OverviewQueries queries, FollowUp.Jobs.Engine.DeadLetters deadLetters, IClock clock) : PageModel
 {
     public StateCounts Counts { get; private set; } = new(new Dictionary<string, long>(), null);
 

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using FollowUp.Jobs.Signing;
 
 namespace FollowUp.Web.Webhooks;
 

@@ -6,14 +6,14 @@ namespace FollowUp.Web.Dashboard.DeadLetters;
 
 /// <summary>
 /// Requeues every open dead letter server-side, in batches of <see cref="BatchSize"/>, each through the
-/// same door as a single click (<see cref="FollowUp.Jobs.Jobs.DeadLetters.RequeueAsync"/>, so a discarded
+/// same door as a single click (<see cref="FollowUp.Jobs.Engine.DeadLetters.RequeueAsync"/>, so a discarded
 /// one is never revived). Progress is kept in memory on the node that runs it; the audit log gets one
 /// entry when it ends. At most <see cref="MaxRunning"/> run at once on a node; a finished one is
 /// forgotten after <see cref="KeepFinished"/>. A restart stops an operation part-way: what it did stays
 /// done, and running it again picks up what is still open.
 /// </summary>
 internal sealed class BulkOperations(
-    FollowUp.Jobs.Jobs.DeadLetters deadLetters, AuditLog audit, IHostApplicationLifetime lifetime, ILogger<BulkOperations> logger)
+    FollowUp.Jobs.Engine.DeadLetters deadLetters, AuditLog audit, IHostApplicationLifetime lifetime, ILogger<BulkOperations> logger)
 {
     public const int BatchSize = 500;
     public const int MaxRunning = 2;

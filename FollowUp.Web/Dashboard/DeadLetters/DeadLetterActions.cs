@@ -1,14 +1,14 @@
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using FollowUp.Web.Dashboard.Access;
 
 namespace FollowUp.Web.Dashboard.DeadLetters;
 
 /// <summary>
-/// Requeue, discard, and edit-and-retry of dead letters: the engine's <see cref="FollowUp.Jobs.Jobs.DeadLetters"/>
+/// Requeue, discard, and edit-and-retry of dead letters: the engine's <see cref="FollowUp.Jobs.Engine.DeadLetters"/>
 /// (the same calls as the API's) and <see cref="IMessageClient.EditAsync"/>, each audited.
 /// </summary>
-internal sealed class DeadLetterActions(FollowUp.Jobs.Jobs.DeadLetters deadLetters, IMessageClient messages, AuditLog audit)
+internal sealed class DeadLetterActions(FollowUp.Jobs.Engine.DeadLetters deadLetters, IMessageClient messages, AuditLog audit)
 {
     public async Task<(bool Done, string Message)> RequeueAsync(long id, string actor, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace FollowUp.Web.Dashboard.DeadLetters;
 
 /// <summary>Edit a dead-lettered message (recipient, subject, body) and requeue its job: validated, audited.</summary>
-internal sealed class EditModel(FollowUp.Jobs.Jobs.DeadLetters deadLetters, IMessageClient messages, DeadLetterActions actions) : PageModel
+internal sealed class EditModel(FollowUp.Jobs.Engine.DeadLetters deadLetters, IMessageClient messages, DeadLetterActions actions) : PageModel
 {
     public DeadLetter Letter { get; private set; } = null!;
 

@@ -1,4 +1,4 @@
-using FollowUp.Jobs.Jobs;
+using FollowUp.Jobs.Engine;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using NodaTime;
@@ -7,7 +7,7 @@ namespace FollowUp.Web.Dashboard.DeadLetters;
 
 /// <summary>Open dead letters, newest first: requeue (one, selected, all), discard, edit and retry.</summary>
 internal sealed class IndexModel(
-    FollowUp.Jobs.Jobs.DeadLetters deadLetters, DeadLetterActions actions, BulkOperations bulk, IClock clock) : PageModel
+    FollowUp.Jobs.Engine.DeadLetters deadLetters, DeadLetterActions actions, BulkOperations bulk, IClock clock) : PageModel
 {
     public const int PageSize = 50;
 

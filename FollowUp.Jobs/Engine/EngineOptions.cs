@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Options;
+
+namespace FollowUp.Jobs.Engine;
+
+/// <summary>The Hangfire engine's settings, bound from <c>FollowUp:Engine</c> and validated at start-up.</summary>
+public sealed class EngineOptions
+{
+    public const string Section = "FollowUp:Engine";
+
+    /// <summary>The queue of sends that a person is waiting for (confirmation, cancellation, text-back).</summary>
+    public const string CriticalQueue = "critical";
+
+    /// <summary>The queue of reminders, nurture and everything else.</summary>
+    public const string DefaultQueue = "default";
+
+    /// <summary>
+    /// Whether this process runs a Hangfire server (workers, the delayed-job and recurring schedulers,
+    /// the dispatcher of unsent messages). A web-only node turns it off; a cluster is N processes on one
+    /// database. <c>RunWorker</c> is the older name of the same switch and still binds.
+    /// </summary>
+    public bool RunServer { get; set; } = true;
+
+    /// <summary>The older name of <see cref="RunServer"/>; false here also turns the server off.</summary>
+    public bool RunWorker { get; set; } = true;
+
+    /// <summary>Hangfire workers in this process.</summary>
+    public int WorkerCount { get; set; } = 20;
+
+    /// <summary>Queues in priority order: a worker takes from the first non-empty one.</summary>
+    public string[] Queues { get; set; } = [CriticalQueue, DefaultQueue];
+
+    /// <summary>
+    /// How often an idle worker looks for enqueued jobs another process created (jobs created in this
+    /// process wake its workers at once). Long polling (LISTEN/NOTIFY) is off on purpose: see
+    /// docs/ARCHITECTURE.md, "Why polling".
+    /// </summary>
+    public int QueuePollMilliseconds { get; set; } = 1000;
+
+    /// <summary>How often due delayed jobs (reminders, retries) are moved to their queue. Hangfire's default is 15 s.</summary>
+    public int SchedulePollMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// How long a fetched job stays invisible to other servers; with the sliding timeout a live server
+    /// keeps extending it, so this is how soon a dead server's jobs run elsewhere.
+    /// </summary>
+    public int InvisibilityTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// After how long a Hangfire.PostgreSql lock row counts as abandoned. Its locks are rows, so one held
+    /// by a connection that died (a PostgreSQL restart, a killed process) blocks its resource — the
+    /// delayed-job scheduler, a job's state changes — until it expires: 10 minutes by default, measured
+    /// here as every retry stalling that long after a restart. No lock is held for more than seconds.
+    /// </summary>
+    public int LockTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How long shutdown waits for running jobs before cancelling them (they are then requeued).</summary>
+    public int ShutdownTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How often the scheduled-but-undispatched messages are looked for (see <c>MessageDispatcher</c>).</summary>
+    public int DispatchPollMilliseconds { get; set; } = 1000;
+
+    /// <summary>Zone of the recurring jobs' cron expressions (IANA).</summary>
+    public string RecurringTimeZone { get; set; } = "UTC";
+
+    /// <summary>How often (seconds) messages per status are recounted for the dashboard.</summary>
+    public int StateCountSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// Hangfire keeps succeeded and deleted jobs this long (its own expiration; Failed and Scheduled jobs
+    /// never expire). One day, Hangfire's own default: every stock dashboard page counts every kept job, so
+    /// a week at tens of thousands of sends a day slows them several-fold (BENCHMARKS.md, "Dashboard").
+    /// A message's own history stays in <c>messages</c> and <c>message_events</c> whatever this is.
+    /// </summary>
+    public int RetentionDays { get; set; } = 1;
+
+    /// <summary>Raw bodies of processed call webhooks older than this are blanked; the row and its outcome stay.</summary>
+    public int WebhookBodyRetentionDays { get; set; } = 30;
+
+    /// <summary>The reconciler leaves a message alone until it is this late (its job may simply be on its way).</summary>
+    public int ReconcileGraceSeconds { get; set; } = 120;
+
+    /// <summary>A job Enqueued for longer than this while its message is due counts as stuck and is re-enqueued.</summary>
+    public int StuckAfterSeconds { get; set; } = 600;
+
+    /// <summary>Whether this process takes jobs at all.</summary>
+    public bool ServerEnabled => RunServer && RunWorker;
+
+    /// <summary>Validates with messages that name the configuration key.</summary>
+    internal sealed class Validator : IValidateOptions<EngineOptions>
+    {
+        private static readonly string[] KnownQueues = [CriticalQueue, DefaultQueue];
+
+        public ValidateOptionsResult Validate(string? name, EngineOptions options)
+        {
+            var errors = new List<string>();
+            OptionChecks.Range(errors, Section, nameof(WorkerCount), options.WorkerCount, 1, 1_000);
+            OptionChecks.Range(errors, Section, nameof(QueuePollMilliseconds), options.QueuePollMilliseconds, 50, 60_000);
+            OptionChecks.Range(errors, Section, nameof(SchedulePollMilliseconds), options.SchedulePollMilliseconds, 100, 60_000);
+            OptionChecks.Range(errors, Section, nameof(InvisibilityTimeoutSeconds), options.InvisibilityTimeoutSeconds, 10, 86_400);
+            OptionChecks.Range(errors, Section, nameof(ShutdownTimeoutSeconds), options.ShutdownTimeoutSeconds, 0, 3_600);
+            OptionChecks.Range(errors, Section, nameof(LockTimeoutSeconds), options.LockTimeoutSeconds, 5, 3_600);
+            OptionChecks.Range(errors, Section, nameof(DispatchPollMilliseconds), options.DispatchPollMilliseconds, 50, 60_000);
+            OptionChecks.Range(errors, Section, nameof(StateCountSeconds), options.StateCountSeconds, 1, 3_600);
+            OptionChecks.Range(errors, Section, nameof(RetentionDays), options.RetentionDays, 1, 3_650);
+            OptionChecks.Range(errors, Section, nameof(WebhookBodyRetentionDays), options.WebhookBodyRetentionDays, 1, 3_650);
+            OptionChecks.Range(errors, Section, nameof(ReconcileGraceSeconds), options.ReconcileGraceSeconds, 1, 86_400);
+            OptionChecks.Range(errors, Section, nameof(StuckAfterSeconds), options.StuckAfterSeconds, 10, 86_400);
+            if (options.Queues.Length == 0)
+            {
+                errors.Add($"{Section}:{nameof(Queues)} must list at least one queue.");
+            }
+
+            foreach (var queue in options.Queues)
+            {
+                // Hangfire's rule: lower-case letters, digits, underscores and dashes.
+                if (string.IsNullOrEmpty(queue) || !queue.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-'))
+                {
+                    errors.Add($"{Section}:{nameof(Queues)} has '{queue}': a queue name is lower-case letters, digits, '_' or '-'.");
+                }
+            }
+
+            foreach (var known in KnownQueues.Where(q => !options.Queues.Contains(q, StringComparer.Ordinal)))
+            {
+                errors.Add($"{Section}:{nameof(Queues)} must include '{known}': FollowUp's sends go there.");
+            }
+
+            if (TimeZoneInfo.TryFindSystemTimeZoneById(options.RecurringTimeZone, out _) is false)
+            {
+                errors.Add($"{Section}:{nameof(RecurringTimeZone)} '{options.RecurringTimeZone}' is not a known time zone.");
+            }
+
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

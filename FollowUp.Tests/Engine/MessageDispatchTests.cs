@@ -1,0 +1,173 @@
+using System.Globalization;
+using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Messages;
+using FollowUp.Tests.Messages;
+using FollowUp.Tests.Support;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+using NodaTime;
+
+namespace FollowUp.Tests.Engine;
+
+/// <summary>
+/// A message and its job commit or roll back together (the outbox): real PostgreSQL, a real Hangfire
+/// server, and Hangfire's <see cref="IBackgroundJobClient"/> as a Moq port where a test needs to see or
+/// break what is sent to it.
+/// </summary>
+public sealed class MessageDispatchTests
+{
+    private TestDatabase _db = null!;
+    private EngineHost? _host;
+    private ScriptedSmsProvider _sms = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _sms = new ScriptedSmsProvider("scripted");
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        await _db.DisposeAsync();
+    }
+
+    private async Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        _host = await EngineHost.StartAsync(_db, settings, s =>
+        {
+            s.AddSingleton<ISmsProvider>(_sms);
+            services?.Invoke(s);
+        });
+        await TestClients.CreateAsync(_host.Services);
+        return _host;
+    }
+
+    private static NewMessage Sms(string kind, Instant at, string to = "+12125550123") => new("acme-dental", kind, "sms", to, null, "Hello", at);
+
+    [Test]
+    public async Task PlanMany_RolledBack_LeavesNeitherMessagesNorJobs()
+    {
+        var host = await StartAsync();
+        var messages = host.Services.GetRequiredService<IMessageClient>();
+        var now = SystemClock.Instance.GetCurrentInstant();
+
+        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await messages.PlanManyAsync([Sms(MessageKind.Confirmation, now), Sms(MessageKind.Reminder1h, now + Duration.FromHours(5))], tx);
+            await tx.RollbackAsync();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1)); // several dispatcher passes (200 ms in tests)
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
+            Assert.That(HangfireProbe.SendJobCount(host.Services), Is.Zero);
+            Assert.That(_sms.Calls, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task PlanMany_CommittedInTheCallersTransaction_WithoutDispatch_TheDispatcherCreatesTheJobs()
+    {
+        var host = await StartAsync();
+        var messages = host.Services.GetRequiredService<IMessageClient>();
+        var now = SystemClock.Instance.GetCurrentInstant();
+        PlannedMessages planned;
+        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            planned = await messages.PlanManyAsync([Sms(MessageKind.Confirmation, now), Sms(MessageKind.Reminder24h, now + Duration.FromDays(2))], tx);
+            await tx.CommitAsync();
+        }
+
+        var confirmation = await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Ids[0]))!, m => m.Status == MessageStatus.Sent, what: "confirmation sent");
+        var reminder = await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Ids[1]))!, m => m.JobId is not null, what: "reminder dispatched");
+        var reminderState = host.History(reminder.JobId!.Value)[^1];
+        await HangfireProbe.WaitForStateAsync(host.Services, confirmation.JobId!.Value, "Succeeded");
+        Assert.Multiple(() =>
+        {
+            Assert.That(reminderState.StateName, Is.EqualTo("Scheduled"));
+            Assert.That(JobHelper.DeserializeDateTime(reminderState.Data["EnqueueAt"]),
+                Is.EqualTo((now + Duration.FromDays(2)).ToDateTimeUtc()).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(_sms.Calls, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Dispatch_UrgentKindsGoToTheCriticalQueue_OthersAreScheduledWithAReadableName()
+    {
+        var client = new Mock<IBackgroundJobClient>();
+        var created = new List<(Job Job, IState State)>();
+        client.Setup(c => c.Create(It.IsAny<Job>(), It.IsAny<IState>()))
+            .Callback<Job, IState>((job, state) => created.Add((job, state)))
+            .Returns(() => (1000 + created.Count).ToString(CultureInfo.InvariantCulture));
+        var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false" }, s => s.AddSingleton(client.Object));
+        var messages = host.Services.GetRequiredService<IMessageClient>();
+        var now = SystemClock.Instance.GetCurrentInstant();
+
+        await messages.SendSmsAsync("acme-dental", "+12125550123", "now");
+        var later = await messages.SendSmsAsync("acme-dental", "+12125550123", "later", now + Duration.FromHours(3));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(created, Has.Count.EqualTo(2));
+            Assert.That(created[0].Job.Queue, Is.EqualTo("critical"));
+            Assert.That(created[0].State, Is.TypeOf<EnqueuedState>());
+            Assert.That(((EnqueuedState)created[0].State).Queue, Is.EqualTo("critical"));
+            Assert.That(created[1].State, Is.TypeOf<ScheduledState>());
+            Assert.That(((ScheduledState)created[1].State).EnqueueAt, Is.EqualTo((now + Duration.FromHours(3)).ToDateTimeUtc()).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(created[1].Job.Args[1], Is.EqualTo("SMS adhoc to +1212…0123"));
+            Assert.That(later.JobId, Is.EqualTo(1002));
+        });
+    }
+
+    [Test]
+    public async Task Dispatch_HangfireStorageFails_MessageIsKeptUndispatched_ThenTheLoopDispatchesIt()
+    {
+        var client = new Mock<IBackgroundJobClient>();
+        var fail = true;
+        client.Setup(c => c.Create(It.IsAny<Job>(), It.IsAny<IState>()))
+            .Returns(() => fail ? throw new BackgroundJobClientException("storage down", new TimeoutException()) : "77");
+        var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false" }, s => s.AddSingleton(client.Object));
+        var messages = host.Services.GetRequiredService<IMessageClient>();
+
+        var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "kept");
+        Assert.That((planned.Status, planned.JobId), Is.EqualTo((MessageStatus.Scheduled, (long?)null)), "accepted, and waiting for its job");
+
+        fail = false;
+        var dispatcher = host.Services.GetRequiredService<MessageDispatcher>();
+        Assert.That(await dispatcher.DispatchAsync(null, 10, CancellationToken.None), Is.EqualTo(1));
+        Assert.That((await messages.FindAsync(planned.Id))!.JobId, Is.EqualTo(77));
+    }
+
+    [Test]
+    public async Task OrphanJob_LeftByACrashBeforeItsIdWasRecorded_DoesNothing_TheMessageIsSentOnce()
+    {
+        var host = await StartAsync();
+        var messages = host.Services.GetRequiredService<IMessageClient>();
+        var dispatcher = host.Services.GetRequiredService<MessageDispatcher>();
+        var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "once");
+        var owner = (await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent, what: "sent")).JobId!.Value;
+
+        // A second job for the same message, as a dispatcher that died before recording its id leaves behind.
+        var orphan = dispatcher.Create(planned.Id, "sms", MessageKind.AdHoc, "+12125550123", SystemClock.Instance.GetCurrentInstant(), SystemClock.Instance.GetCurrentInstant());
+
+        await HangfireProbe.WaitForStateAsync(host.Services, orphan, "Succeeded");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_sms.Calls, Has.Count.EqualTo(1));
+            Assert.That((await messages.FindAsync(planned.Id))!.JobId, Is.EqualTo(owner));
+        });
+    }
+}
