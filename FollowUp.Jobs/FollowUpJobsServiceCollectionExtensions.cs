@@ -57,6 +57,9 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<Channels.CostOptions>, Channels.CostOptions.Validator>();
         services.AddSingleton<Channels.ProviderRateLimiters>();
         services.AddSingleton<Messages.MessageStore>();
+        services.AddSingleton<Engine.IDeadLetterHandler, Messages.SendMessageDeadLetters>();
+        services.AddSingleton<Engine.IDeadLetterHandler, Notifications.DeliverNotificationDeadLetters>();
+        services.AddSingleton<Notifications.NotificationStore>();
         // Scoped (one per attempt): the SendGrid adapter is a typed HttpClient, which should not be held for the process's life.
         services.AddScoped<Messages.MessageSender>();
         services.AddOptions<Channels.ChannelOptions>("sms").Bind(configuration.GetSection("FollowUp:Sms"));
