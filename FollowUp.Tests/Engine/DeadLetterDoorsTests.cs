@@ -110,6 +110,25 @@ public sealed class DeadLetterDoorsTests
     }
 
     [Test]
+    public async Task Discard_ThenTheApisJobRequeue_SendsNothing()
+    {
+        var (message, letterId) = await DeadLetteredAsync();
+        Assert.That(await DeadLetters.DiscardAsync(letterId, "ops-carla", CancellationToken.None), Is.True);
+
+        // The web app beside this engine, sharing its database (one cluster) and its scripted provider.
+        await using var api = ApiHost.Start(_db, services: s => s.AddSingleton<ISmsProvider>(_sms));
+        using var response = await api.Client.PostAsync(new Uri($"/api/jobs/{message.JobId}/requeue", UriKind.Relative), null);
+        await HangfireProbe.WaitForStateAsync(_host.Services, message.JobId!.Value, "Succeeded");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), "a Deleted job may be requeued; it finds its message cancelled");
+            Assert.That(await CallsTo("+12125550123"), Is.EqualTo(1), "only the attempt that failed");
+            Assert.That((await Messages.FindAsync(message.Id))!.Status, Is.EqualTo(MessageStatus.Cancelled));
+        });
+    }
+
+    [Test]
     public async Task RequeueRacingDiscard_OneWins_ADiscardedMessageIsNeverSent()
     {
         var letters = new List<(MessageInfo Message, long LetterId)>();
