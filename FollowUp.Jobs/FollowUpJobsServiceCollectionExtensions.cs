@@ -2,6 +2,7 @@ using FollowUp.Jobs.Channels.Email;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Storage;
+using Hangfire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -52,6 +53,17 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddHostedService<MigrationHostedService>();
 
         services.AddFollowUpHangfire(configuration, connectionString);
+        if (HangfireServiceCollectionExtensions.ServerEnabled(configuration))
+        {
+            services.AddHostedService<Messages.MessageDispatchLoop>();
+        }
+
+        // The features' recurring jobs and the statuses the engine counts: the engine knows no domain.
+        services.AddSingleton(new CountedStatuses(Messages.MessageStatus.All));
+        services.AddSingleton(new RecurringJobRegistration((recurring, options) => recurring.AddOrUpdate<Messages.MessageReconciler>(
+            Messages.MessageReconciler.RecurringId, EngineOptions.DefaultQueue, x => x.RunAsync(CancellationToken.None), Cron.Minutely(), options)));
+        services.AddSingleton(new RecurringJobRegistration((recurring, options) => recurring.AddOrUpdate<Calls.ReplayStalledWebhooksJob>(
+            Calls.ReplayStalledWebhooksJob.RecurringId, EngineOptions.DefaultQueue, x => x.RunAsync(CancellationToken.None), Cron.Minutely(), options)));
         services.AddSingleton<Clients.ClientStore>();
         services.AddOptions<Channels.CostOptions>().Bind(configuration.GetSection(Channels.CostOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Channels.CostOptions>, Channels.CostOptions.Validator>();

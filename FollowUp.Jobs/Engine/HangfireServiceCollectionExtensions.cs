@@ -1,4 +1,3 @@
-using FollowUp.Jobs.Messages;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Common;
@@ -22,6 +21,14 @@ namespace FollowUp.Jobs.Engine;
 /// </summary>
 internal static class HangfireServiceCollectionExtensions
 {
+    /// <summary>Whether this process runs a Hangfire server (and so the loops that feed it), as configured.</summary>
+    public static bool ServerEnabled(IConfiguration configuration)
+    {
+        var engine = new EngineOptions();
+        configuration.GetSection(EngineOptions.Section).Bind(engine);
+        return engine.ServerEnabled;
+    }
+
     public static IServiceCollection AddFollowUpHangfire(this IServiceCollection services, IConfiguration configuration, string connectionString)
     {
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.Section)).ValidateOnStart();
@@ -55,9 +62,7 @@ internal static class HangfireServiceCollectionExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
-        var engine = new EngineOptions();
-        configuration.GetSection(EngineOptions.Section).Bind(engine);
-        if (engine.ServerEnabled)
+        if (ServerEnabled(configuration))
         {
             services.AddHangfireServer((sp, server) =>
             {
@@ -69,7 +74,6 @@ internal static class HangfireServiceCollectionExtensions
                 server.ShutdownTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
                 server.StopTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
             });
-            services.AddHostedService<MessageDispatchLoop>();
         }
 
         services.AddHostedService<RecurringJobsRegistrar>();

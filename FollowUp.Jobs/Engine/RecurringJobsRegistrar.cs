@@ -1,5 +1,3 @@
-using FollowUp.Jobs.Calls;
-using FollowUp.Jobs.Messages;
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -10,18 +8,21 @@ namespace FollowUp.Jobs.Engine;
 /// At start-up, creates or updates FollowUp's recurring jobs in Hangfire (idempotent, so every node may
 /// do it). Cron is evaluated by Hangfire in <c>FollowUp:Engine:RecurringTimeZone</c> (an IANA zone), so a
 /// daily job stays at its local hour across DST changes. Hangfire fires each occurrence once across the
-/// cluster.
+/// cluster. The engine's own (state counts, retention) are named here; each feature's comes as a
+/// <see cref="RecurringJobRegistration"/>.
 /// </summary>
-internal sealed class RecurringJobsRegistrar(IRecurringJobManager recurring, IOptions<EngineOptions> options) : IHostedService
+internal sealed class RecurringJobsRegistrar(
+    IRecurringJobManager recurring, IOptions<EngineOptions> options, IEnumerable<RecurringJobRegistration> features) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var recurringOptions = new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(o.RecurringTimeZone) };
-        recurring.AddOrUpdate<MessageReconciler>(MessageReconciler.RecurringId, EngineOptions.DefaultQueue,
-            x => x.RunAsync(CancellationToken.None), Cron.Minutely(), recurringOptions);
-        recurring.AddOrUpdate<ReplayStalledWebhooksJob>(ReplayStalledWebhooksJob.RecurringId, EngineOptions.DefaultQueue,
-            x => x.RunAsync(CancellationToken.None), Cron.Minutely(), recurringOptions);
+        foreach (var feature in features)
+        {
+            feature.Register(recurring, recurringOptions);
+        }
+
         recurring.AddOrUpdate<StateCountJob>(StateCountJob.RecurringId, EngineOptions.DefaultQueue,
             x => x.RunAsync(CancellationToken.None), EverySeconds(o.StateCountSeconds), recurringOptions);
         recurring.AddOrUpdate<RetentionJob>(RetentionJob.RecurringId, EngineOptions.DefaultQueue,

@@ -25,7 +25,7 @@ namespace FollowUp.Jobs.Messages;
 /// (a stuck queue row is left behind and dropped by the worker that later fetches it);</item>
 /// <item>Processing, or Failed (a dead letter, which a person requeues): left alone.</item>
 /// </list>
-/// Business notifications likewise: a pending one whose delivery job is missing or Succeeded
+/// Business notifications likewise: a pending one whose delivery job is missing, Deleted or Succeeded
 /// without delivering is released to the dispatch loop, which gives it a new job within a second
 /// (<see cref="Notifications.NotificationDispatcher.ReleaseLostAsync"/>).
 /// Each revival is counted (metric <c>followup.reconciler.revived</c>), logged, written as a message event

@@ -6,7 +6,7 @@ namespace FollowUp.Jobs.Notifications;
 
 /// <summary>
 /// What a <see cref="DeliverNotificationJob"/>'s dead letter means for its notification: dead-lettered
-/// with its job, pending again when requeued, dropped when discarded or when its job is deleted before it ran.
+/// with its job, pending again when requeued, dropped when discarded.
 /// </summary>
 internal sealed class DeliverNotificationDeadLetters(NotificationStore store) : IDeadLetterHandler
 {
@@ -50,11 +50,10 @@ internal sealed class DeliverNotificationDeadLetters(NotificationStore store) : 
     }
 
     /// <inheritdoc />
-    public async Task DeletedAsync(long jobId, Job job, string actor, string? reason, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        if (SubjectOf(job).NotificationId is { } id)
-        {
-            await store.TransitionAsync(id, NotificationStatus.Dropped, NotificationStatus.Waiting, jobId, transaction, cancellationToken);
-        }
-    }
+    /// <remarks>
+    /// Nothing: a pending notification whose job was deleted is not dropped but released by the reconciler
+    /// to the dispatch loop, which gives it a new job (the business still gets its event).
+    /// </remarks>
+    public Task DeletedAsync(long jobId, Job job, string actor, string? reason, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 }

@@ -56,7 +56,7 @@ internal sealed class NotificationDispatcher(NpgsqlDataSource dataSource, IBackg
 
     /// <summary>
     /// Releases pending notifications created before <paramref name="before"/> whose delivery job will
-    /// never deliver them (missing, or Succeeded without delivering; a Deleted one was dropped when it was deleted): their job id is cleared
+    /// never deliver them (missing, Deleted, or Succeeded without delivering): their job id is cleared
     /// so the dispatcher gives them a new one (the old job, should it ever run, finds the notification
     /// owned by another and does nothing). Returns the ids released. Run by the reconciler every minute.
     /// </summary>
@@ -70,7 +70,7 @@ internal sealed class NotificationDispatcher(NpgsqlDataSource dataSource, IBackg
             order by id limit 1000
             """, new { before }, cancellationToken: cancellationToken))).AsList();
         var lost = pending.Where(p => hangfire.GetStateData(p.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture))?.Name
-            is not { } state || state == SucceededState.StateName).ToList();
+            is not { } state || state == DeletedState.StateName || state == SucceededState.StateName).ToList();
         if (lost.Count == 0)
         {
             return [];
