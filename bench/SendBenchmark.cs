@@ -199,7 +199,7 @@ internal static class SendBenchmark
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FollowUp:Engine:RunWorker"] = runWorker ? "true" : "false" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FollowUp:Engine:RunServer"] = runWorker ? "true" : "false" });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddFollowUpJobs(builder.Configuration);
         services?.Invoke(builder.Services);
