@@ -21,14 +21,6 @@ namespace FollowUp.Jobs.Engine;
 /// </summary>
 internal static class HangfireServiceCollectionExtensions
 {
-    /// <summary>Whether this process runs a Hangfire server (and so the loops that feed it), as configured.</summary>
-    public static bool ServerEnabled(IConfiguration configuration)
-    {
-        var engine = new EngineOptions();
-        configuration.GetSection(EngineOptions.Section).Bind(engine);
-        return engine.ServerEnabled;
-    }
-
     public static IServiceCollection AddFollowUpHangfire(this IServiceCollection services, IConfiguration configuration, string connectionString)
     {
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.Section)).ValidateOnStart();
@@ -62,7 +54,7 @@ internal static class HangfireServiceCollectionExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
-        if (ServerEnabled(configuration))
+        if (EngineOptions.ServerEnabledIn(configuration))
         {
             services.AddHangfireServer((sp, server) =>
             {

@@ -3,8 +3,22 @@ using Hangfire;
 namespace FollowUp.Jobs.Engine;
 
 /// <summary>
-/// A feature's recurring job (the reconciler, the webhook replay), registered in DI by the feature and
-/// created or updated by <see cref="RecurringJobsRegistrar"/> at start-up with the engine's cron zone: the
-/// engine schedules them without knowing their types.
+/// A recurring job that a feature contributes (housekeeping, the reconciler, the dashboard's counts):
+/// registered in DI with <see cref="RecurringJobServiceCollectionExtensions.AddRecurringJob"/>, added or
+/// updated in Hangfire by the engine at start-up, which knows no feature.
 /// </summary>
-internal sealed record RecurringJobRegistration(Action<IRecurringJobManager, RecurringJobOptions> Register);
+/// <param name="Id">Hangfire's recurring-job id, stable across releases (the stock dashboard shows it).</param>
+/// <param name="AddOrUpdate">
+/// Calls <see cref="IRecurringJobManager"/>'s <c>AddOrUpdate</c> for the job with the options the engine
+/// passes (cron evaluated in <c>FollowUp:Engine:RecurringTimeZone</c>) and the engine's options.
+/// </param>
+public sealed record RecurringJobRegistration(string Id, Action<IRecurringJobManager, RecurringJobOptions, EngineOptions> AddOrUpdate)
+{
+    /// <summary>A six-field (seconds) cron for intervals under a minute, else every N minutes.</summary>
+    public static string EverySeconds(int seconds) => seconds switch
+    {
+        < 60 when 60 % seconds == 0 => $"*/{seconds} * * * * *",
+        < 60 => "* * * * * *",
+        _ => $"*/{Math.Min(59, seconds / 60)} * * * *",
+    };
+}

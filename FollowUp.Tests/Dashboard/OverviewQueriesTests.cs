@@ -1,4 +1,3 @@
-using FollowUp.Jobs.Engine;
 using FollowUp.Tests.Support;
 using FollowUp.Web.Dashboard.Overview;
 using NodaTime;
@@ -30,7 +29,7 @@ public sealed class OverviewQueriesTests
             insert into dead_letters (job_id, job_type, job_method, args, attempts, reason, exception_type, exception_message, dead_lettered_at)
             select d, 'T', 'M', '{}', 3, 'r', 'E', 'm', @now - d * interval '1 day' from generate_series(1, 15, 3) d;
             """, new { now });
-        await StateCountJob.RefreshAsync(db.DataSource, FollowUp.Jobs.Messages.MessageStatus.All, now, CancellationToken.None);
+        await StateCountJob.RefreshAsync(db.DataSource, now, CancellationToken.None);
         // Sent after the last recount: today's bar shows it at once.
         await db.ExecuteAsync("""
             insert into messages (client_id, kind, channel, marketing, recipient, body, scheduled_for, status, provider, sent_at, job_id, created_at, updated_at)

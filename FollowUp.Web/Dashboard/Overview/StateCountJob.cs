@@ -3,22 +3,22 @@ using Dapper;
 using Npgsql;
 using NodaTime;
 
-namespace FollowUp.Jobs.Engine;
+namespace FollowUp.Web.Dashboard.Overview;
 
 /// <summary>
 /// A Hangfire recurring job (every <c>StateCountSeconds</c>): counts messages per status into
 /// <c>state_counts</c> and recomputes yesterday's and today's (UTC) rows of <c>message_days</c> (sends
 /// and cost per provider and currency), so the dashboard reads a few rows instead of scanning millions
 /// on every page load. Job counts are Hangfire's own (its dashboard). A provider's price that arrives
-/// more than a day after the send is not re-rolled.
+/// more than a day after the send is not re-rolled. The dashboard's read side, so FollowUp.Web registers
+/// it (every server node is a FollowUp.Web process).
 /// </summary>
-internal sealed class StateCountJob(NpgsqlDataSource dataSource, CountedStatuses statuses, IClock clock)
+internal sealed class StateCountJob(NpgsqlDataSource dataSource, IClock clock)
 {
     public const string RecurringId = "state-counts";
 
     // Every status (MessageStatus.All, which the table's check constraint allows) is written, zero when
-    // no row is in it, so a count never lingers after the last row left a status. The list is given
-    // (CountedStatuses): the engine knows no domain.
+    // no row is in it, so a count never lingers after the last row left a status.
     private const string CountSql = """
         with counted as (
             select 'message' as subject, status as state, count(*) as count from messages group by status
@@ -41,13 +41,13 @@ internal sealed class StateCountJob(NpgsqlDataSource dataSource, CountedStatuses
         """;
 
     [DisplayName("Count messages per status")]
-    public Task RunAsync(CancellationToken cancellationToken) => RefreshAsync(dataSource, statuses.Messages, clock.GetCurrentInstant(), cancellationToken);
+    public Task RunAsync(CancellationToken cancellationToken) => RefreshAsync(dataSource, clock.GetCurrentInstant(), cancellationToken);
 
     /// <summary>Recounts now (also used by the dashboard when no count has been taken yet).</summary>
-    public static async Task RefreshAsync(NpgsqlDataSource dataSource, IReadOnlyList<string> messageStatuses, Instant now, CancellationToken cancellationToken)
+    public static async Task RefreshAsync(NpgsqlDataSource dataSource, Instant now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(CountSql, new { now, statuses = messageStatuses.ToArray() },
+        await connection.ExecuteAsync(new CommandDefinition(CountSql, new { now, statuses = FollowUp.Jobs.Messages.MessageStatus.All.ToArray() },
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(MessageDaysSql, cancellationToken: cancellationToken));
     }
