@@ -57,11 +57,9 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<Channels.CostOptions>, Channels.CostOptions.Validator>();
         services.AddSingleton<Channels.ProviderRateLimiters>();
         services.AddSingleton<Messages.MessageStore>();
-        // Scoped (one per attempt): the SendGrid adapter is a typed HttpClient, which should not be held for the process's life.
+        // Scoped (one per attempt), as the channels it sends through are.
         services.AddScoped<Messages.MessageSender>();
-        services.AddOptions<Channels.ChannelOptions>("sms").Bind(configuration.GetSection("FollowUp:Sms"));
-        services.AddOptions<Channels.ChannelOptions>("email").Bind(configuration.GetSection("FollowUp:Email"));
-        services.AddTwilioSms(configuration);
+        services.AddSmsChannel(configuration);
         services.AddEmailChannel(configuration);
         services.AddSingleton<Messages.MessageDispatcher>();
         services.AddScoped<Messages.MessageReconciler>();
