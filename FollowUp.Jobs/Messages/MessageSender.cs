@@ -75,7 +75,7 @@ internal sealed class MessageSender
         try
         {
             sent = await channel.SendAsync(outgoing,
-                (provider, ex) => _store.AddEventAsync(messageId, "failover", $"{provider}: {ex.Message}", CancellationToken.None),
+                (provider, ex) => _store.AddFailoverAsync(messageId, provider, ex.Message, CancellationToken.None),
                 cancellationToken);
         }
         catch (ProviderSendException ex)
