@@ -150,7 +150,7 @@ internal sealed class MessageSender
 
         var client = await _clients.FindAsync(message.ClientId, cancellationToken)
             ?? throw new PermanentJobException($"Client {message.ClientId} no longer exists.");
-        var hours = BusinessHours.From(client);
+        var hours = BusinessHours.Of(client);
         // The channel says whose number's zones apply (the client's zone without one).
         var recipient = RecipientHours.For(client, recipientPhone);
         var now = _clock.GetCurrentInstant();

@@ -16,7 +16,7 @@ internal sealed class MessageRequestValidator : AbstractValidator<MessageRequest
         RuleFor(m => m.Channel).Must(c => Channel.TryParse(c, out _)).WithMessage("must be \"sms\" or \"email\"").OverridePropertyName("channel");
         RuleFor(m => m).Custom((request, context) =>
         {
-            Channel.TryParse(request.Channel, out var channel);
+            var channel = Channel.TryParse(request.Channel, out var named) ? named : null;
             foreach (var failure in MessageContentValidator.Instance.Validate(new MessageContent(channel, request.To, request.Subject, request.Body)).Errors)
             {
                 context.AddFailure(failure);
