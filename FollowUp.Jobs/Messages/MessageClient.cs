@@ -136,9 +136,11 @@ internal sealed class MessageClient(
         var channel = Channel.Parse(current.Channel);
         var content = new MessageContent(channel, edit.Recipient ?? current.Recipient,
             channel == Channel.Email ? edit.Subject ?? current.Subject : null, edit.Body ?? current.Body);
-        if (MessageContentValidator.Instance.Problems(content).FirstOrDefault() is { } problem)
+        var problems = MessageContentValidator.Instance.Problems(content);
+        if (problems.Count > 0)
         {
-            throw new ArgumentException(problem.Value, problem.Key);
+            var (field, problem) = problems.First();
+            throw new ArgumentException(problem, field);
         }
 
         if (edit.Recipient is { } to && channel == Channel.Sms)

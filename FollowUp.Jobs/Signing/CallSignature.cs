@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using NodaTime;
-using FollowUp.Jobs.Calls;
 
 namespace FollowUp.Jobs.Signing;
 

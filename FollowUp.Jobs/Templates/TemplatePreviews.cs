@@ -1,6 +1,5 @@
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
-using FollowUp.Jobs.Calls;
 
 namespace FollowUp.Jobs.Templates;
 
