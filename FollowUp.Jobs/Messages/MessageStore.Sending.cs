@@ -1,4 +1,5 @@
 using Dapper;
+using FollowUp.Jobs.Channels;
 using NodaTime;
 
 namespace FollowUp.Jobs.Messages;
@@ -12,7 +13,7 @@ internal sealed class MessageToSend
 
     public string Kind { get; set; } = "";
 
-    public string Channel { get; set; } = "";
+    public Channel Channel { get; set; } = Channel.Sms;
 
     public bool Marketing { get; set; }
 
@@ -36,6 +37,9 @@ internal sealed class MessageToSend
     public int DailyLimitPerRecipient { get; set; }
 
     public long? JobId { get; set; }
+
+    /// <summary>What its channel needs to send it.</summary>
+    public OutgoingMessage ToOutgoing() => new(Id, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom);
 }
 
 internal sealed partial class MessageStore

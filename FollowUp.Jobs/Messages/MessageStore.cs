@@ -120,6 +120,15 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
         return true;
     }
 
+    /// <summary>
+    /// Records that <paramref name="provider"/> failed without sending and the next one was tried: the
+    /// provider in its own column (the dashboard counts failovers per provider), the error in the detail.
+    /// </summary>
+    public Task AddFailoverAsync(long id, string provider, string error, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            insert into message_events (message_id, at, event, provider, detail) values (@id, @now, 'failover', @provider, @detail)
+            """, new { id, provider, detail = $"{provider}: {error}", now = clock.GetCurrentInstant() }, cancellationToken);
+
     private async Task<int> ExecuteAsync(string sql, object args, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

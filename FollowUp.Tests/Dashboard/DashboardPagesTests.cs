@@ -102,6 +102,27 @@ public sealed class DashboardPagesTests : BrowserTest
     }
 
     [Test]
+    public async Task DeadLetter_EditAndRetry_SmsBodyOverTheApisLimit_RefusedUnderBody_NothingChanged()
+    {
+        var message = await DeadLetteredSmsAsync(to: "+12125550138", body: "Hello");
+        await SignInAsync();
+        await Page.GotoAsync(Host.Url("/dashboard/deadletters"));
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Edit & retry" }).ClickAsync();
+
+        // POST /api/messages refuses an SMS body over 1600 characters; edit and retry holds to the same rule.
+        await Page.GetByLabel("Body").FillAsync(new string('x', 1601));
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save and retry" }).ClickAsync();
+
+        await Assertions.Expect(Page.Locator("[data-error-for=body]")).ToHaveTextAsync("must be at most 1600 characters for SMS");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Db.ScalarAsync<string>("select body from messages where id = @id", new { id = message.Id }), Is.EqualTo("Hello"));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from dead_letters where resolution is null"), Is.EqualTo(1), "not requeued");
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from audit_log where action = 'message.edit'"), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Compose_InvalidThenValidSms_FieldErrorsThenSent()
     {
         await SignInAsync();
