@@ -64,6 +64,7 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddTwilioSms(configuration);
         services.AddEmailChannel(configuration);
         services.AddSingleton<Messages.MessageDispatcher>();
+        services.AddSingleton<IOutboxDrain>(sp => sp.GetRequiredService<Messages.MessageDispatcher>());
         services.AddScoped<Messages.MessageReconciler>();
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
         services.AddSingleton<Messages.DeliveryUpdates>();
@@ -71,6 +72,7 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddSingleton<Conversations.InboundReplies>();
         services.AddSingleton<Conversations.ConversationQueries>();
         services.AddSingleton<Notifications.NotificationDispatcher>();
+        services.AddSingleton<IOutboxDrain>(sp => sp.GetRequiredService<Notifications.NotificationDispatcher>());
         services.AddOptions<Notifications.NotificationOptions>().Bind(configuration.GetSection(Notifications.NotificationOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Notifications.NotificationOptions>, Notifications.NotificationOptions.Validator>();
         services.AddHttpClient(Notifications.DeliverNotificationJob.HttpClientName, (sp, http) =>

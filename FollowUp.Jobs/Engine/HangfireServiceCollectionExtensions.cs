@@ -1,4 +1,3 @@
-using FollowUp.Jobs.Messages;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Common;
@@ -34,11 +33,16 @@ internal static class HangfireServiceCollectionExtensions
         services.AddSingleton<DeadLetterLog>();
         services.AddSingleton<DeadLetterFilter>();
 
-        // Hangfire's own connections: a plain connection string (no NodaTime mapping), its own pool.
+        // Hangfire's own connections: a plain connection string (no NodaTime mapping), its own pool, which
+        // the outbox shares so that a batch of jobs commits with its rows (EngineConnections).
+        services.TryAddSingleton(_ => new EngineConnections(connectionString));
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxDispatcher>();
         services.TryAddSingleton<JobStorage>(sp =>
         {
             var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, StorageOptions(engine)), StorageOptions(engine))
+            var hangfire = sp.GetRequiredService<EngineConnections>().ConnectionString;
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(hangfire, StorageOptions(engine)), StorageOptions(engine))
             {
                 // How long a finished job (Succeeded, Deleted) stays before Hangfire's expiration manager
                 // removes it: Hangfire's default is one day. It bounds the stock pages' counting (BENCHMARKS.md).
@@ -66,8 +70,10 @@ internal static class HangfireServiceCollectionExtensions
                 server.ShutdownTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
                 server.StopTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
             });
-            services.AddHostedService<MessageDispatchLoop>();
         }
+
+        // On every node, web-only ones too: a webhook answered at its commit has its jobs created here.
+        services.AddHostedService<OutboxLoop>();
 
         services.AddHostedService<RecurringJobsRegistrar>();
         services.AddOptions<HostOptions>().Configure<IOptions<EngineOptions>>((host, o) =>
