@@ -111,9 +111,10 @@ internal static class HangfireServiceCollectionExtensions
     /// <summary>
     /// Hangfire's default global filters less <c>AutomaticRetryAttribute</c> (our fixed retry replaces
     /// it: both would retry), plus the dead-letter filter, and the attributes on job classes and methods
-    /// (a per-type <see cref="FixedRetryAttribute"/> overrides the global one).
+    /// (a per-type <see cref="FixedRetryAttribute"/> overrides the global one). <paramref name="keep"/>, when
+    /// given, drops the global filters it refuses: the benchmark measures each filter's statements that way.
     /// </summary>
-    private static JobFilterProviderCollection Filters(IServiceProvider services)
+    internal static JobFilterProviderCollection Filters(IServiceProvider services, Func<object, bool>? keep = null)
     {
         var retry = services.GetRequiredService<IOptions<RetryOptions>>().Value;
         var global = new JobFilterCollection
@@ -124,6 +125,14 @@ internal static class HangfireServiceCollectionExtensions
             new FixedRetryAttribute { Attempts = retry.Attempts, DelaySeconds = retry.DelaySeconds },
         };
         global.Add(services.GetRequiredService<DeadLetterFilter>(), DeadLetterFilter.FilterOrder);
+        if (keep is not null)
+        {
+            foreach (var filter in global.Where(f => !keep(f.Instance)).ToList())
+            {
+                global.Remove(filter.Instance);
+            }
+        }
+
         return new JobFilterProviderCollection(global, new JobFilterAttributeFilterProvider());
     }
 }

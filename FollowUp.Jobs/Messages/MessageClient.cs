@@ -55,7 +55,7 @@ internal sealed class MessageClient(
         ArgumentNullException.ThrowIfNull(planned);
         if (planned.Sendable.Count > 0)
         {
-            dispatcher.RequestDispatch();
+            dispatcher.RequestDispatch(planned.Sendable);
         }
     }
 

@@ -15,17 +15,28 @@ namespace FollowUp.Jobs.Messages;
 /// transaction, so a message and its job commit together. A rolled-back plan leaves neither.
 /// </summary>
 /// <remarks>
-/// Who dispatches: <see cref="OutboxLoop"/> on every node, woken by the committer's signal (call intake,
-/// inbound replies: their callers are answered at the commit) and every <c>DispatchPollMilliseconds</c>;
+/// Who dispatches: <see cref="OutboxLoop"/> on every node, handed the ids by the committer and woken at once
+/// (call intake, inbound replies: their callers are answered at the commit), and every
+/// <c>DispatchPollMilliseconds</c> for messages more than a second old;
 /// ad-hoc sends and <see cref="IMessageClient.DispatchAsync"/> dispatch their own ids before returning.
 /// Rows are claimed <c>FOR UPDATE SKIP LOCKED</c>, so two dispatchers never both take a message.
 /// </remarks>
-internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal signal, IBackgroundJobClient jobs, ILogger<MessageDispatcher> logger)
+internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal signal, IBackgroundJobClient jobs, IClock clock,
+    ILogger<MessageDispatcher> logger)
     : IOutbox<MessageDispatcher.Undispatched>, IOutboxDrain
 {
+    // Messages younger than this are left to the committer that may be dispatching them right now (an
+    // ad-hoc send, a staff reply): taking their rows first would make its own dispatch skip them (SKIP
+    // LOCKED), so its caller would not see the job id it expects. Those a committer hands over with
+    // RequestDispatch are taken at once.
+    private static readonly Duration Grace = Duration.FromSeconds(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _requested = new();
+
     private const string Claim = """
         select id, channel, kind, recipient, scheduled_for from messages
         where job_id is null and status = 'scheduled' and (@ids::bigint[] is null or id = any(@ids))
+          and (@createdBefore::timestamptz is null or created_at < @createdBefore)
         order by id
         limit @limit
         for update skip locked
@@ -48,9 +59,34 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
     /// messages, at most <paramref name="limit"/>) that still have none. Returns how many were dispatched.
     /// </summary>
     public Task<int> DispatchAsync(IReadOnlyCollection<long>? ids, int limit, CancellationToken cancellationToken) =>
-        ids is { Count: 0 } ? Task.FromResult(0) : outbox.DispatchAsync(this, new { ids = ids?.ToArray(), limit }, cancellationToken);
+        DispatchAsync(ids, limit, null, cancellationToken);
 
-    Task<int> IOutboxDrain.DispatchWaitingAsync(int limit, CancellationToken cancellationToken) => DispatchAsync(null, limit, cancellationToken);
+    private Task<int> DispatchAsync(IReadOnlyCollection<long>? ids, int limit, Instant? createdBefore, CancellationToken cancellationToken) =>
+        ids is { Count: 0 } ? Task.FromResult(0)
+            : outbox.DispatchAsync(this, new { ids = ids?.ToArray(), limit, createdBefore = createdBefore?.ToDateTimeUtc() }, cancellationToken);
+
+    /// <summary>
+    /// The loop's pass: first the messages committers handed over (<see cref="RequestDispatch"/>), at once;
+    /// then any others a second old. Returns <paramref name="limit"/> while handed-over ones remain, so the
+    /// loop comes back for them.
+    /// </summary>
+    async Task<int> IOutboxDrain.DispatchWaitingAsync(int limit, CancellationToken cancellationToken)
+    {
+        var requested = new List<long>(limit);
+        while (requested.Count < limit && _requested.TryDequeue(out var id))
+        {
+            requested.Add(id);
+        }
+
+        if (requested.Count > 0)
+        {
+            // A failure loses only the hand-over: the rows stay undispatched for the next poll.
+            await DispatchAsync(requested, limit, null, cancellationToken);
+            return limit;
+        }
+
+        return await DispatchAsync(null, limit, clock.GetCurrentInstant() - Grace, cancellationToken);
+    }
 
     /// <summary>
     /// Dispatches right after a commit; a failure is logged, not thrown: the messages are committed and
@@ -69,8 +105,17 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
         }
     }
 
-    /// <summary>Asks this process's outbox loop to dispatch committed messages now, without waiting for it.</summary>
-    public void RequestDispatch() => signal.Wake();
+    /// <summary>Hands committed messages to this process's outbox loop, to be dispatched now, and returns at once.</summary>
+    public void RequestDispatch(IEnumerable<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+        {
+            _requested.Enqueue(id);
+        }
+
+        signal.Wake();
+    }
 
     /// <summary>Creates the send job of one message: enqueued when due, scheduled for its instant otherwise.</summary>
     internal long Create(long messageId, string channel, string kind, string recipient, Instant scheduledFor, Instant now)
