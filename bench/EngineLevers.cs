@@ -15,7 +15,7 @@ using NodaTime;
 namespace FollowUp.Bench;
 
 /// <summary>
-/// <c>bench -- levers [jobs]</c>: issue #22 §2's levers on Hangfire.PostgreSql's cost per job, each alone and
+/// <c>bench -- levers [jobs | create]</c>: issue #22 §2's levers on Hangfire.PostgreSql's cost per job, each alone and
 /// all together, each in a fresh database of one cluster: <c>jobs</c> no-op jobs (3,000) enqueued with no
 /// server running, then a FollowUp server (its configuration, but for the lever) burns them down; per job
 /// processed: statements (pg_stat_statements), commits (pg_stat_database) and the burn-down rate. Then the
@@ -48,6 +48,12 @@ internal static class EngineLevers
     {
         var adminCs = Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_PG")
             ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
+        if (args.FirstOrDefault() == "create")
+        {
+            (await CreateCostAsync(adminCs)).ForEach(Console.WriteLine);
+            return 0;
+        }
+
         var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3_000;
         Console.WriteLine($"levers: {jobs} no-op jobs per lever; load average {File.ReadAllText("/proc/loadavg").Trim()}");
         var rows = new List<string>();
@@ -110,7 +116,7 @@ internal static class EngineLevers
         var lines = new List<string>();
         foreach (var batched in new[] { false, true })
         {
-            var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_lever_create_{batched}", 100);
+            var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_lever_create_{(batched ? "batched" : "single")}", 100);
             await MigrateAsync(cs);
             using var host = await StartAsync(cs, server: false, null);
             var messages = host.Services.GetRequiredService<IMessageClient>();
