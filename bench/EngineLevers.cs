@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using FollowUp.Bench.Jobs;
+using FollowUp.Tests.Support.Jobs;
 using FollowUp.Jobs;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;

@@ -56,9 +56,7 @@ internal static class HangfireServiceCollectionExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
-        var engine = new EngineOptions();
-        configuration.GetSection(EngineOptions.Section).Bind(engine);
-        if (engine.ServerEnabled)
+        if (EngineOptions.ServerEnabledIn(configuration))
         {
             services.AddHangfireServer((sp, server) =>
             {

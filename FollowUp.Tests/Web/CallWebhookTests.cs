@@ -65,7 +65,7 @@ public sealed partial class CallWebhookTests
     /// Waits until the node's outbox has given every scheduled message its job: a webhook is answered at
     /// its commit, and its jobs follow a moment later.
     /// </summary>
-    private Task Settled() => Eventually.WaitForAsync(
+    private async Task Settled() => await Eventually.WaitForAsync(
         () => _db.ScalarAsync<long>("select count(*) from messages where status = 'scheduled' and job_id is null"), n => n == 0,
         what: "every scheduled message has its job");
 
