@@ -154,10 +154,11 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
             outcome = new InboundOutcome(inboundId, clientId, answered?.Id, action);
         }
 
-        // Checkpoint: the reply and all it did are committed. The acknowledgement's job and the cancelled
-        // reminders' job deletions follow; a crash here leaves them to the dispatcher and to the send
-        // jobs' own checkpoint (a cancelled message is never sent).
-        await messages.DispatchAsync(planned, cancellationToken);
+        // Checkpoint: the reply and all it did are committed. The acknowledgement's job (created by the
+        // dispatcher, woken now; Twilio is answered without waiting for it) and the cancelled reminders'
+        // job deletions follow; a crash here leaves them to the dispatcher's poll and to the send jobs'
+        // own checkpoint (a cancelled message is never sent).
+        messages.RequestDispatch(planned);
         await messages.DeleteJobsAsync(cancelled, "customer", cancellationToken);
         logger.LogInformation("Inbound SMS {InboundId} for client {ClientId}: {Action}", outcome.Id, outcome.ClientId ?? "(unmatched)", outcome.Action);
         return outcome;

@@ -139,7 +139,9 @@ public sealed class MessageDispatchTests
         var fail = true;
         client.Setup(c => c.Create(It.IsAny<Job>(), It.IsAny<IState>()))
             .Returns(() => fail ? throw new BackgroundJobClientException("storage down", new TimeoutException()) : "77");
-        var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false" }, s => s.AddSingleton(client.Object));
+        // The outbox loop runs on every node; a long poll keeps its next pass out of this test's way.
+        var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false", ["FollowUp:Engine:DispatchPollMilliseconds"] = "60000" },
+            s => s.AddSingleton(client.Object));
         var messages = host.Services.GetRequiredService<IMessageClient>();
 
         var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "kept");
