@@ -115,7 +115,8 @@ internal sealed class MessageDispatcher(NpgsqlDataSource dataSource, IBackground
         var job = Job.FromExpression<SendMessageJob>(x => x.SendAsync(messageId, label, null, CancellationToken.None), queue);
         IState state = scheduledFor <= now
             ? new EnqueuedState(queue) { Reason = "Due now" }
-            : new ScheduledState(scheduledFor.ToDateTimeUtc()) { Reason = $"Planned for {scheduledFor}" };
+            // Rounded up to a whole second: Hangfire would otherwise start it up to a second before its instant.
+            : new ScheduledState(HangfireTime.NotBefore(scheduledFor)) { Reason = $"Planned for {scheduledFor}" };
         return long.Parse(jobs.Create(job, state), System.Globalization.CultureInfo.InvariantCulture);
     }
 
