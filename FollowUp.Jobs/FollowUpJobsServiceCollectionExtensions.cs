@@ -78,7 +78,19 @@ public static class FollowUpJobsServiceCollectionExtensions
                 http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<Notifications.NotificationOptions>>().Value.TimeoutSeconds);
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("FollowUp-Notifications/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                // The URL is the client's to choose: only public addresses are dialled (checked at connect
+                // time, on the address connected to), and a receiver's answer is read no further than its headers.
+                var allowLoopback = sp.GetRequiredService<IOptions<Notifications.NotificationOptions>>().Value.AllowLoopback;
+                return new System.Net.Http.SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    UseProxy = false,
+                    MaxResponseHeadersLength = Notifications.NotificationOptions.MaxResponseHeadersKiB,
+                    ConnectCallback = (context, ct) => Notifications.ReceiverAddressGuard.ConnectAsync(context, allowLoopback, ct),
+                };
+            });
         services.AddSingleton<Calls.CallIntake>();
         services.AddSingleton<Calls.CallQueries>();
         services.AddOptions<Channels.PublicUrlOptions>().Bind(configuration.GetSection(Channels.PublicUrlOptions.Section)).ValidateOnStart();
