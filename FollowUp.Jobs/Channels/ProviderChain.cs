@@ -30,7 +30,7 @@ internal static class ProviderChain
             catch (ProviderSendException ex) when (ex.Kind == SendFailureKind.Transient && !ex.MayHaveBeenSent)
             {
                 last = ex;
-                logger.LogWarning("Provider {Provider} failed ({Code}): {Message}; trying the next one", name(provider), ex.ErrorCode, ex.Message);
+                logger.LogWarning("Provider {Provider} failed ({Code}): {Message}; trying the next one", name(provider), ex.ErrorCode, PersonalData.Redact(ex.Message));
                 await onFailover(name(provider), ex);
             }
         }

@@ -124,7 +124,7 @@ internal sealed class SmtpEmailProvider(SmtpConnectionPool pool, IOptions<SmtpOp
     private ProviderSendException Fail(SendFailureKind kind, string message, string errorCode, bool mayHaveBeenSent, Exception? inner)
     {
         logger.LogWarning("SMTP send failed ({Kind}, {ErrorCode}, may have been sent: {MayHaveBeenSent}): {Message}",
-            kind, errorCode, mayHaveBeenSent, message);
+            kind, errorCode, mayHaveBeenSent, PersonalData.Redact(message));
         return new ProviderSendException(Name, kind, message, errorCode, mayHaveBeenSent, inner);
     }
 
