@@ -86,6 +86,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
                 new { from = sms.From, clients = candidates.ToArray() }, tx, cancellationToken: cancellationToken));
             var clientId = answered?.ClientId ?? (candidates.Count == 1 ? candidates[0] : null);
             var action = "none";
+            string? helpReply = null;
 
             if (clientId is not null && answered is { AppointmentId: { } appointmentId, CallId: not null }
                 && answered.Kind is MessageKind.Confirmation or MessageKind.Reminder24h or MessageKind.Reminder1h)
@@ -117,6 +118,12 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
             else if (keyword == InboundKeyword.Help && action == "none")
             {
                 action = "help";
+                // Only when the reply is known to be one client's: on a number several clients share,
+                // answering with one business's text would speak for another.
+                if (clientId is not null)
+                {
+                    helpReply = (await clients.FindAsync(clientId, tx, cancellationToken))?.HelpText;
+                }
             }
 
             if (clientId is not null && answered?.Kind is MessageKind.NurtureDay1 or MessageKind.NurtureDay4)
@@ -151,7 +158,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
             }
 
             await tx.CommitAsync(cancellationToken);
-            outcome = new InboundOutcome(inboundId, clientId, answered?.Id, action);
+            outcome = new InboundOutcome(inboundId, clientId, answered?.Id, action, Reply: helpReply);
         }
 
         // Checkpoint: the reply and all it did are committed. The acknowledgement's job (created by the

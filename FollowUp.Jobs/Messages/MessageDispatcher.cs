@@ -136,7 +136,8 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
         var job = Job.FromExpression<SendMessageJob>(x => x.SendAsync(messageId, label, null, CancellationToken.None), queue);
         IState state = scheduledFor <= now
             ? new EnqueuedState(queue) { Reason = "Due now" }
-            : new ScheduledState(scheduledFor.ToDateTimeUtc()) { Reason = $"Planned for {scheduledFor}" };
+            // Rounded up to a whole second: Hangfire would otherwise start it up to a second before its instant.
+            : new ScheduledState(HangfireTime.NotBefore(scheduledFor)) { Reason = $"Planned for {scheduledFor}" };
         return (job, state);
     }
 

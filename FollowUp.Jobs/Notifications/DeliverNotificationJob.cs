@@ -69,7 +69,9 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
         string? error;
         try
         {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            // Headers only: the status is all we need, and a receiver's body (any size) is never read.
+            using var response = await httpClients.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
@@ -77,11 +79,13 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
                 return;
             }
 
-            error = $"the receiver answered {status} {response.ReasonPhrase}";
+            error = $"the receiver answered {status}";
         }
         catch (HttpRequestException ex)
         {
-            error = $"the receiver could not be reached: {ex.Message}";
+            // Stored and shown on dead letters: said in our words, never the exception's, which names
+            // the address and port dialled (an internal one, for a URL that resolves inside).
+            error = Unreachable(ex);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -91,6 +95,16 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
         await RecordAsync(notificationId, null, status, error, cancellationToken);
         throw new NotificationDeliveryException($"{pending.Type} {pending.EventId} not delivered: {error}.");
     }
+
+    private static string Unreachable(HttpRequestException ex) => ex switch
+    {
+        { InnerException: ReceiverAddressRefusedException refused } => $"the receiver could not be reached: {refused.Message}",
+        { HttpRequestError: HttpRequestError.NameResolutionError } => "the receiver could not be reached: its host name did not resolve",
+        { HttpRequestError: HttpRequestError.SecureConnectionError } => "the receiver could not be reached: the TLS handshake failed",
+        { HttpRequestError: HttpRequestError.ConnectionError } => "the receiver could not be reached: the connection was refused or lost",
+        { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => "the receiver's response headers were too large",
+        _ => $"the receiver could not be reached ({ex.HttpRequestError})",
+    };
 
     /// <summary>What the dashboard shows for a delivery job: "Notify reply.received".</summary>
     public static string Label(string type) => $"Notify {type}";

@@ -22,7 +22,19 @@ internal static class NotificationsServiceCollectionExtensions
                 http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<NotificationOptions>>().Value.TimeoutSeconds);
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("FollowUp-Notifications/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                // The URL is the client's to choose: only public addresses are dialled (checked at connect
+                // time, on the address connected to), and a receiver's answer is read no further than its headers.
+                var allowLoopback = sp.GetRequiredService<IOptions<NotificationOptions>>().Value.AllowLoopback;
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    UseProxy = false,
+                    MaxResponseHeadersLength = NotificationOptions.MaxResponseHeadersKiB,
+                    ConnectCallback = (context, ct) => ReceiverAddressGuard.ConnectAsync(context, allowLoopback, ct),
+                };
+            });
         return services;
     }
 }

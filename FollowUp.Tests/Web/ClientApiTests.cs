@@ -7,7 +7,7 @@ using FollowUp.Tests.Support;
 namespace FollowUp.Tests.Web;
 
 /// <summary>PUT/GET /api/clients/{id} over HTTP, against real PostgreSQL.</summary>
-public sealed class ClientApiTests
+public sealed partial class ClientApiTests
 {
     private const string AcmeJson = """
         { "name": "Acme Dental", "time_zone": "America/New_York",
