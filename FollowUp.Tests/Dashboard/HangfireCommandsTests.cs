@@ -1,5 +1,5 @@
 using System.Net;
-using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Calls;
 using FollowUp.Tests.Support;
 using Hangfire;
 using Hangfire.Storage;
