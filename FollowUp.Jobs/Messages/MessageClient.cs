@@ -105,7 +105,7 @@ internal sealed class MessageClient(
     {
         using (JobActor.Push(actor))
         {
-            if (!TryDelete(jobId, $"Cancelled by {actor}"))
+            if (!TryDelete(jobId, $"cancelled by {actor}"))
             {
                 return false;
             }

@@ -60,6 +60,11 @@ internal sealed class MessageSender
                 return;
             case MessageStatus.Cancelled or MessageStatus.Skipped:
                 return;
+            case MessageStatus.DeadLettered:
+                // Checkpoint: only a requeue of its dead letter moves it back to scheduled; a job run by another
+                // door (a stock Requeue of a discarded dead letter's Deleted job) sends nothing.
+                _logger.LogInformation("Message {MessageId} is dead-lettered; not sending without a requeue of its dead letter", messageId);
+                return;
             case MessageStatus.Sending:
                 // Checkpoint: an attempt died between "sending" and the provider's answer being stored.
                 await _store.AddEventAsync(messageId, "possibly_sent",
@@ -74,7 +79,7 @@ internal sealed class MessageSender
             return;
         }
 
-        if (!await _store.MarkSendingAsync(messageId, cancellationToken))
+        if (!await _store.MarkSendingAsync(messageId, $"attempt {job.Attempt} (job {job.JobId})", cancellationToken))
         {
             return; // cancelled or skipped meanwhile
         }
@@ -97,8 +102,8 @@ internal sealed class MessageSender
         {
             // Back to scheduled: the fixed retry runs it again, or, when attempts are spent or the failure
             // is permanent, the dead-letter filter moves it to dead_lettered with its dead letter.
-            await _store.RecordFailureAsync(messageId, MessageStatus.Scheduled, $"{ex.Provider}: {ex.Message}", CancellationToken.None);
-            await _store.AddEventAsync(messageId, "attempt_failed", $"attempt {job.Attempt} (job {job.JobId}): {ex.Provider}: {ex.Message}", CancellationToken.None);
+            await _store.RecordFailureAsync(messageId, $"{ex.Provider}: {ex.Message}",
+                $"attempt {job.Attempt} (job {job.JobId}): {ex.Provider}: {ex.Message}", CancellationToken.None);
             if (ex.MayHaveBeenSent)
             {
                 await _store.AddEventAsync(messageId, "possibly_sent", $"{ex.Provider} failed after the request was sent: {ex.Message}", CancellationToken.None);
@@ -111,8 +116,8 @@ internal sealed class MessageSender
             // Not a provider's refusal but a fault of ours (a bug, bad data): the message must not stay
             // "sending" for ever. Back to scheduled for the retry; when attempts are spent the dead-letter
             // filter moves it to dead_lettered.
-            await _store.RecordFailureAsync(messageId, MessageStatus.Scheduled, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
-            await _store.AddEventAsync(messageId, "attempt_failed", $"attempt {job.Attempt} (job {job.JobId}): {ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            await _store.RecordFailureAsync(messageId, $"{ex.GetType().Name}: {ex.Message}",
+                $"attempt {job.Attempt} (job {job.JobId}): {ex.GetType().Name}: {ex.Message}", CancellationToken.None);
             throw;
         }
 
@@ -136,7 +141,8 @@ internal sealed class MessageSender
         {
             try
             {
-                await _store.MarkSentAsync(messageId, receipt.Provider, receipt.ProviderMessageId, emailMessageId, segments, cost, currency, CancellationToken.None);
+                await _store.MarkSentAsync(messageId, new SentReceipt(receipt.Provider, receipt.ProviderMessageId, emailMessageId, segments, cost, currency),
+                    CancellationToken.None);
                 break;
             }
             catch (System.Data.Common.DbException ex) when (attempt < pauses.Length)
@@ -179,10 +185,11 @@ internal sealed class MessageSender
             }
 
             // Not an attempt: the job is scheduled again for that instant with its attempts untouched.
-            await _store.DeferAsync(message.Id, next, cancellationToken);
-            throw new JobDeferredException(next, businessOpen
+            var why = businessOpen
                 ? $"outside the recipient's hours ({string.Join(", ", recipient.Zones.Select(z => z.Id))}); next allowed {next}"
-                : $"outside business hours; next opening {next}");
+                : $"outside business hours; next opening {next}";
+            await _store.DeferAsync(message.Id, next, why, cancellationToken);
+            throw new JobDeferredException(next, why);
         }
 
         var today = now.InZone(hours.Zone).Date;

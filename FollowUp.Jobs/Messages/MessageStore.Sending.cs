@@ -84,7 +84,7 @@ internal sealed partial class MessageStore
             select count(*) from messages
             where client_id = @clientId and recipient = @recipient and marketing and id <> @exceptId
               and attempted_at >= @from and attempted_at < @to
-              and status in ('sending', 'sent', 'delivered', 'undelivered', 'failed')
-            """, new { clientId, recipient, from, to, exceptId }, cancellationToken: cancellationToken));
+              and status = any(@attempted)
+            """, new { clientId, recipient, from, to, exceptId, attempted = MessageStatus.Attempted.ToArray() }, cancellationToken: cancellationToken));
     }
 }

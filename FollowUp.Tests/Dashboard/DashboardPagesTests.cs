@@ -204,7 +204,7 @@ public sealed class DashboardPagesTests : BrowserTest
     }
 
     [Test]
-    public async Task DeadLetter_Discard_ResolvedAndGoneFromTheList_JobStaysFailed()
+    public async Task DeadLetter_Discard_ResolvedAndGoneFromTheList_JobDeleted_MessageCancelled()
     {
         var message = await DeadLetteredSmsAsync();
         await SignInAsync();
@@ -217,7 +217,8 @@ public sealed class DashboardPagesTests : BrowserTest
         Assert.Multiple(async () =>
         {
             Assert.That(await Db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters"), Is.EqualTo("Discarded by admin"));
-            Assert.That(JobState(message.JobId!.Value), Is.EqualTo("Failed"), "the job stays Failed in Hangfire");
+            Assert.That(JobState(message.JobId!.Value), Is.EqualTo("Deleted"), "discard moves the job out of Failed, so no Requeue sends it");
+            Assert.That(await Db.ScalarAsync<string>("select status from messages where id = @id", new { id = message.Id }), Is.EqualTo("cancelled"));
             Assert.That(await Db.ScalarAsync<string>("select action from audit_log"), Is.EqualTo("dead_letter.discard"));
         });
     }
@@ -240,7 +241,7 @@ public sealed class DashboardPagesTests : BrowserTest
         await WaitForJobStateAsync(open.JobId!.Value, "Succeeded");
         Assert.Multiple(async () =>
         {
-            Assert.That(JobState(discarded.JobId!.Value), Is.EqualTo("Failed"));
+            Assert.That(JobState(discarded.JobId!.Value), Is.EqualTo("Deleted"), "the discarded one is not requeued");
             Assert.That(await Db.ScalarAsync<string>("select after::text from audit_log where action = 'dead_letters.bulk_requeue'"),
                 Is.EqualTo("""{"error": null, "changed": 1, "processed": 1}"""));
         });
