@@ -78,9 +78,11 @@ public sealed class ClientSecretsTests
             await TestClients.CreateAsync(host.Services);
             before = await db.ScalarAsync<string>("select webhook_secret from clients");
 
-            // A newer key becomes the default (as Data Protection does itself when the current one nears expiry).
-            var now = DateTimeOffset.FromUnixTimeSeconds(NodaTime.SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds());
-            host.Services.GetRequiredService<IKeyManager>().CreateNewKey(now.AddSeconds(-1), now.AddDays(90));
+            // A newer key becomes the default (as Data Protection does itself when the current one nears
+            // expiry): activated now, to the tick, so strictly after the first key (made at start-up) —
+            // Data Protection's default is the most recently activated key.
+            var now = NodaTime.SystemClock.Instance.GetCurrentInstant().ToDateTimeOffset();
+            host.Services.GetRequiredService<IKeyManager>().CreateNewKey(now, now.AddDays(90));
         }
 
         // The next start-up re-encrypts what the old key protected.
