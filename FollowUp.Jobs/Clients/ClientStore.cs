@@ -6,8 +6,8 @@ using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Jobs.Clients;
 
-/// <summary>Reads and writes <c>clients</c>.</summary>
-public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
+/// <summary>Reads and writes <c>clients</c>; secrets are stored encrypted (<see cref="SecretProtector"/>).</summary>
+public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, SecretProtector secrets)
 {
     // follow_ups is stored in the API's own spelling, so the column reads like the documents.
     private const string FindSql = """
@@ -59,7 +59,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             timeZone = settings.TimeZone,
             businessHours = JsonSerializer.Serialize(settings.BusinessHours),
             closedDates = settings.ClosedDates.ToArray(),
-            webhookSecret = settings.WebhookSecret,
+            webhookSecret = settings.WebhookSecret is { } webhookSecret ? secrets.Protect(webhookSecret) : null,
             emailEnabled = settings.EmailEnabled,
             missedCallTextBack = settings.MissedCallTextBack,
             dailyLimit = settings.DailyLimitPerRecipient,
@@ -70,7 +70,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             replyKeywords = settings.ReplyKeywords is null ? null : JsonSerializer.Serialize(settings.ReplyKeywords, FollowUpJson),
             bookingUrl = settings.BookingUrl,
             notifyUrl = settings.Notifications?.Url,
-            notifySecret = settings.Notifications?.Secret,
+            notifySecret = settings.Notifications?.Secret is { } notifySecret ? secrets.Protect(notifySecret) : null,
             notifyEvents = settings.Notifications?.Events?.ToArray(),
             helpText = settings.HelpText,
             now = clock.GetCurrentInstant(),
@@ -119,7 +119,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(FindSql, new { id },
             cancellationToken: cancellationToken));
-        return row is null ? null : (ToSettings(row), row.WebhookSecret);
+        return row is null ? null : (ToSettings(row), secrets.Reveal(row.WebhookSecret));
     }
 
     private static async Task<ClientSettings?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id,

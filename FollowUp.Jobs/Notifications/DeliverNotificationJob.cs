@@ -24,7 +24,8 @@ namespace FollowUp.Jobs.Notifications;
 /// The URL and secret are read at each attempt, so a receiver fixed after a dead letter is reached by the requeue.
 /// Redirects are not followed (a redirect fails the attempt): the signed body goes only where the client said.
 /// </remarks>
-internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, NotificationStore notifications, IHttpClientFactory httpClients, IClock clock)
+internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, NotificationStore notifications, IHttpClientFactory httpClients, IClock clock,
+    Clients.SecretProtector secrets)
 {
     public const string HttpClientName = "followup-notifications";
 
@@ -61,7 +62,7 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
         var body = Encoding.UTF8.GetBytes(Body(pending));
         using var request = new HttpRequestMessage(HttpMethod.Post, pending.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.Add(CallSignature.Header, CallSignature.Compute(pending.Secret, clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
+        request.Headers.Add(CallSignature.Header, CallSignature.Compute(secrets.Reveal(pending.Secret), clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
         request.Headers.Add("X-FollowUp-Event", pending.Type);
         request.Headers.Add("X-FollowUp-Event-Id", pending.EventId.ToString());
 
