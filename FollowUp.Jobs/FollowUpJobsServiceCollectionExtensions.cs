@@ -67,6 +67,7 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddScoped<Messages.MessageReconciler>();
         services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
         services.AddSingleton<Messages.DeliveryUpdates>();
+        services.AddSingleton<Messages.MessageSearch>();
         services.AddSingleton<Messages.Suppressions>();
         services.AddSingleton<Conversations.InboundReplies>();
         services.AddSingleton<Conversations.ConversationQueries>();
@@ -81,6 +82,7 @@ public static class FollowUpJobsServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddSingleton<Calls.CallIntake>();
         services.AddSingleton<Calls.CallQueries>();
+        services.AddSingleton<Calls.AppointmentActions>();
         services.AddOptions<Channels.PublicUrlOptions>().Bind(configuration.GetSection(Channels.PublicUrlOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Channels.PublicUrlOptions>, Channels.PublicUrlOptions.Validator>();
         services.AddHostedService<Channels.SandboxWarning>();

@@ -1,5 +1,6 @@
 using FollowUp.Jobs;
 using FollowUp.Web.Api;
+using FollowUp.Web.Api.Idempotency;
 using FollowUp.Web.Auth;
 using FollowUp.Web.Dashboard;
 using FollowUp.Web.Dashboard.Overview;
@@ -10,6 +11,7 @@ using FollowUp.Web.Webhooks;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFollowUpJobs(builder.Configuration);
 builder.Services.AddFollowUpApiAuth(builder.Configuration);
+builder.Services.AddFollowUpApi();
 builder.Services.AddFollowUpDashboard(builder.Configuration);
 builder.Services.AddWebhookLimits(builder.Configuration);
 builder.Services.AddFollowUpProxy(builder.Configuration);
@@ -29,9 +31,11 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter(); // webhooks: beyond the node's limits, 503 with Retry-After; sign-in: per address, 429
+app.UseIdempotencyKeys(); // after authorization: a key's replies are the API key's own
 app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();
+app.MapAppointmentApi();
 app.MapCallApi();
 app.MapConversationApi();
 app.MapControllers();
