@@ -19,7 +19,7 @@ builder.Services.AddControllers() // the webhooks (Webhooks/); the /api endpoint
     .ConfigureApplicationPartManager(m => m.FeatureProviders.Add(new WebhookControllers()));
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-builder.Services.AddOpenApi(o => o.AddOperationTransformer<RawBodyOpenApi>());
+builder.Services.AddOpenApi(o => o.AddOperationTransformer<RawBodyOpenApi>().AddDocumentTransformer<ApiOpenApi>().AddOperationTransformer<ApiOpenApi>());
 
 var app = builder.Build();
 app.UseFollowUpProxy(); // forwarded headers from configured proxies only, then HSTS on HTTPS
@@ -43,6 +43,7 @@ app.MapRazorPages(); // the dashboard, /dashboard
 app.MapFollowUpHangfireDashboard(); // the stock Hangfire dashboard, /hangfire, behind the same sign-in
 app.MapDashboardLive();
 app.MapOpenApi(); // GET /openapi/v1.json
+app.MapFollowUpApiReference(); // GET /api/docs: the interactive reference, for signed-in dashboard users
 app.MapGet("/", () => TypedResults.Text("FollowUp job server. Dashboard: /dashboard. Health: /health/live, /health/ready\n"));
 app.Run();
 
