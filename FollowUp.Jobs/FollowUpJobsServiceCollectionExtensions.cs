@@ -1,6 +1,10 @@
-using FollowUp.Jobs.Channels.Email;
-using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Jobs.Calls;
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Conversations;
 using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Messages;
+using FollowUp.Jobs.Notifications;
 using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,8 +24,9 @@ public static class FollowUpJobsServiceCollectionExtensions
     /// <summary>
     /// Adds the data source, migrations (ours and Hangfire's schema, applied at start-up), Hangfire on
     /// the same database (storage, a server unless <c>FollowUp:Engine:RunServer</c> is false, the fixed
-    /// retry and dead-letter filters, recurring jobs), the message pipeline, options validated at
-    /// start-up, and the readiness check. Developers enqueue their own jobs with Hangfire's
+    /// retry and dead-letter filters, the features' recurring jobs), then each feature in the order a
+    /// call flows (channels, clients, messages, calls, conversations, notifications), options validated
+    /// at start-up, and the readiness check. Developers enqueue their own jobs with Hangfire's
     /// <c>IBackgroundJobClient</c>, resolved from the container.
     /// </summary>
     public static IServiceCollection AddFollowUpJobs(this IServiceCollection services, IConfiguration configuration)
@@ -52,40 +57,12 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddHostedService<MigrationHostedService>();
 
         services.AddFollowUpHangfire(configuration, connectionString);
-        services.AddSingleton<Clients.ClientStore>();
-        services.AddOptions<Channels.CostOptions>().Bind(configuration.GetSection(Channels.CostOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<Channels.CostOptions>, Channels.CostOptions.Validator>();
-        services.AddSingleton<Channels.ProviderRateLimiters>();
-        services.AddSingleton<Messages.MessageStore>();
-        // Scoped (one per attempt): the SendGrid adapter is a typed HttpClient, which should not be held for the process's life.
-        services.AddScoped<Messages.MessageSender>();
-        services.AddOptions<Channels.ChannelOptions>("sms").Bind(configuration.GetSection("FollowUp:Sms"));
-        services.AddOptions<Channels.ChannelOptions>("email").Bind(configuration.GetSection("FollowUp:Email"));
-        services.AddTwilioSms(configuration);
-        services.AddEmailChannel(configuration);
-        services.AddSingleton<Messages.MessageDispatcher>();
-        services.AddScoped<Messages.MessageReconciler>();
-        services.AddSingleton<Messages.IMessageClient, Messages.MessageClient>();
-        services.AddSingleton<Messages.DeliveryUpdates>();
-        services.AddSingleton<Messages.MessageSearch>();
-        services.AddSingleton<Messages.Suppressions>();
-        services.AddSingleton<Conversations.InboundReplies>();
-        services.AddSingleton<Conversations.ConversationQueries>();
-        services.AddSingleton<Notifications.NotificationDispatcher>();
-        services.AddOptions<Notifications.NotificationOptions>().Bind(configuration.GetSection(Notifications.NotificationOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<Notifications.NotificationOptions>, Notifications.NotificationOptions.Validator>();
-        services.AddHttpClient(Notifications.DeliverNotificationJob.HttpClientName, (sp, http) =>
-            {
-                http.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<Notifications.NotificationOptions>>().Value.TimeoutSeconds);
-                http.DefaultRequestHeaders.UserAgent.ParseAdd("FollowUp-Notifications/1.0");
-            })
-            .ConfigurePrimaryHttpMessageHandler(() => new System.Net.Http.SocketsHttpHandler { AllowAutoRedirect = false });
-        services.AddSingleton<Calls.CallIntake>();
-        services.AddSingleton<Calls.CallQueries>();
-        services.AddSingleton<Calls.AppointmentActions>();
-        services.AddOptions<Channels.PublicUrlOptions>().Bind(configuration.GetSection(Channels.PublicUrlOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<Channels.PublicUrlOptions>, Channels.PublicUrlOptions.Validator>();
-        services.AddHostedService<Channels.SandboxWarning>();
+        services.AddChannels(configuration);
+        services.AddClients();
+        services.AddMessages(configuration);
+        services.AddCalls();
+        services.AddConversations();
+        services.AddNotifications(configuration);
         services.AddHealthChecks().AddCheck<EngineHealthCheck>("engine", tags: ["ready"]);
         return services;
     }

@@ -49,7 +49,7 @@ internal static partial class DashboardBenchmark
             }
 
             var messagesSeeded = seeding.Elapsed;
-            await FollowUp.Jobs.Engine.StateCountJob.RefreshAsync(dataSource, NodaTime.SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
+            await FollowUp.Web.Dashboard.Overview.StateCountJob.RefreshAsync(dataSource, NodaTime.SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
             var reference = HangfireSeed.MakeReference(cs, NodaTime.SystemClock.Instance.GetCurrentInstant());
             var jobsSeeding = Stopwatch.StartNew();
             var states = await HangfireSeed.SeedAsync(connection, reference);

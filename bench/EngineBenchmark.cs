@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Dapper;
-using FollowUp.Bench.Jobs;
+using FollowUp.Tests.Support.Jobs;
 using FollowUp.Jobs;
 using Hangfire;
 using Hangfire.PostgreSql;

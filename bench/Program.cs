@@ -6,8 +6,6 @@ namespace FollowUp.Bench;
 /// dotnet run -c Release --project bench -- send      the send benchmark (fake Twilio answering in 20 ms)
 /// dotnet run -c Release --project bench -- webhooks  signed call webhooks at 100, 300, 1,000/s against the app
 /// bench/run.sh dashboard [requests]                  dashboard pages over HTTP with 1M jobs and 1M messages
-/// dotnet FollowUp.Bench.dll worker                   an engine node (used by multi-process tests)
-/// dotnet FollowUp.Bench.dll migrate                  apply migrations and exit
 /// An explicit entry class, not top-level statements: .NET 10 makes a top-level Program public in
 /// apps that reference ASP.NET Core, which would clash with FollowUp.Web's in the test project.
 /// </summary>
@@ -20,14 +18,12 @@ internal static class BenchProgram
         "send" => await SendBenchmark.RunAsync(args[1..]),
         "webhooks" => await WebhookBenchmark.RunAsync(args[1..]),
         "dashboard" => await DashboardBenchmark.RunAsync(args[1..]),
-        "worker" => await WorkerNode.RunAsync(args[1..]),
-        "migrate" => await WorkerNode.MigrateAsync(args[1..]),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: FollowUp.Bench engine | stuck | send | webhooks | dashboard | worker | migrate");
+        Console.Error.WriteLine("usage: FollowUp.Bench engine | stuck | send | webhooks | dashboard");
         return 2;
     }
 }

@@ -4,6 +4,7 @@ using Dapper;
 using FollowUp.Jobs;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;
+using FollowUp.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,7 +28,8 @@ internal static class SendBenchmark
         var adminCs = Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_PG")
             ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
         var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
-        await using var twilio = await FakeTwilio.StartAsync(TimeSpan.FromMilliseconds(20));
+        await using var twilio = await FakeTwilioServer.StartAsync();
+        twilio.Otherwise = FakeTwilioReply.Slow(TimeSpan.FromMilliseconds(20));
         var results = new Dictionary<int, List<double>>();
         foreach (var (concurrency, count) in new[] { (10, 3_000), (100, 20_000) })
         {
@@ -35,13 +37,13 @@ internal static class SendBenchmark
             for (var run = 1; run <= repeats; run++)
             {
                 var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_send_{concurrency}_{run}", 150);
-                var rate = await MeasureAsync(cs, twilio.BaseUrl, concurrency, count);
+                var rate = await MeasureAsync(cs, twilio.BaseUrl.ToString(), concurrency, count);
                 results[concurrency].Add(rate);
                 Console.WriteLine(FormattableString.Invariant($"  concurrency {concurrency,3}, run {run}: {rate,8:F1} messages/s ({count} messages)"));
             }
         }
 
-        await using var smtp = FakeSmtp.Start();
+        await using var smtp = SmtpTestServer.Start();
         var email = new Dictionary<int, List<double>>();
         foreach (var poolSize in new[] { 4, 0 })
         {
@@ -58,7 +60,7 @@ internal static class SendBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"medians of {repeats} runs (fake Twilio answering in 20 ms; {twilio.Received} requests received; SMTP sink: {smtp.Messages} messages)");
+        Console.WriteLine($"medians of {repeats} runs (fake Twilio answering in 20 ms; {twilio.Requests.Count} requests received; SMTP sink: {smtp.Received.Count} messages)");
         foreach (var (concurrency, rates) in results)
         {
             Console.WriteLine(FormattableString.Invariant($"send_sms_concurrency_{concurrency}_messages_per_s {Median(rates),10:F1}"));
@@ -74,7 +76,7 @@ internal static class SendBenchmark
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
-    private static async Task<double> MeasureEmailAsync(string cs, FakeSmtp smtp, int poolSize, int count)
+    private static async Task<double> MeasureEmailAsync(string cs, SmtpTestServer smtp, int poolSize, int count)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -87,10 +89,9 @@ internal static class SendBenchmark
             ["FollowUp:Smtp:PoolSize"] = poolSize.ToString(CultureInfo.InvariantCulture),
         };
         // The sink's certificate is self-signed: trusted here by thumbprint, as the tests do.
-        var thumbprint = smtp.Certificate.Thumbprint;
         void Trust(IServiceCollection services) => services.AddSingleton(new FollowUp.Jobs.Channels.Email.SmtpServerCertificates
         {
-            Validate = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint,
+            Validate = TestCertificate.Trust,
         });
 
         using (var planner = await StartAsync(settings, runWorker: false, Trust))
@@ -198,7 +199,7 @@ internal static class SendBenchmark
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FollowUp:Engine:RunWorker"] = runWorker ? "true" : "false" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FollowUp:Engine:RunServer"] = runWorker ? "true" : "false" });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddFollowUpJobs(builder.Configuration);
         services?.Invoke(builder.Services);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
-using FollowUp.Bench.Jobs;
+using FollowUp.Tests.Support.Jobs;
 using FollowUp.Jobs;
 using Hangfire;
 using Microsoft.Extensions.Configuration;

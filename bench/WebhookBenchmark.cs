@@ -192,7 +192,7 @@ internal static class WebhookBenchmark
         info.Environment["ConnectionStrings__FollowUp"] = cs;
         info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         info.Environment["FollowUp__Api__Keys__0"] = ApiKey;
-        info.Environment["FollowUp__Engine__RunWorker"] = withWorker ? "true" : "false";
+        info.Environment["FollowUp__Engine__RunServer"] = withWorker ? "true" : "false";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_gcServer"] = "1";
         var process = Process.Start(info)!;

@@ -1,4 +1,4 @@
--- Messages: one SMS or email to one recipient, each sent by one job. Status words are SPEC.md's.
+-- Messages: one SMS or email to one recipient, each sent by one job. Status words: FollowUp.Jobs/Messages/MessageStatus.cs.
 create table messages (
     id                  bigint generated always as identity primary key,
     client_id           text        not null references clients (id),

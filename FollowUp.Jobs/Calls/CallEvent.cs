@@ -1,7 +1,7 @@
 namespace FollowUp.Jobs.Calls;
 
 /// <summary>
-/// The outcome of one phone call, as telephony posts it to <c>POST /webhooks/calls</c> (SPEC.md) and
+/// The outcome of one phone call, as telephony posts it to <c>POST /webhooks/calls</c> (docs/WEBHOOKS.md) and
 /// as the platform adapters (<see cref="RetellCallEvents"/>, <see cref="TwilioVoiceCallEvents"/>) produce it.
 /// Times are ISO 8601 with an offset; <see cref="CallEventValidator"/> checks every field.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace FollowUp.Jobs.Calls;
 
-/// <summary>The outcomes a call can have (SPEC.md, Follow-up plans).</summary>
+/// <summary>The outcomes a call can have (each one's plan: docs/ARCHITECTURE.md, Calls).</summary>
 public static class CallOutcome
 {
     public const string Booked = "booked";

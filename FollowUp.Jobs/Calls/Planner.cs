@@ -8,7 +8,7 @@ using FollowUp.Jobs.Templates;
 namespace FollowUp.Jobs.Calls;
 
 /// <summary>
-/// Turns a call's outcome into its follow-up plan (SPEC.md's timing table). Pure: no clock, no I/O;
+/// Turns a call's outcome into its follow-up plan (the timing table in docs/ARCHITECTURE.md). Pure: no clock, no I/O;
 /// <c>now</c> is given. Every local time is in the client's zone (but the recipient's hours, which are in
 /// the zones of the customer's number); a local time in a DST gap or overlap
 /// resolves leniently (a gap shifts forward by its length, an overlap takes the earlier instant).

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace FollowUp.Jobs.Engine;
@@ -16,12 +17,9 @@ public sealed class EngineOptions
     /// <summary>
     /// Whether this process runs a Hangfire server (workers, the delayed-job and recurring schedulers,
     /// the dispatcher of unsent messages). A web-only node turns it off; a cluster is N processes on one
-    /// database. <c>RunWorker</c> is the older name of the same switch and still binds.
+    /// database.
     /// </summary>
     public bool RunServer { get; set; } = true;
-
-    /// <summary>The older name of <see cref="RunServer"/>; false here also turns the server off.</summary>
-    public bool RunWorker { get; set; } = true;
 
     /// <summary>Hangfire workers in this process.</summary>
     public int WorkerCount { get; set; } = 20;
@@ -83,7 +81,18 @@ public sealed class EngineOptions
     public int StuckAfterSeconds { get; set; } = 600;
 
     /// <summary>Whether this process takes jobs at all.</summary>
-    public bool ServerEnabled => RunServer && RunWorker;
+    public bool ServerEnabled => RunServer;
+
+    /// <summary>
+    /// <see cref="ServerEnabled"/> read from configuration while services are still being registered
+    /// (what runs only on servers is decided then).
+    /// </summary>
+    public static bool ServerEnabledIn(IConfiguration configuration)
+    {
+        var options = new EngineOptions();
+        configuration.GetSection(Section).Bind(options);
+        return options.ServerEnabled;
+    }
 
     /// <summary>Validates with messages that name the configuration key.</summary>
     internal sealed class Validator : IValidateOptions<EngineOptions>

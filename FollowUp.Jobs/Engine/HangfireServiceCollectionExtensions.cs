@@ -1,4 +1,3 @@
-using FollowUp.Jobs.Messages;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Common;
@@ -52,9 +51,7 @@ internal static class HangfireServiceCollectionExtensions
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
 
-        var engine = new EngineOptions();
-        configuration.GetSection(EngineOptions.Section).Bind(engine);
-        if (engine.ServerEnabled)
+        if (EngineOptions.ServerEnabledIn(configuration))
         {
             services.AddHangfireServer((sp, server) =>
             {
@@ -66,7 +63,6 @@ internal static class HangfireServiceCollectionExtensions
                 server.ShutdownTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
                 server.StopTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
             });
-            services.AddHostedService<MessageDispatchLoop>();
         }
 
         services.AddHostedService<RecurringJobsRegistrar>();

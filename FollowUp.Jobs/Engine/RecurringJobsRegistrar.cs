@@ -1,5 +1,3 @@
-using FollowUp.Jobs.Calls;
-using FollowUp.Jobs.Messages;
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -7,35 +5,25 @@ using Microsoft.Extensions.Options;
 namespace FollowUp.Jobs.Engine;
 
 /// <summary>
-/// At start-up, creates or updates FollowUp's recurring jobs in Hangfire (idempotent, so every node may
-/// do it). Cron is evaluated by Hangfire in <c>FollowUp:Engine:RecurringTimeZone</c> (an IANA zone), so a
-/// daily job stays at its local hour across DST changes. Hangfire fires each occurrence once across the
-/// cluster.
+/// At start-up, creates or updates the recurring jobs the features contributed
+/// (<see cref="RecurringJobRegistration"/>) in Hangfire (idempotent, so every node may do it). Cron is
+/// evaluated by Hangfire in <c>FollowUp:Engine:RecurringTimeZone</c> (an IANA zone), so a daily job
+/// stays at its local hour across DST changes. Hangfire fires each occurrence once across the cluster.
 /// </summary>
-internal sealed class RecurringJobsRegistrar(IRecurringJobManager recurring, IOptions<EngineOptions> options) : IHostedService
+internal sealed class RecurringJobsRegistrar(
+    IRecurringJobManager recurring, IEnumerable<RecurringJobRegistration> registrations, IOptions<EngineOptions> options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var recurringOptions = new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(o.RecurringTimeZone) };
-        recurring.AddOrUpdate<MessageReconciler>(MessageReconciler.RecurringId, EngineOptions.DefaultQueue,
-            x => x.RunAsync(CancellationToken.None), Cron.Minutely(), recurringOptions);
-        recurring.AddOrUpdate<ReplayStalledWebhooksJob>(ReplayStalledWebhooksJob.RecurringId, EngineOptions.DefaultQueue,
-            x => x.RunAsync(CancellationToken.None), Cron.Minutely(), recurringOptions);
-        recurring.AddOrUpdate<StateCountJob>(StateCountJob.RecurringId, EngineOptions.DefaultQueue,
-            x => x.RunAsync(CancellationToken.None), EverySeconds(o.StateCountSeconds), recurringOptions);
-        recurring.AddOrUpdate<RetentionJob>(RetentionJob.RecurringId, EngineOptions.DefaultQueue,
-            x => x.RunAsync(CancellationToken.None), Cron.Daily(3), recurringOptions);
+        foreach (var registration in registrations)
+        {
+            registration.AddOrUpdate(recurring, recurringOptions, o);
+        }
+
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>A six-field (seconds) cron for intervals under a minute, else every N minutes.</summary>
-    internal static string EverySeconds(int seconds) => seconds switch
-    {
-        < 60 when 60 % seconds == 0 => $"*/{seconds} * * * * *",
-        < 60 => "* * * * * *",
-        _ => $"*/{Math.Min(59, seconds / 60)} * * * *",
-    };
 }

@@ -173,9 +173,9 @@ internal sealed class MessageSender
         var businessOpen = hours.IsOpenAt(now);
         if (!businessOpen || !recipient.IsOpenAt(now))
         {
-            if (Calls.SendTimeResolver.MarketingAt(now, hours, recipient) is not { } next)
+            if (Clients.SendTimeResolver.MarketingAt(now, hours, recipient) is not { } next)
             {
-                return hours.NextOpeningAt(now) is null ? Calls.SkipReasons.NoBusinessHours : Calls.SkipReasons.NoHoursInRecipientsWindow;
+                return hours.NextOpeningAt(now) is null ? Messages.SkipReasons.NoBusinessHours : Messages.SkipReasons.NoHoursInRecipientsWindow;
             }
 
             // Not an attempt: the job is scheduled again for that instant with its attempts untouched.

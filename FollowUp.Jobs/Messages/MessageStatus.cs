@@ -1,7 +1,7 @@
 namespace FollowUp.Jobs.Messages;
 
 /// <summary>
-/// A message's status words, as SPEC.md spells them: <c>scheduled → sending → sent → delivered |
+/// A message's status words: <c>scheduled → sending → sent → delivered |
 /// undelivered | failed</c>; or <c>cancelled</c>, <c>skipped</c> (with a reason), <c>dead_lettered</c>.
 /// </summary>
 public static class MessageStatus

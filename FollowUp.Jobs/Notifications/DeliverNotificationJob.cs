@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Dapper;
-using FollowUp.Jobs.Calls;
 using Hangfire.Server;
 using Npgsql;
 using NodaTime;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using NodaTime;
-using FollowUp.Jobs.Calls;
 
 namespace FollowUp.Jobs.Signing;
 

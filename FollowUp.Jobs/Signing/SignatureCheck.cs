@@ -1,4 +1,3 @@
-using FollowUp.Jobs.Calls;
 
 namespace FollowUp.Jobs.Signing;
 

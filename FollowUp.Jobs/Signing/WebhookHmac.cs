@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using FollowUp.Jobs.Calls;
 
 namespace FollowUp.Jobs.Signing;
 

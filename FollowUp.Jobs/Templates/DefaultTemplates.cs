@@ -1,5 +1,4 @@
 using FollowUp.Jobs.Messages;
-using FollowUp.Jobs.Calls;
 
 namespace FollowUp.Jobs.Templates;
 

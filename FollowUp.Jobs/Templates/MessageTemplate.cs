@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using FollowUp.Jobs.Messages;
-using FollowUp.Jobs.Calls;
 
 namespace FollowUp.Jobs.Templates;
 

@@ -8,7 +8,7 @@ using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Tests.Calls;
 
-/// <summary>The planner against SPEC.md's timing table, in real IANA zones across DST changes.</summary>
+/// <summary>The planner against the timing table (docs/ARCHITECTURE.md), in real IANA zones across DST changes.</summary>
 public sealed partial class PlannerTests
 {
     private static readonly Dictionary<string, IReadOnlyList<string>> WeekdaysNineToFive = new()

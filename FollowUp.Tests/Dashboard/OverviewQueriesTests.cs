@@ -1,4 +1,3 @@
-using FollowUp.Jobs.Engine;
 using FollowUp.Tests.Support;
 using FollowUp.Web.Dashboard.Overview;
 using NodaTime;

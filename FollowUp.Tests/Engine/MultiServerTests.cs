@@ -1,5 +1,5 @@
 using System.Globalization;
-using FollowUp.Bench.Jobs;
+using FollowUp.Tests.Support.Jobs;
 using FollowUp.Tests.Support;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;

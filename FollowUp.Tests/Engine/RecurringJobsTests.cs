@@ -70,6 +70,20 @@ public sealed class RecurringJobsTests
 
         var recurring = connection.GetRecurringJobs();
 
+        Assert.That(recurring.Where(r => r.Id is "retention" or "reconcile-messages" or "replay-stalled-webhooks").Select(r => r.TimeZoneId),
+            Is.EqualTo(Enumerable.Repeat(zone, 3)));
+    }
+
+    [Test]
+    public async Task Registrar_TheWebAppsStateCountsUseTheConfiguredZoneToo()
+    {
+        // The overview's counts are the dashboard's read side: FollowUp.Web contributes that recurring job.
+        await using var web = ApiHost.Start(_db);
+        using var connection = web.Services.GetRequiredService<JobStorage>().GetConnection();
+        var zone = web.Services.GetRequiredService<IOptions<EngineOptions>>().Value.RecurringTimeZone;
+
+        var recurring = connection.GetRecurringJobs();
+
         Assert.That(recurring.Where(r => r.Id is "retention" or "reconcile-messages" or "replay-stalled-webhooks" or "state-counts").Select(r => r.TimeZoneId),
             Is.EqualTo(Enumerable.Repeat(zone, 4)));
     }
@@ -79,5 +93,5 @@ public sealed class RecurringJobsTests
     [TestCase(7, "* * * * * *")]
     [TestCase(120, "*/2 * * * *")]
     public void EverySeconds_IsTheCronHangfireRuns(int seconds, string cron) =>
-        Assert.That(RecurringJobsRegistrar.EverySeconds(seconds), Is.EqualTo(cron));
+        Assert.That(RecurringJobRegistration.EverySeconds(seconds), Is.EqualTo(cron));
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using FollowUp.Jobs.Engine;
 using FollowUp.Web.Dashboard.Access;
 using FollowUp.Web.Dashboard.Alerts;
 using Microsoft.AspNetCore.Antiforgery;
@@ -21,6 +22,10 @@ internal static class DashboardServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptions.Validator>();
         services.AddSingleton<DashboardUsers>();
         services.AddSingleton<AuditLog>();
+        // The overview's per-status counts and daily sends, recounted by a recurring job on the servers.
+        services.AddRecurringJob(Overview.StateCountJob.RecurringId, (recurring, options, engine) =>
+            Hangfire.RecurringJobManagerExtensions.AddOrUpdate<Overview.StateCountJob>(recurring, Overview.StateCountJob.RecurringId, EngineOptions.DefaultQueue,
+                x => x.RunAsync(CancellationToken.None), RecurringJobRegistration.EverySeconds(engine.StateCountSeconds), options));
         services.AddHostedService<AdminSeeder>();
         services.AddSingleton<DeadLetters.BulkOperations>();
         services.AddSingleton<Messages.MessageQueries>();

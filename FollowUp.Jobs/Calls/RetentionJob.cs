@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using Dapper;
+using FollowUp.Jobs.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NodaTime;
 
-namespace FollowUp.Jobs.Engine;
+namespace FollowUp.Jobs.Calls;
 
 /// <summary>
 /// A Hangfire recurring job, daily: blanks the raw bodies of processed call webhooks older than

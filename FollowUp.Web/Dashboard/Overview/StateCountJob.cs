@@ -3,14 +3,15 @@ using Dapper;
 using Npgsql;
 using NodaTime;
 
-namespace FollowUp.Jobs.Engine;
+namespace FollowUp.Web.Dashboard.Overview;
 
 /// <summary>
 /// A Hangfire recurring job (every <c>StateCountSeconds</c>): counts messages per status into
 /// <c>state_counts</c> and recomputes yesterday's and today's (UTC) rows of <c>message_days</c> (sends
 /// and cost per provider and currency), so the dashboard reads a few rows instead of scanning millions
 /// on every page load. Job counts are Hangfire's own (its dashboard). A provider's price that arrives
-/// more than a day after the send is not re-rolled.
+/// more than a day after the send is not re-rolled. The dashboard's read side, so FollowUp.Web registers
+/// it (every server node is a FollowUp.Web process).
 /// </summary>
 internal sealed class StateCountJob(NpgsqlDataSource dataSource, IClock clock)
 {

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace FollowUp.Bench.Jobs;
+namespace FollowUp.Tests.Support.Jobs;
 
 /// <summary>Does nothing: measures the engine, not the work.</summary>
 public static class NoopJob

@@ -35,6 +35,9 @@ public sealed class FakeTwilioServer : IAsyncDisposable
 
     public IReadOnlyList<FakeTwilioRequest> Requests => [.. _requests];
 
+    /// <summary>The answer once the script is used up: a 201 by default (the benchmarks give it a latency).</summary>
+    public FakeTwilioReply Otherwise { get; set; } = FakeTwilioReply.Created();
+
     public static async Task<FakeTwilioServer> StartAsync()
     {
         FakeTwilioServer? server = null;
@@ -66,7 +69,7 @@ public sealed class FakeTwilioServer : IAsyncDisposable
             context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null,
             context.Request.ContentType, raw, form));
 
-        var reply = _script.TryDequeue(out var next) ? next : FakeTwilioReply.Created();
+        var reply = _script.TryDequeue(out var next) ? next : Otherwise;
         if (reply.Delay > TimeSpan.Zero)
         {
             try

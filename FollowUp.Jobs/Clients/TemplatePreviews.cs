@@ -1,8 +1,7 @@
 using FollowUp.Jobs.Channels.Sms;
-using FollowUp.Jobs.Clients;
-using FollowUp.Jobs.Calls;
+using FollowUp.Jobs.Templates;
 
-namespace FollowUp.Jobs.Templates;
+namespace FollowUp.Jobs.Clients;
 
 /// <summary>Each kind's SMS as a sample customer would get it from this client, with its segment count.</summary>
 public static class TemplatePreviews

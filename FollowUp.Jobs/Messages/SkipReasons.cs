@@ -1,4 +1,4 @@
-namespace FollowUp.Jobs.Calls;
+namespace FollowUp.Jobs.Messages;
 
 /// <summary>Why the planner recorded a message as skipped or cancelled one (shown on the dashboard and in the API).</summary>
 public static class SkipReasons

@@ -4,7 +4,7 @@ using System.Text;
 namespace FollowUp.Tests.Support;
 
 /// <summary>
-/// A real engine node in its own OS process (<c>FollowUp.Bench worker</c>, copied beside the tests),
+/// A real engine node in its own OS process (<c>FollowUp.Tests.Support worker</c>, copied beside the tests),
 /// for tests that need two nodes, a kill -9, or a start-up race.
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
@@ -31,7 +31,7 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public static NodeProcess Start(string command, string connectionString, Dictionary<string, string>? settings = null) =>
-        StartDll($"{Path.Combine(AppContext.BaseDirectory, "FollowUp.Bench.dll")} {command}", connectionString, settings);
+        StartDll($"{Path.Combine(AppContext.BaseDirectory, "FollowUp.Tests.Support.dll")} {command}", connectionString, settings);
 
     /// <summary>The whole web app (<c>FollowUp.Web.dll</c>, copied beside the tests) listening on <paramref name="url"/>.</summary>
     public static NodeProcess StartWeb(string url, string connectionString, Dictionary<string, string>? settings = null)

@@ -2,8 +2,9 @@ using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Templates;
+using FollowUp.Jobs.Clients;
 
-namespace FollowUp.Tests.Calls;
+namespace FollowUp.Tests.Templates;
 
 public sealed class MessageTemplateTests
 {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace FollowUp.Bench;
+namespace FollowUp.Tests.Support;
 
 /// <summary>A standalone Hangfire server node (FollowUp's configuration), configured from the environment; it runs any job in its assemblies.</summary>
 internal static class WorkerNode

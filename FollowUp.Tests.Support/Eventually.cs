@@ -5,7 +5,8 @@ public static class Eventually
 {
     public static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null, string? what = null)
     {
-        var deadline = DateTimeOffset.UtcNow.Ticks + (timeout ?? TimeSpan.FromSeconds(30)).Ticks;
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
         while (true)
         {
             var value = await probe();
@@ -14,9 +15,10 @@ public static class Eventually
                 return value;
             }
 
-            if (DateTimeOffset.UtcNow.Ticks > deadline)
+            if (deadline.Elapsed > limit)
             {
-                Assert.Fail($"Timed out waiting for {what ?? "condition"}; last value: {value}");
+                // An exception, not NUnit's Assert.Fail: bench/ uses this too. NUnit reports it as the test's failure.
+                throw new TimeoutException($"Timed out waiting for {what ?? "condition"}; last value: {value}");
             }
 
             await Task.Delay(50);

@@ -1,7 +1,7 @@
 using FollowUp.Jobs.Clients;
 using NodaTime;
 
-namespace FollowUp.Jobs.Calls;
+namespace FollowUp.Jobs.Clients;
 
 /// <summary>
 /// When a marketing message (nurture, the missed-call text-back) may go: the first instant that is

@@ -5,7 +5,7 @@ using FollowUp.Jobs.Engine;
 using Hangfire.Server;
 using Npgsql;
 
-namespace FollowUp.Bench.Jobs;
+namespace FollowUp.Tests.Support.Jobs;
 
 /// <summary>
 /// Records each execution (job, attempt, server) in <c>test_executions</c>, then sleeps: the probe used

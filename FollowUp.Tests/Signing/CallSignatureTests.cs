@@ -3,7 +3,7 @@ using FollowUp.Jobs.Calls;
 using NodaTime;
 using FollowUp.Jobs.Signing;
 
-namespace FollowUp.Tests.Calls;
+namespace FollowUp.Tests.Signing;
 
 public sealed class CallSignatureTests
 {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace FollowUp.Bench.Jobs;
+namespace FollowUp.Tests.Support.Jobs;
 
 /// <summary>Records how late it started against the instant it was due (the bench hosts the server in-process).</summary>
 public static class LatenessJob

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 
-namespace FollowUp.Bench.Jobs;
+namespace FollowUp.Tests.Support.Jobs;
 
 /// <summary>Counts its runs, and the distinct numbers it ran for (the bench hosts the server in-process).</summary>
 public static class CountingJob

@@ -1,8 +1,9 @@
+using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Engine;
 using FollowUp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FollowUp.Tests.Engine;
+namespace FollowUp.Tests.Calls;
 
 /// <summary>The call-webhook journal stops growing without bound: old processed bodies are blanked, nothing else.</summary>
 public sealed class RetentionJobTests

@@ -1,0 +1,26 @@
+using FollowUp.Jobs.Channels.Email;
+using FollowUp.Jobs.Channels.Sms;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FollowUp.Jobs.Channels;
+
+/// <summary>Composition of the channels: SMS and email providers, their order, rate limits, cost and callback URL.</summary>
+internal static class ChannelsServiceCollectionExtensions
+{
+    public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CostOptions>().Bind(configuration.GetSection(CostOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CostOptions>, CostOptions.Validator>();
+        services.AddSingleton<ProviderRateLimiters>();
+        services.AddOptions<ChannelOptions>("sms").Bind(configuration.GetSection("FollowUp:Sms"));
+        services.AddOptions<ChannelOptions>("email").Bind(configuration.GetSection("FollowUp:Email"));
+        services.AddTwilioSms(configuration);
+        services.AddEmailChannel(configuration);
+        services.AddOptions<PublicUrlOptions>().Bind(configuration.GetSection(PublicUrlOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PublicUrlOptions>, PublicUrlOptions.Validator>();
+        services.AddHostedService<SandboxWarning>();
+        return services;
+    }
+}

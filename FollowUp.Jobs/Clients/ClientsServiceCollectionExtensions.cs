@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FollowUp.Jobs.Clients;
+
+/// <summary>Composition of the per-business settings.</summary>
+internal static class ClientsServiceCollectionExtensions
+{
+    public static IServiceCollection AddClients(this IServiceCollection services)
+    {
+        services.AddSingleton<ClientStore>();
+        return services;
+    }
+}

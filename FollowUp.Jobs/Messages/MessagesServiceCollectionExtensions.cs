@@ -1,0 +1,33 @@
+using FollowUp.Jobs.Engine;
+using Hangfire;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FollowUp.Jobs.Messages;
+
+/// <summary>Composition of messages: the store, the send job's attempt, the outbox, the reconciler, the client API.</summary>
+internal static class MessagesServiceCollectionExtensions
+{
+    public static IServiceCollection AddMessages(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<MessageStore>();
+        // Scoped (one per attempt): the SendGrid adapter is a typed HttpClient, which should not be held for the process's life.
+        services.AddScoped<MessageSender>();
+        services.AddSingleton<MessageDispatcher>();
+        services.AddScoped<MessageReconciler>();
+        services.AddSingleton<IMessageClient, MessageClient>();
+        services.AddSingleton<DeliveryUpdates>();
+        services.AddSingleton<MessageSearch>();
+        services.AddSingleton<Suppressions>();
+        if (EngineOptions.ServerEnabledIn(configuration))
+        {
+            // Dispatches what a crash or a caller's own transaction left without a job: on servers only.
+            services.AddHostedService<MessageDispatchLoop>();
+        }
+
+        services.AddRecurringJob(MessageReconciler.RecurringId, (recurring, options, _) =>
+            recurring.AddOrUpdate<MessageReconciler>(MessageReconciler.RecurringId, EngineOptions.DefaultQueue,
+                x => x.RunAsync(CancellationToken.None), Cron.Minutely(), options));
+        return services;
+    }
+}
