@@ -65,13 +65,13 @@ public sealed partial class CallIntake
         }
     }
 
-    private async Task<string> CompleteAsync(long webhookId, CallEvent call, string reply, NpgsqlTransaction tx, CancellationToken cancellationToken) =>
+    private async Task<string> CompleteAsync(long webhookId, Call call, string reply, NpgsqlTransaction tx, CancellationToken cancellationToken) =>
         (await tx.Connection!.ExecuteScalarAsync<string>(new CommandDefinition(CompleteSql, new
         {
-            clientId = call.ClientId, callId = call.CallId, outcome = call.Outcome, occurredAt = CallTimes.Parse(call.OccurredAt),
+            clientId = call.ClientId, callId = call.CallId, outcome = call.Outcome, occurredAt = call.OccurredAt,
             name = call.Customer.Name, phone = call.Customer.Phone, email = call.Customer.Email,
             appointmentId = call.Appointment?.Id,
-            startsAt = call.Appointment is { } a ? CallTimes.Parse(a.StartsAt) : (Instant?)null,
+            startsAt = call.Appointment?.StartsAt,
             service = call.Appointment?.Service, webhookId, reply, now = clock.GetCurrentInstant(),
         }, tx, cancellationToken: cancellationToken)))!;
 

@@ -33,7 +33,6 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        call = WithE164Phone(call);
         var entry = await JournalAsync(source, call, rawBody, cancellationToken);
         if (!entry.Created && source == CallSource.FollowUp && !string.Equals(entry.RawBody, rawBody, StringComparison.Ordinal))
         {
@@ -148,9 +147,10 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 return new IntakeResult(IntakeStatus.Duplicate, webhookId, row.Response);
             }
 
-            call ??= ReadValidated(row);
-            var (reply, planned, cancelled) = await PlanAsync(row.ClientId, call, client, tx, cancellationToken);
-            var stored = await CompleteAsync(row.Id, call, JsonSerializer.Serialize(reply, FollowUpJson.Options), tx, cancellationToken);
+            // Parsed once, here: the plan and the call row read its instants, never the wire's strings.
+            var parsed = Call.From(call ?? ReadValidated(row));
+            var (reply, planned, cancelled) = await PlanAsync(row.ClientId, parsed, client, tx, cancellationToken);
+            var stored = await CompleteAsync(row.Id, parsed, JsonSerializer.Serialize(reply, FollowUpJson.Options), tx, cancellationToken);
             await tx.CommitAsync(cancellationToken);
 
             // Checkpoint: the plan is committed. The jobs follow; if this process dies first, the
@@ -185,17 +185,12 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             ?? throw new InvalidOperationException("The journaled body no longer describes a follow-up.");
         var validation = new CallEventValidator().Validate(call);
         return validation.IsValid
-            ? WithE164Phone(call)
+            ? call
             : throw new InvalidOperationException("The journaled body is not a valid call event: " +
                 string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName} {e.ErrorMessage}")));
     }
 
-    // The raw body keeps the number as sent; the call, its messages and the nurture a booking cancels
-    // all use it as E.164, so "+1 (212) 555-0123" and "+12125550123" are one customer.
-    private static CallEvent WithE164Phone(CallEvent call) =>
-        call with { Customer = call.Customer with { Phone = Channels.E164.Normalize(call.Customer.Phone) } };
-
-    private async Task<(CallReply Reply, PlannedMessages Planned, CancelledMessages Cancelled)> PlanAsync(string clientId, CallEvent call, ClientSettings? client,
+    private async Task<(CallReply Reply, PlannedMessages Planned, CancelledMessages Cancelled)> PlanAsync(string clientId, Call call, ClientSettings? client,
         NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
         client ??= await clients.FindAsync(clientId, tx, cancellationToken)

@@ -27,20 +27,20 @@ public static class Planner
     private static readonly LocalDateTimePattern PeopleTime =
         LocalDateTimePattern.Create("dddd, MMMM d 'at' h:mm tt", CultureInfo.GetCultureInfo("en-US"));
 
-    /// <param name="call">A call event that passed <see cref="CallEventValidator"/>.</param>
+    /// <param name="call">A call, parsed from an event that passed <see cref="CallEventValidator"/> (<see cref="Call.From"/>).</param>
     /// <param name="client">The client's settings (validated).</param>
     /// <param name="now">The moment of planning; "now" messages are scheduled for it.</param>
-    public static FollowUpPlan Plan(CallEvent call, ClientSettings client, Instant now)
+    public static FollowUpPlan Plan(Call call, ClientSettings client, Instant now)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(client);
-        var hours = BusinessHours.From(client);
+        var hours = BusinessHours.Of(client);
         var builder = new PlanBuilder(call, client, hours, RecipientHours.For(client, call.Customer.Phone));
         switch (call.Outcome)
         {
             case CallOutcome.Booked:
             case CallOutcome.Rescheduled:
-                var starts = CallTimes.Parse(call.Appointment!.StartsAt);
+                var starts = call.Appointment!.StartsAt;
                 builder.Add(MessageKind.Confirmation, now, starts <= now ? SkipReasons.AppointmentPast : null);
                 builder.AddReminder(MessageKind.Reminder24h, Reminder24h(starts, hours.Zone), now);
                 builder.AddReminder(MessageKind.Reminder1h, starts - Duration.FromHours(1), now);
@@ -52,14 +52,14 @@ public static class Planner
                 };
             case CallOutcome.Cancelled:
                 builder.Add(MessageKind.Cancellation, now,
-                    CallTimes.Parse(call.Appointment!.StartsAt) <= now ? SkipReasons.AppointmentPast : null);
+                    call.Appointment!.StartsAt <= now ? SkipReasons.AppointmentPast : null);
                 return builder.Build() with
                 {
                     CancelRemindersOf = call.Appointment!.Id,
                     CancelRemindersReason = SkipReasons.AppointmentCancelled,
                 };
             case CallOutcome.NotBooked:
-                var ended = CallTimes.Parse(call.OccurredAt).InZone(hours.Zone).LocalDateTime;
+                var ended = call.OccurredAt.InZone(hours.Zone).LocalDateTime;
                 builder.AddMarketing(MessageKind.NurtureDay1, ended.PlusDays(1).InZoneLeniently(hours.Zone).ToInstant());
                 builder.AddMarketing(MessageKind.NurtureDay4, ended.PlusDays(4).InZoneLeniently(hours.Zone).ToInstant());
                 return builder.Build();
@@ -90,7 +90,7 @@ public static class Planner
     /// <summary>"Wednesday, November 25 at 2:00 PM": the instant in the client's zone, for people.</summary>
     public static string ForPeople(Instant instant, DateTimeZone zone) => PeopleTime.Format(instant.InZone(zone).LocalDateTime);
 
-    private sealed class PlanBuilder(CallEvent call, ClientSettings client, BusinessHours hours, RecipientHours recipient)
+    private sealed class PlanBuilder(Call call, ClientSettings client, BusinessHours hours, RecipientHours recipient)
     {
         private readonly List<PlannedMessage> _messages = [];
         private readonly TemplateValues _values = ValuesFor(call, client, hours.Zone);
@@ -110,7 +110,7 @@ public static class Planner
                 return;
             }
 
-            Add(kind, CallTimes.Parse(call.OccurredAt),
+            Add(kind, call.OccurredAt,
                 hours.NextOpeningAt(due) is null ? SkipReasons.NoBusinessHours : SkipReasons.NoHoursInRecipientsWindow);
         }
 
@@ -140,8 +140,8 @@ public static class Planner
             });
         }
 
-        private static TemplateValues ValuesFor(CallEvent call, ClientSettings client, DateTimeZone zone) =>
-            Values(client, zone, call.Customer.Name, call.Appointment is { } a ? CallTimes.Parse(a.StartsAt) : null, call.Appointment?.Service);
+        private static TemplateValues ValuesFor(Call call, ClientSettings client, DateTimeZone zone) =>
+            Values(client, zone, call.Customer.Name, call.Appointment?.StartsAt, call.Appointment?.Service);
     }
 
     /// <summary>What a template's placeholders are filled with for this customer and appointment, written for people in <paramref name="zone"/>.</summary>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace FollowUp.Jobs.Channels;
 
-/// <summary>Composition of the channels: SMS and email providers, their order, rate limits, cost and callback URL.</summary>
+/// <summary>Composition of the channels (SMS, email): each channel with its providers and their order, rate limits, cost and callback URL.</summary>
 internal static class ChannelsServiceCollectionExtensions
 {
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
@@ -14,9 +14,8 @@ internal static class ChannelsServiceCollectionExtensions
         services.AddOptions<CostOptions>().Bind(configuration.GetSection(CostOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CostOptions>, CostOptions.Validator>();
         services.AddSingleton<ProviderRateLimiters>();
-        services.AddOptions<ChannelOptions>("sms").Bind(configuration.GetSection("FollowUp:Sms"));
-        services.AddOptions<ChannelOptions>("email").Bind(configuration.GetSection("FollowUp:Email"));
-        services.AddTwilioSms(configuration);
+        // Each channel (IMessageChannel) with its order and its providers; another provider is one more registration.
+        services.AddSmsChannel(configuration);
         services.AddEmailChannel(configuration);
         services.AddOptions<PublicUrlOptions>().Bind(configuration.GetSection(PublicUrlOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PublicUrlOptions>, PublicUrlOptions.Validator>();

@@ -17,6 +17,17 @@ public sealed class CostOptions
     /// <summary>ISO 4217 code of the estimates.</summary>
     public string Currency { get; set; } = "USD";
 
+    /// <summary>
+    /// What a send cost: the provider's price when it reported one, nothing for the sandbox (it reaches
+    /// nobody), else <paramref name="estimate"/> in <see cref="Currency"/>.
+    /// </summary>
+    internal (decimal Cost, string Currency) Charge(ProviderReceipt receipt, decimal estimate) => receipt switch
+    {
+        { Price: { } price } => (price, receipt.PriceCurrency ?? Currency),
+        { Provider: "sandbox" } => (0m, Currency),
+        _ => (estimate, Currency),
+    };
+
     internal sealed class Validator : IValidateOptions<CostOptions>
     {
         public ValidateOptionsResult Validate(string? name, CostOptions options)

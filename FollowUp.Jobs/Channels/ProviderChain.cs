@@ -3,26 +3,49 @@ using Microsoft.Extensions.Logging;
 namespace FollowUp.Jobs.Channels;
 
 /// <summary>
-/// Tries a channel's configured providers in order: on a transient failure the next one is tried, on
-/// a permanent one (the recipient or content is wrong) nobody else is; the last transient failure is
-/// rethrown for the engine's retry. A failure that may have been sent (a 5xx, a timeout after the
-/// request went out, a connection lost after SMTP DATA) is not failed over either: the next provider
-/// would deliver a second copy for certain, while the retry, a minute later, first finds out whether
-/// the first one went. With no provider configured the sandbox is used.
+/// One channel's providers in failover order: the configured ones (registration order, reordered by
+/// <see cref="ChannelOptions.Providers"/>), or the sandbox when none is configured. On a transient
+/// failure the next provider is tried, on a permanent one (the recipient or content is wrong) nobody
+/// else is; the last transient failure is rethrown for the engine's retry. A failure that may have been
+/// sent (a 5xx, a timeout after the request went out, a connection lost after SMTP DATA) is not failed
+/// over either: the next provider would deliver a second copy for certain, while the retry, a minute
+/// later, first finds out whether the first one went. Each provider waits for its own rate limit.
 /// </summary>
-internal static class ProviderChain
+internal sealed class ProviderChain<TProvider>
+    where TProvider : IChannelProvider
 {
-    public static async Task<ProviderReceipt> SendAsync<TProvider>(
-        IReadOnlyList<TProvider> configured, TProvider sandbox, Func<TProvider, string> name,
-        Func<TProvider, CancellationToken, Task<ProviderReceipt>> send,
-        Func<string, ProviderSendException, Task> onFailover,
-        ProviderRateLimiters limiters, ILogger logger, CancellationToken cancellationToken)
+    private readonly IReadOnlyList<TProvider> _providers;
+    private readonly ProviderRateLimiters _limiters;
+    private readonly ILogger _logger;
+
+    public ProviderChain(IEnumerable<TProvider> registered, TProvider sandbox, ChannelOptions order, ProviderRateLimiters limiters, ILogger logger)
     {
-        var providers = configured.Count == 0 ? [sandbox] : configured;
+        ArgumentNullException.ThrowIfNull(order);
+        // The sandbox is never registered as one of the channel's providers, but a registration of it
+        // (a test's, say) must not put it in front of a real one.
+        var configured = order.Order(registered.Where(p => p.IsConfigured && p.GetType() != sandbox.GetType()), p => p.Name);
+        _providers = configured.Count == 0 ? [sandbox] : configured;
+        _limiters = limiters;
+        _logger = logger;
+    }
+
+    /// <summary>The providers in the order they are tried.</summary>
+    public IReadOnlyList<TProvider> Providers => _providers;
+
+    /// <summary>
+    /// Sends through the first provider that accepts; <paramref name="onFailover"/> records each provider
+    /// passed over (its name and why) before the next is tried.
+    /// </summary>
+    public async Task<ProviderReceipt> SendAsync(
+        Func<TProvider, CancellationToken, Task<ProviderReceipt>> send, Func<string, ProviderSendException, Task> onFailover,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        ArgumentNullException.ThrowIfNull(onFailover);
         ProviderSendException? last = null;
-        foreach (var provider in providers)
+        foreach (var provider in _providers)
         {
-            await limiters.WaitAsync(name(provider), cancellationToken);
+            await _limiters.WaitAsync(provider.Name, cancellationToken);
             try
             {
                 return await send(provider, cancellationToken);
@@ -30,8 +53,8 @@ internal static class ProviderChain
             catch (ProviderSendException ex) when (ex.Kind == SendFailureKind.Transient && !ex.MayHaveBeenSent)
             {
                 last = ex;
-                logger.LogWarning("Provider {Provider} failed ({Code}): {Message}; trying the next one", name(provider), ex.ErrorCode, ex.Message);
-                await onFailover(name(provider), ex);
+                _logger.LogWarning("Provider {Provider} failed ({Code}): {Message}; trying the next one", provider.Name, ex.ErrorCode, ex.Message);
+                await onFailover(provider.Name, ex);
             }
         }
 

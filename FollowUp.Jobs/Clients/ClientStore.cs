@@ -130,7 +130,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
 
     private static ClientSettings ToSettings(ClientRow row)
     {
-        return new ClientSettings
+        var settings = new ClientSettings
         {
             Name = row.Name,
             TimeZone = row.TimeZone,
@@ -147,6 +147,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             BookingUrl = row.BookingUrl,
             Notifications = row.NotifyUrl is null ? null : new NotificationSettings { Url = row.NotifyUrl, Events = row.NotifyEvents },
         };
+        // Parsed once per read (the stored strings were validated on write): a plan and each send attempt use this.
+        return settings with { ParsedHours = Clients.BusinessHours.From(settings) };
     }
 
     private static Dictionary<string, FollowUpSettings> InKindOrder(Dictionary<string, FollowUpSettings> followUps) =>

@@ -224,7 +224,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
         }
 
         // The acknowledgement is the client's cancellation message, by SMS, the channel the customer used.
-        var zone = BusinessHours.From(client).Zone;
+        var zone = BusinessHours.Of(client).Zone;
         var values = Planner.Values(client, zone, a.Appointment.CustomerName, a.Appointment.AppointmentStartsAt, a.Appointment.AppointmentService);
         var body = MessageTemplate.RenderSms(settings.Sms ?? DefaultTemplates.Sms(MessageKind.Cancellation), MessageKind.Cancellation, values);
         var planned = await messages.PlanManyAsync(

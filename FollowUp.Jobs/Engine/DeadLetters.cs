@@ -2,7 +2,6 @@ using Dapper;
 using Hangfire;
 using Hangfire.States;
 using Npgsql;
-using NodaTime;
 
 namespace FollowUp.Jobs.Engine;
 
@@ -10,10 +9,25 @@ namespace FollowUp.Jobs.Engine;
 /// The dead-letter table: Hangfire jobs whose attempts ran out or failed permanently (they stay in
 /// Hangfire's Failed state). Requeue goes through Hangfire (Failed → Enqueued), which is the same door
 /// as the stock dashboard's Requeue button, so <see cref="DeadLetterFilter"/> records it the same way.
-/// Discard keeps the row and marks it Discarded, with who; the job stays Failed.
+/// Discard keeps the row and marks it Discarded, with who, and moves the job from Failed to Deleted (the
+/// same door as the stock Delete); its job type's handler makes sure its subject is never acted on again,
+/// whichever door a later requeue comes through.
 /// </summary>
-public sealed class DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, JobStorage storage, IClock clock)
+public sealed class DeadLetters
 {
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IBackgroundJobClient _jobs;
+    private readonly JobStorage _storage;
+    private readonly DeadLetterLog _log;
+
+    internal DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, JobStorage storage, DeadLetterLog log)
+    {
+        _dataSource = dataSource;
+        _jobs = jobs;
+        _storage = storage;
+        _log = log;
+    }
+
     private const string Columns = """
         d.id, d.job_id, d.job_type, d.job_method, d.args::text as args, d.message_id, d.attempts, d.reason, d.exception_type,
         d.exception_message, d.exception_stack, d.dead_lettered_at, d.resolution, d.resolved_at, d.resolved_by, d.requeues,
@@ -31,7 +45,7 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClien
     /// <summary>Open (unresolved) dead letters, newest first, keyset-paged by id.</summary>
     public async Task<IReadOnlyList<DeadLetter>> ListOpenAsync(int limit, long? beforeId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<DeadLetter>(new CommandDefinition($"""
             select {Columns} from {From}
             where d.resolution is null and (@beforeId::bigint is null or d.id < @beforeId)
@@ -43,14 +57,14 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClien
     /// <summary>How many dead letters are open (the Hangfire menu's badge; served by a partial index).</summary>
     public async Task<long> CountOpenAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "select count(*) from dead_letters where resolution is null", cancellationToken: cancellationToken));
     }
 
     public async Task<DeadLetter?> FindAsync(long id, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<DeadLetter>(new CommandDefinition(
             $"select {Columns} from {From} where d.id = @id", new { id }, cancellationToken: cancellationToken));
     }
@@ -70,7 +84,7 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClien
 
         using (JobActor.Push(actor))
         {
-            if (jobs.ChangeState(letter.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), new EnqueuedState
+            if (_jobs.ChangeState(letter.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), new EnqueuedState
             {
                 Reason = $"Requeued by {actor} (dead letter #{id})",
             }, FailedState.StateName))
@@ -79,14 +93,21 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClien
             }
         }
 
-        // The job is gone (Hangfire expired or deleted it, or it belonged to the retired engine). A
-        // message it sent is handed back to the dispatcher, which gives it a new job.
-        if (letter.MessageId is { } messageId && await ReviveMessageAsync(id, messageId, actor, cancellationToken))
+        // The job is gone (Hangfire expired it, or it belonged to the retired engine): its handler hands the
+        // message back to the dispatcher, which gives it a new job. A job that still exists in another
+        // state (requeued meanwhile, or Deleted by a discard) is not revived here.
+        if (JobExists(letter.JobId))
         {
-            return true;
+            return false;
         }
 
-        return false;
+        return await _log.RequeueWithoutJobAsync(id, actor, cancellationToken);
+    }
+
+    private bool JobExists(long jobId)
+    {
+        using var connection = _storage.GetConnection();
+        return connection.GetStateData(jobId.ToString(System.Globalization.CultureInfo.InvariantCulture)) is not null;
     }
 
     /// <summary>
@@ -98,7 +119,7 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClien
     {
         var id = jobId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string? state;
-        using (var connection = storage.GetConnection())
+        using (var connection = _storage.GetConnection())
         {
             state = connection.GetStateData(id)?.Name;
         }
@@ -110,43 +131,35 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource, IBackgroundJobClien
 
         using (JobActor.Push(actor))
         {
-            return jobs.ChangeState(id, new EnqueuedState { Reason = $"Requeued by {actor}" }, state);
+            return _jobs.ChangeState(id, new EnqueuedState { Reason = $"Requeued by {actor}" }, state);
         }
     }
 
-    /// <summary>Marks an open dead letter Discarded. False when it is not open.</summary>
+    /// <summary>
+    /// Discards an open dead letter, with who: its Failed job moves to Deleted (the reason names the discard),
+    /// and its subject is never acted on afterwards (a message is cancelled), whichever door a later requeue
+    /// comes through. False when it is not open (requeued or discarded meanwhile).
+    /// </summary>
     public async Task<bool> DiscardAsync(long id, string actor, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(new CommandDefinition("""
-            update dead_letters set resolution = 'Discarded', resolved_at = @now, resolved_by = @actor
-            where id = @id and resolution is null
-            """, new { id, actor, now = clock.GetCurrentInstant() }, cancellationToken: cancellationToken));
-        return changed == 1;
-    }
-
-    private async Task<bool> ReviveMessageAsync(long id, long messageId, string actor, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var now = clock.GetCurrentInstant();
-        var revived = await connection.ExecuteAsync(new CommandDefinition("""
-            update messages set status = 'scheduled', job_id = null, error = null, updated_at = @now
-            where id = @messageId and status in ('dead_lettered', 'failed')
-            """, new { messageId, now }, tx, cancellationToken: cancellationToken));
-        if (revived == 0)
+        var letter = await FindAsync(id, cancellationToken);
+        if (letter is not { Resolution: null })
         {
             return false;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("""
-            update dead_letters set resolution = 'Requeued', resolved_at = @now, resolved_by = @actor, requeues = requeues + 1
-            where id = @id and resolution is null
-            """, new { id, actor, now }, tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(
-            "insert into message_events (message_id, at, event, detail) values (@messageId, @now, 'requeued', @detail)",
-            new { messageId, now, detail = $"by {actor}: its job was gone; a new one is created" }, tx, cancellationToken: cancellationToken));
-        await tx.CommitAsync(cancellationToken);
-        return true;
+        using (JobActor.Push(actor))
+        {
+            // The filter marks the row Discarded and tells the handler, inside this state change; a
+            // requeue racing it through another door finds the job no longer Failed.
+            if (_jobs.ChangeState(letter.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                new DeletedState { Reason = $"Discarded by {actor} (dead letter #{id})" }, FailedState.StateName))
+            {
+                return (await FindAsync(id, cancellationToken))?.Resolution == "Discarded";
+            }
+        }
+
+        // The job is not Failed (gone, or requeued meanwhile: then the row is no longer open and this is false).
+        return await _log.MarkDiscardedAsync(id, actor, cancellationToken);
     }
 }

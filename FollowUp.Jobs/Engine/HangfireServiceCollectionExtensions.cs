@@ -29,7 +29,10 @@ internal static class HangfireServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RetryOptions>, RetryOptions.Validator>();
         services.AddSingleton<ServerIdentity>();
         services.AddSingleton<EngineMetrics>();
-        services.AddSingleton<DeadLetters>();
+        // Its constructor is internal (it takes the engine's DeadLetterLog); DI only uses public ones.
+        services.AddSingleton(sp => new DeadLetters(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<IBackgroundJobClient>(),
+            sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<DeadLetterLog>()));
+        services.AddSingleton<DeadLetterHandlers>();
         services.AddSingleton<DeadLetterLog>();
         services.AddSingleton<DeadLetterFilter>();
 

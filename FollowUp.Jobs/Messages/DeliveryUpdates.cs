@@ -13,20 +13,10 @@ namespace FollowUp.Jobs.Messages;
 /// </summary>
 public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
 {
-    private const string ApplySql = """
-        update messages set
-            status = @status,
-            delivered_at = case when @status = 'delivered' then @now else delivered_at end,
-            error = coalesce(@error, error),
-            segments = coalesce(@segments, segments),
-            cost = coalesce(@price, cost),
-            currency = case when @price is null then currency else coalesce(@currency, currency) end,
-            updated_at = @now
-        where provider = @provider and provider_message_id = @providerMessageId
-          and (case status when 'sending' then 0 when 'sent' then 1
-                           when 'delivered' then 2 when 'undelivered' then 2 when 'failed' then 2 else 3 end) < @rank
-        returning id
-        """;
+    // The store is stateless over the same data source and clock; made here because its type is internal.
+    private readonly MessageStore _store = new(dataSource, clock);
+
+    private const string FindSql = "select id from messages where provider = @provider and provider_message_id = @providerMessageId";
 
     private const string ReportedSql = """
         update messages set
@@ -42,12 +32,14 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
     public async Task<long?> RecordEventAsync(string provider, string providerMessageId, string eventName, string? detail, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            insert into message_events (message_id, at, event, detail)
-            select id, @now, @eventName, @detail from messages where provider = @provider and provider_message_id = @providerMessageId
-            returning message_id
-            """, new { provider, providerMessageId, eventName = $"{provider}:{eventName}", detail, now = clock.GetCurrentInstant() },
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(FindSql, new { provider, providerMessageId },
             cancellationToken: cancellationToken));
+        if (id is { } messageId)
+        {
+            await _store.AddEventAsync(messageId, $"{provider}:{eventName}", detail, cancellationToken);
+        }
+
+        return id;
     }
 
     /// <summary>The rank of a status word, or null when it is not a delivery status.</summary>
@@ -67,25 +59,35 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
         int? segments, decimal? price, string? currency, CancellationToken cancellationToken)
     {
         var rank = Rank(status) ?? throw new ArgumentException($"'{status}' is not a delivery status.", nameof(status));
-        var args = new { provider, providerMessageId, status, rank, error, segments, price, currency, now = clock.GetCurrentInstant() };
+        var args = new { provider, providerMessageId, status, error, segments, price, currency, now = clock.GetCurrentInstant() };
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
-            var moved = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(ApplySql, args, tx, cancellationToken: cancellationToken));
-            var id = moved ?? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(ReportedSql, args, tx, cancellationToken: cancellationToken));
-            if (id is { } messageId)
+            var found = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(FindSql, args, tx, cancellationToken: cancellationToken));
+            if (found is { } messageId)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "insert into message_events (message_id, at, event, detail) values (@messageId, @now, @eventName, @error)",
-                    new { messageId, now = args.now, eventName = $"{provider}:{status}", error }, tx, cancellationToken: cancellationToken));
+                // Forward only: a sent callback moves only a sending message, a final one a sending or sent one.
+                var moved = await _store.TransitionAsync(messageId, new StatusChange(status,
+                    rank == 1 ? MessageStatus.BeforeSent : MessageStatus.BeforeFinal, $"{provider}:{status}", error)
+                {
+                    Error = error, Delivered = status == MessageStatus.Delivered, Segments = segments,
+                    Price = price is { } amount ? (amount, currency) : null,
+                }, tx, cancellationToken);
+                if (!moved)
+                {
+                    // Not forward: only what the provider reported (segments, price), and the event.
+                    await connection.ExecuteAsync(new CommandDefinition(ReportedSql, args, tx, cancellationToken: cancellationToken));
+                    await _store.AddEventAsync(messageId, $"{provider}:{status}", error, tx, cancellationToken);
+                }
+
                 // The business hears of a final outcome once: when the status moved to it (a repeat moves nothing).
-                if (moved is not null && NotificationFor(status) is { } type)
+                if (moved && NotificationFor(status) is { } type)
                 {
                     await Notifications.NotificationOutbox.AddForMessageAsync(tx, messageId, type, null, args.now, cancellationToken);
                 }
 
                 await tx.CommitAsync(cancellationToken);
-                return id;
+                return messageId;
             }
 
             await tx.CommitAsync(cancellationToken);

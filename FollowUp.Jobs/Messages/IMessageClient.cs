@@ -74,6 +74,9 @@ public interface IMessageClient
     /// retry or requeue). Returns false when it is sending, sent, delivered, cancelled or skipped.
     /// The change is recorded as an <c>edited</c> event with <paramref name="actor"/> and the old values.
     /// </summary>
-    /// <exception cref="ArgumentException">The recipient does not fit the channel (a number is stored as E.164; the message says why one is refused), or the body is empty.</exception>
+    /// <exception cref="ArgumentException">The message after the edit breaks <see cref="MessageContentValidator"/>'s rules (the
+    /// recipient does not fit the channel, a subject on more than one line or too long, an empty or too long body): the
+    /// parameter name is the field (<c>to</c>, <c>subject</c>, <c>body</c>), the message says why. Check first with
+    /// <see cref="MessageContentValidator.Problems"/> to show every field's problem.</exception>
     Task<bool> EditAsync(long id, MessageEdit edit, string actor, CancellationToken cancellationToken = default);
 }

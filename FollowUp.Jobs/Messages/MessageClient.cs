@@ -105,7 +105,7 @@ internal sealed class MessageClient(
     {
         using (JobActor.Push(actor))
         {
-            if (!TryDelete(jobId, $"Cancelled by {actor}"))
+            if (!TryDelete(jobId, $"cancelled by {actor}"))
             {
                 return false;
             }
@@ -132,22 +132,21 @@ internal sealed class MessageClient(
             return false;
         }
 
-        if (edit.Body is { } body && string.IsNullOrWhiteSpace(body))
+        // The message as it would be after the edit, held to the rules every door applies to what a person writes.
+        var channel = Channel.Parse(current.Channel);
+        var content = new MessageContent(channel, edit.Recipient ?? current.Recipient,
+            channel == Channel.Email ? edit.Subject ?? current.Subject : null, edit.Body ?? current.Body);
+        var problems = MessageContentValidator.Instance.Problems(content);
+        if (problems.Count > 0)
         {
-            throw new ArgumentException("The body must not be empty.", nameof(edit));
+            var (field, problem) = problems.First();
+            throw new ArgumentException(problem, field);
         }
 
-        if (edit.Recipient is { } to && current.Channel == "sms")
+        if (edit.Recipient is { } to && channel == Channel.Sms)
         {
-            // Stored as E.164, as every number is; the exception says why a number is refused.
-            edit = edit with
-            {
-                Recipient = E164.TryNormalize(to, out var e164, out var problem) ? e164 : throw new ArgumentException($"'{to}' {problem}.", nameof(edit)),
-            };
-        }
-        else if (edit.Recipient is { } address && !Channels.Recipients.IsEmailAddress(address))
-        {
-            throw new ArgumentException($"'{address}' is not a valid email address.", nameof(edit));
+            // Stored as E.164, as every number is.
+            edit = edit with { Recipient = E164.Normalize(to) };
         }
 
         return await store.EditAsync(id, edit, actor, cancellationToken);

@@ -17,8 +17,10 @@ namespace FollowUp.Jobs.Messages;
 /// and at the Hangfire job of each:
 /// <list type="bullet">
 /// <item>no job id: dispatched now (the dispatcher should have done it);</item>
-/// <item>job missing, Deleted or Succeeded while the message is not sent: a new job is created and
-/// recorded in place of the old one (guarded, so a concurrent change wins);</item>
+/// <item>job missing, or Succeeded while the message is not sent: a new job is created and recorded in
+/// place of the old one (guarded, so a concurrent change wins);</item>
+/// <item>job Deleted (a person deleted it on the Hangfire dashboard): never revived; the message is
+/// cancelled, as deleting it already does;</item>
 /// <item>Enqueued for longer than <c>StuckAfterSeconds</c>, or Scheduled and long past its time: re-enqueued
 /// (a stuck queue row is left behind and dropped by the worker that later fetches it);</item>
 /// <item>Processing, or Failed (a dead letter, which a person requeues): left alone.</item>
@@ -31,7 +33,7 @@ namespace FollowUp.Jobs.Messages;
 /// same way, never silently dropped.
 /// </summary>
 internal sealed class MessageReconciler(
-    NpgsqlDataSource dataSource, MessageDispatcher dispatcher, Notifications.NotificationDispatcher notifications, IBackgroundJobClient jobs, JobStorage storage, EngineMetrics metrics,
+    NpgsqlDataSource dataSource, MessageStore store, MessageDispatcher dispatcher, Notifications.NotificationDispatcher notifications, IBackgroundJobClient jobs, JobStorage storage, EngineMetrics metrics,
     IOptions<EngineOptions> options, IClock clock, ILogger<MessageReconciler> logger)
 {
     public const string RecurringId = "reconcile-messages";
@@ -47,10 +49,10 @@ internal sealed class MessageReconciler(
         {
             overdue = (await connection.QueryAsync<Overdue>(new CommandDefinition("""
                 select id, channel, kind, recipient, scheduled_for, job_id, status from messages
-                where status in ('scheduled', 'sending') and scheduled_for < @due
+                where status = any(@unsettled) and scheduled_for < @due
                 order by scheduled_for, id
                 limit @limit
-                """, new { due = now - Duration.FromSeconds(o.ReconcileGraceSeconds), limit = BatchSize },
+                """, new { unsettled = MessageStatus.Unsettled.ToArray(), due = now - Duration.FromSeconds(o.ReconcileGraceSeconds), limit = BatchSize },
                 cancellationToken: cancellationToken))).AsList();
         }
 
@@ -121,7 +123,20 @@ internal sealed class MessageReconciler(
             return await ReplaceAsync(message, jobId, now, "job missing", cancellationToken);
         }
 
-        if ((name == DeletedState.StateName || name == SucceededState.StateName) && message.Status == MessageStatus.Scheduled)
+        if (name == DeletedState.StateName && message.Status == MessageStatus.Scheduled)
+        {
+            // Deleted by a person (the stock dashboard's Delete): never revived. Deleting a waiting send job
+            // cancels its message as it happens (SendMessageDeadLetters); one deleted before that was so is
+            // cancelled here, the same way.
+            if (await store.CancelForJobAsync(jobId, $"its job {jobId} was deleted on the Hangfire dashboard", null, cancellationToken))
+            {
+                logger.LogWarning("Reconciler cancelled message {MessageId}: its job {JobId} was deleted", message.Id, jobId);
+            }
+
+            return null;
+        }
+
+        if (name == SucceededState.StateName && message.Status == MessageStatus.Scheduled)
         {
             return await ReplaceAsync(message, jobId, now, $"job {name.ToLowerInvariant()} but message never sent", cancellationToken);
         }
@@ -148,10 +163,12 @@ internal sealed class MessageReconciler(
     {
         var newJobId = dispatcher.Create(message.Id, message.Channel, message.Kind, message.Recipient, message.ScheduledFor, now);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var swapped = await connection.ExecuteAsync(new CommandDefinition(
-            "update messages set job_id = @newJobId, status = 'scheduled', updated_at = @now where id = @id and job_id = @oldJobId and status in ('scheduled', 'sending')",
-            new { id = message.Id, newJobId, oldJobId, now }, cancellationToken: cancellationToken));
-        if (swapped == 1)
+        var swapped = await store.TransitionAsync(message.Id, new StatusChange(MessageStatus.Scheduled, MessageStatus.Unsettled, "job_replaced",
+            $"reconciler: {why}; job {newJobId} replaces job {oldJobId}")
+        {
+            ExpectedJobId = oldJobId, NewJobId = newJobId,
+        }, null, cancellationToken);
+        if (swapped)
         {
             return $"{why}; job {newJobId} replaces job {oldJobId}";
         }

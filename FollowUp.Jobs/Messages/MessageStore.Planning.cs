@@ -46,51 +46,66 @@ internal sealed partial class MessageStore
         return ids.AsList();
     }
 
+    // The pending reminders of an appointment and nurture of a customer, with the reason each gets;
+    // served by messages_pending_appointment / messages_pending_customer.
+    private const string PendingToCancelSql = """
+        select id, appointment_id = @appointmentId and kind in ('reminder_24h', 'reminder_1h') as reminder from messages
+        where client_id = @clientId
+          and status = any(@pending)
+          and ((appointment_id = @appointmentId and kind in ('reminder_24h', 'reminder_1h'))
+            or (customer_phone = @customerPhone and kind in ('nurture_day1', 'nurture_day4')))
+        """;
+
     /// <summary>
-    /// Cancels, in one statement, the pending messages <paramref name="cancel"/> names: not gone out yet
-    /// (scheduled, or dead-lettered and waiting for a requeue). Returns their job ids, for the caller to
-    /// delete after the commit. A message already <c>sending</c> is left alone: it is too late,
-    /// and the send job's checkpoint decides.
+    /// Cancels the pending messages <paramref name="cancel"/> names: not gone out yet
+    /// (<see cref="MessageStatus.Pending"/>: scheduled, or dead-lettered and waiting for a requeue). Returns
+    /// their job ids, for the caller to delete after the commit. A message already <c>sending</c> is left
+    /// alone: it is too late, and the send job's checkpoint decides.
     /// </summary>
     public async Task<IReadOnlyList<(long Id, long? JobId)>> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
         CancellationToken cancellationToken)
     {
-        var rows = await transaction.Connection!.QueryAsync<(long, long?)>(new CommandDefinition("""
-            update messages set status = 'cancelled', updated_at = @now,
-                skip_reason = case when appointment_id = @appointmentId and kind in ('reminder_24h', 'reminder_1h')
-                                   then @remindersReason else @nurtureReason end
-            where client_id = @clientId
-              and status in ('scheduled', 'dead_lettered')
-              and ((appointment_id = @appointmentId and kind in ('reminder_24h', 'reminder_1h'))
-                or (customer_phone = @customerPhone and kind in ('nurture_day1', 'nurture_day4')))
-            returning id, job_id
-            """, new
-            {
-                cancel.ClientId, appointmentId = cancel.RemindersOfAppointment, remindersReason = cancel.RemindersReason,
-                customerPhone = cancel.NurtureOfCustomer, nurtureReason = cancel.NurtureReason, now = clock.GetCurrentInstant(),
-            }, transaction, cancellationToken: cancellationToken));
-        return rows.AsList();
+        ArgumentNullException.ThrowIfNull(transaction);
+        var found = (await transaction.Connection!.QueryAsync<(long Id, bool Reminder)>(new CommandDefinition(PendingToCancelSql, new
+        {
+            cancel.ClientId, appointmentId = cancel.RemindersOfAppointment, customerPhone = cancel.NurtureOfCustomer,
+            pending = MessageStatus.Pending.ToArray(),
+        }, transaction, cancellationToken: cancellationToken))).AsList();
+        var reminders = await TransitionAsync(found.Where(f => f.Reminder).Select(f => f.Id).ToList(),
+            Cancelling(cancel.RemindersReason ?? "cancelled"), transaction, cancellationToken);
+        var nurture = await TransitionAsync(found.Where(f => !f.Reminder).Select(f => f.Id).ToList(),
+            Cancelling(cancel.NurtureReason ?? "cancelled"), transaction, cancellationToken);
+        return [.. reminders, .. nurture];
     }
 
     /// <summary>
-    /// One message to <c>cancelled</c> if it has not gone out (scheduled, or dead-lettered awaiting a
-    /// requeue). Returns whether it changed, and its job id.
+    /// One message to <c>cancelled</c> if it has not gone out (<see cref="MessageStatus.Pending"/>).
+    /// Returns whether it changed, and its job id.
     /// </summary>
-    public async Task<(bool Cancelled, long? JobId)> CancelAsync(long id, string reason, NpgsqlTransaction transaction,
+    public async Task<(bool Cancelled, long? JobId)> CancelAsync(long id, string reason, NpgsqlTransaction? transaction,
         CancellationToken cancellationToken)
     {
-        var rows = (await transaction.Connection!.QueryAsync<long?>(new CommandDefinition("""
-            update messages set status = 'cancelled', skip_reason = @reason, updated_at = @now
-            where id = @id and status in ('scheduled', 'dead_lettered')
-            returning job_id
-            """, new { id, reason, now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken))).AsList();
-        return rows.Count == 1 ? (true, rows[0]) : (false, null);
+        var rows = await TransitionAsync([id], Cancelling(reason), transaction, cancellationToken);
+        return rows.Count == 1 ? (true, rows[0].JobId) : (false, null);
     }
 
-    /// <summary>The still-scheduled message of a job that was just cancelled follows it to <c>cancelled</c>.</summary>
-    public async Task CancelForJobAsync(long jobId, string reason, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
-        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
-            update messages set status = 'cancelled', skip_reason = @reason, updated_at = @now
-            where job_id = @jobId and status in ('scheduled', 'dead_lettered')
-            """, new { jobId, reason, now = clock.GetCurrentInstant() }, transaction, cancellationToken: cancellationToken));
+    /// <summary>The pending message of a job that was just cancelled or deleted follows it to <c>cancelled</c>; whether one did.</summary>
+    public async Task<bool> CancelForJobAsync(long jobId, string reason, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        const string OwnedSql = "select id from messages where job_id = @jobId";
+        var ids = transaction is not null
+            ? (await transaction.Connection!.QueryAsync<long>(new CommandDefinition(OwnedSql, new { jobId }, transaction,
+                cancellationToken: cancellationToken))).AsList()
+            : await OwnedAsync();
+        return (await TransitionAsync(ids, Cancelling(reason) with { ExpectedJobId = jobId }, transaction, cancellationToken)).Count > 0;
+
+        async Task<List<long>> OwnedAsync()
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            return (await connection.QueryAsync<long>(new CommandDefinition(OwnedSql, new { jobId }, cancellationToken: cancellationToken))).AsList();
+        }
+    }
+
+    private static StatusChange Cancelling(string reason) =>
+        new(MessageStatus.Cancelled, MessageStatus.Pending, "cancelled", reason) { SkipReason = reason };
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using FollowUp.Jobs.Channels;
 using NodaTime;
 
 namespace FollowUp.Jobs.Messages;
@@ -12,7 +13,7 @@ internal sealed class MessageToSend
 
     public string Kind { get; set; } = "";
 
-    public string Channel { get; set; } = "";
+    public Channel Channel { get; set; } = Channel.Sms;
 
     public bool Marketing { get; set; }
 
@@ -36,6 +37,9 @@ internal sealed class MessageToSend
     public int DailyLimitPerRecipient { get; set; }
 
     public long? JobId { get; set; }
+
+    /// <summary>What its channel needs to send it.</summary>
+    public OutgoingMessage ToOutgoing() => new(Id, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom);
 }
 
 internal sealed partial class MessageStore
@@ -84,7 +88,7 @@ internal sealed partial class MessageStore
             select count(*) from messages
             where client_id = @clientId and recipient = @recipient and marketing and id <> @exceptId
               and attempted_at >= @from and attempted_at < @to
-              and status in ('sending', 'sent', 'delivered', 'undelivered', 'failed')
-            """, new { clientId, recipient, from, to, exceptId }, cancellationToken: cancellationToken));
+              and status = any(@attempted)
+            """, new { clientId, recipient, from, to, exceptId, attempted = MessageStatus.Attempted.ToArray() }, cancellationToken: cancellationToken));
     }
 }

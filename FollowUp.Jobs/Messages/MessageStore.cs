@@ -5,8 +5,9 @@ using NodaTime;
 namespace FollowUp.Jobs.Messages;
 
 /// <summary>
-/// Reads and writes <c>messages</c>, <c>message_events</c> and <c>suppressions</c>. Status changes
-/// state the statuses they expect, so a late or repeated call changes nothing.
+/// Reads and writes <c>messages</c> and <c>message_events</c>. Every status change goes through
+/// <see cref="TransitionAsync(IReadOnlyCollection{long}, StatusChange, NpgsqlTransaction?, CancellationToken)"/>,
+/// guarded by the statuses it expects, so a late or repeated call changes nothing.
 /// </summary>
 internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock clock)
 {
@@ -54,46 +55,43 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
     }
 
     /// <summary>
-    /// Checkpoint before a provider is called: <c>sending</c>, from any status that may still send.
-    /// False when the message is sent, delivered, cancelled or skipped (nothing to do).
+    /// Checkpoint before a provider is called: <c>sending</c>, from <see cref="MessageStatus.Sendable"/>.
+    /// False when the message is sent, delivered, cancelled, skipped or dead-lettered (nothing to do).
     /// </summary>
-    public async Task<bool> MarkSendingAsync(long id, CancellationToken cancellationToken) =>
-        await ExecuteAsync("""
-            update messages set status = 'sending', attempted_at = @now, updated_at = @now, error = null
-            where id = @id and status in ('scheduled', 'sending', 'dead_lettered', 'failed', 'undelivered')
-            """, new { id, now = clock.GetCurrentInstant() }, cancellationToken) == 1;
+    public Task<bool> MarkSendingAsync(long id, string detail, CancellationToken cancellationToken) =>
+        TransitionAsync(id, new StatusChange(MessageStatus.Sending, MessageStatus.Sendable, "sending", detail)
+        {
+            Attempted = true, ClearError = true,
+        }, null, cancellationToken);
 
     /// <summary>Checkpoint after the provider accepted: <c>sent</c> with its id, segments and cost.</summary>
-    public Task MarkSentAsync(long id, string provider, string providerMessageId, string? emailMessageId, int? segments,
-        decimal cost, string currency, CancellationToken cancellationToken) =>
-        ExecuteAsync("""
-            update messages set status = 'sent', provider = @provider, provider_message_id = nullif(@providerMessageId, ''),
-                email_message_id = @emailMessageId, segments = @segments, cost = @cost, currency = @currency,
-                sent_at = @now, updated_at = @now, error = null
-            where id = @id and status = 'sending'
-            """, new { id, provider, providerMessageId, emailMessageId, segments, cost, currency, now = clock.GetCurrentInstant() },
-            cancellationToken);
+    public Task<bool> MarkSentAsync(long id, SentReceipt receipt, CancellationToken cancellationToken) =>
+        TransitionAsync(id, new StatusChange(MessageStatus.Sent, MessageStatus.InFlight, "sent",
+            receipt.ProviderMessageId.Length > 0 ? $"{receipt.Provider}: {receipt.ProviderMessageId}" : receipt.Provider)
+        {
+            Sent = receipt, ClearError = true,
+        }, null, cancellationToken);
 
-    /// <summary>A failed attempt: back to <c>scheduled</c> (a retry follows) or <c>dead_lettered</c>.</summary>
-    public Task RecordFailureAsync(long id, string status, string error, CancellationToken cancellationToken) =>
-        ExecuteAsync("""
-            update messages set status = @status, error = @error, updated_at = @now
-            where id = @id and status = 'sending'
-            """, new { id, status, error, now = clock.GetCurrentInstant() }, cancellationToken);
+    /// <summary>A failed attempt: back to <c>scheduled</c> (a retry follows, or the dead-letter filter takes it), as an <c>attempt_failed</c> event.</summary>
+    public Task<bool> RecordFailureAsync(long id, string error, string detail, CancellationToken cancellationToken) =>
+        TransitionAsync(id, new StatusChange(MessageStatus.Scheduled, MessageStatus.InFlight, "attempt_failed", detail)
+        {
+            Error = error,
+        }, null, cancellationToken);
 
     /// <summary>Skipped for a reason (opted out, daily limit, …), unless already past sending.</summary>
-    public Task SkipAsync(long id, string reason, CancellationToken cancellationToken) =>
-        ExecuteAsync("""
-            update messages set status = 'skipped', skip_reason = @reason, updated_at = @now
-            where id = @id and status in ('scheduled', 'sending', 'dead_lettered', 'failed', 'undelivered')
-            """, new { id, reason, now = clock.GetCurrentInstant() }, cancellationToken);
+    public Task<bool> SkipAsync(long id, string reason, CancellationToken cancellationToken) =>
+        TransitionAsync(id, new StatusChange(MessageStatus.Skipped, MessageStatus.Sendable, "skipped", reason)
+        {
+            SkipReason = reason,
+        }, null, cancellationToken);
 
     /// <summary>Moved to a later time (business hours), still scheduled.</summary>
-    public Task DeferAsync(long id, Instant until, CancellationToken cancellationToken) =>
-        ExecuteAsync("""
-            update messages set scheduled_for = @until, status = 'scheduled', updated_at = @now
-            where id = @id and status in ('scheduled', 'sending', 'dead_lettered')
-            """, new { id, until, now = clock.GetCurrentInstant() }, cancellationToken);
+    public Task<bool> DeferAsync(long id, Instant until, string why, CancellationToken cancellationToken) =>
+        TransitionAsync(id, new StatusChange(MessageStatus.Scheduled, MessageStatus.Deferrable, "deferred", why)
+        {
+            ScheduledFor = until,
+        }, null, cancellationToken);
 
     /// <summary>Applies an edit while the message has not gone out, recording the old values and who.</summary>
     public async Task<bool> EditAsync(long id, MessageEdit edit, string actor, CancellationToken cancellationToken)
@@ -102,7 +100,7 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
         var before = await connection.QuerySingleOrDefaultAsync<(string Recipient, string? Subject, string Body)>(new CommandDefinition("""
             with old as (
                 select id, recipient, subject, body from messages
-                where id = @id and status in ('scheduled', 'dead_lettered', 'failed', 'undelivered') for update
+                where id = @id and status = any(@editable) for update
             ), changed as (
                 update messages m set recipient = coalesce(@recipient, m.recipient), subject = coalesce(@subject, m.subject),
                     body = coalesce(@body, m.body), updated_at = @now
@@ -110,7 +108,7 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
                 returning old.recipient, old.subject, old.body
             )
             select recipient, subject, body from changed
-            """, new { id, recipient = edit.Recipient, subject = edit.Subject, body = edit.Body, now = clock.GetCurrentInstant() },
+            """, new { id, editable = MessageStatus.Editable.ToArray(), recipient = edit.Recipient, subject = edit.Subject, body = edit.Body, now = clock.GetCurrentInstant() },
             cancellationToken: cancellationToken));
         if (before.Body is null)
         {
@@ -122,9 +120,14 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
         return true;
     }
 
-    public Task AddEventAsync(long id, string eventName, string? detail, CancellationToken cancellationToken) =>
-        ExecuteAsync("insert into message_events (message_id, at, event, detail) values (@id, @now, @eventName, @detail)",
-            new { id, eventName, detail, now = clock.GetCurrentInstant() }, cancellationToken);
+    /// <summary>
+    /// Records that <paramref name="provider"/> failed without sending and the next one was tried: the
+    /// provider in its own column (the dashboard counts failovers per provider), the error in the detail.
+    /// </summary>
+    public Task AddFailoverAsync(long id, string provider, string error, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            insert into message_events (message_id, at, event, provider, detail) values (@id, @now, 'failover', @provider, @detail)
+            """, new { id, provider, detail = $"{provider}: {error}", now = clock.GetCurrentInstant() }, cancellationToken);
 
     private async Task<int> ExecuteAsync(string sql, object args, CancellationToken cancellationToken)
     {

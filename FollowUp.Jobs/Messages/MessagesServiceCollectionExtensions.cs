@@ -11,7 +11,9 @@ internal static class MessagesServiceCollectionExtensions
     public static IServiceCollection AddMessages(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<MessageStore>();
-        // Scoped (one per attempt): the SendGrid adapter is a typed HttpClient, which should not be held for the process's life.
+        // A send job's dead letters: its message's side (the engine writes only its own row).
+        services.AddSingleton<IDeadLetterHandler, SendMessageDeadLetters>();
+        // Scoped (one per attempt), as the channels it sends through are.
         services.AddScoped<MessageSender>();
         services.AddSingleton<MessageDispatcher>();
         services.AddScoped<MessageReconciler>();

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Engine;
 using Hangfire.Server;
 
@@ -34,7 +35,7 @@ internal sealed class SendMessageJob(MessageSender sender, MessageStore store)
 
     /// <summary>What the dashboard shows for a send job: "SMS reminder_24h to +1212…0123".</summary>
     public static string Label(string channel, string kind, string recipient) =>
-        $"{(channel == "sms" ? "SMS" : "Email")} {kind} to {Mask(recipient)}";
+        $"{(Channel.TryParse(channel, out var c) ? c.Label : channel)} {kind} to {Mask(recipient)}";
 
     /// <summary>Enough of a recipient to recognise it, not enough to harvest it from the dashboard.</summary>
     public static string Mask(string recipient)

@@ -24,7 +24,7 @@ namespace FollowUp.Jobs.Notifications;
 /// The URL and secret are read at each attempt, so a receiver fixed after a dead letter is reached by the requeue.
 /// Redirects are not followed (a redirect fails the attempt): the signed body goes only where the client said.
 /// </remarks>
-internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, IHttpClientFactory httpClients, IClock clock)
+internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, NotificationStore notifications, IHttpClientFactory httpClients, IClock clock)
 {
     public const string HttpClientName = "followup-notifications";
 
@@ -44,15 +44,17 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, IHttpC
                 """, new { notificationId }, cancellationToken: cancellationToken));
         }
 
-        // Checkpoint: delivered already, or owned by another job (a duplicate left by a crash): nothing to do.
-        if (pending is null || pending.Status == "delivered" || (pending.JobId is { } owner && owner != jobId))
+        // Checkpoint: delivered already, dropped (its dead letter discarded, its job deleted), dead-lettered (only a
+        // requeue of its dead letter makes it pending again), or owned by another job (a duplicate left by a crash):
+        // nothing to do.
+        if (pending is null || pending.Status != NotificationStatus.Pending || (pending.JobId is { } owner && owner != jobId))
         {
             return;
         }
 
         if (pending.Url is null || pending.Secret is null)
         {
-            await RecordAsync(notificationId, "dropped", null, "the client has no notification URL any more", cancellationToken);
+            await RecordAsync(notificationId, NotificationStatus.Dropped, null, "the client has no notification URL any more", cancellationToken);
             return;
         }
 
@@ -71,7 +73,7 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, IHttpC
             status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                await RecordAsync(notificationId, "delivered", status, null, cancellationToken);
+                await RecordAsync(notificationId, NotificationStatus.Delivered, status, null, cancellationToken);
                 return;
             }
 
@@ -107,15 +109,24 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, IHttpC
         }, Storage.FollowUpJson.Options);
     }
 
-    // One attempt's outcome; a status (delivered, dropped) only when the attempt settled it.
+    // One attempt's outcome, and its status (delivered, dropped) only when the attempt settled it, in one transaction.
     private async Task RecordAsync(long notificationId, string? status, int? response, string? error, CancellationToken cancellationToken)
     {
+        var now = clock.GetCurrentInstant();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
             update notifications set attempts = attempts + 1, last_attempt_at = @now, last_response = @response, last_error = @error,
-                status = coalesce(@status, status), delivered_at = case when @status = 'delivered' then @now else delivered_at end
+                delivered_at = case when @delivered then @now else delivered_at end
             where id = @notificationId
-            """, new { notificationId, status, response, error, now = clock.GetCurrentInstant() }, cancellationToken: cancellationToken));
+            """, new { notificationId, response, error, delivered = status == NotificationStatus.Delivered, now }, tx,
+            cancellationToken: cancellationToken));
+        if (status is not null)
+        {
+            await notifications.TransitionAsync(notificationId, status, NotificationStatus.Waiting, null, tx, cancellationToken);
+        }
+
+        await tx.CommitAsync(cancellationToken);
     }
 
     internal sealed record Pending(Guid EventId, string Type, string ClientId, string Data, Instant CreatedAt, string Status, long? JobId,

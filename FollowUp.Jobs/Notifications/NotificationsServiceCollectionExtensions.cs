@@ -10,6 +10,9 @@ internal static class NotificationsServiceCollectionExtensions
     public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<NotificationStore>();
+        // A delivery job's dead letters: its notification's side (the engine writes only its own row).
+        services.AddSingleton<Engine.IDeadLetterHandler, DeliverNotificationDeadLetters>();
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptions.Validator>();
         services.AddHttpClient(DeliverNotificationJob.HttpClientName, (sp, http) =>

@@ -2,7 +2,7 @@ using Dapper;
 
 namespace FollowUp.Jobs.Storage;
 
-/// <summary>Process-wide Dapper settings: snake_case columns and NodaTime parameters passed to Npgsql.NodaTime. Idempotent.</summary>
+/// <summary>Process-wide Dapper settings: snake_case columns, NodaTime parameters passed to Npgsql.NodaTime, channels by name. Idempotent.</summary>
 public static class DapperConfiguration
 {
     private static int _configured;
@@ -20,5 +20,6 @@ public static class DapperConfiguration
         SqlMapper.AddTypeHandler(new NodaTimeParameterHandler<NodaTime.Instant?>());
         SqlMapper.AddTypeHandler(new NodaTimeParameterHandler<NodaTime.LocalDate>());
         SqlMapper.AddTypeHandler(new NodaTimeParameterHandler<NodaTime.LocalDate?>());
+        SqlMapper.AddTypeHandler(new ChannelTypeHandler());
     }
 }

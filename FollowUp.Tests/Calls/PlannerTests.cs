@@ -22,13 +22,14 @@ public sealed partial class PlannerTests
     private static ClientSettings Client(string zone = "America/New_York", Func<ClientSettings, ClientSettings>? change = null) =>
         TestClients.Acme(c => (change ?? (x => x))(c with { TimeZone = zone }));
 
-    private static CallEvent Call(string outcome, string? startsAt = null, string occurredAt = "2026-11-22T15:04:05Z", string? email = "ana@example.com",
-        string phone = "+12125550123") => new()
+    // The planner takes a call as the domain reads it: parsed once from the event the webhook would post.
+    private static Call Call(string outcome, string? startsAt = null, string occurredAt = "2026-11-22T15:04:05Z", string? email = "ana@example.com",
+        string phone = "+12125550123") => Jobs.Calls.Call.From(new CallEvent
     {
         EventId = "evt_1", Event = "call_ended", ClientId = "acme-dental", CallId = "call_1", OccurredAt = occurredAt, Outcome = outcome,
         Customer = new CallCustomer { Name = "Ana Diaz", Phone = phone, Email = email },
         Appointment = startsAt is null ? null : new CallAppointment { Id = "apt_9", StartsAt = startsAt, Service = "Cleaning" },
-    };
+    });
 
     private static PlannedMessage Sms(FollowUpPlan plan, string kind) => plan.Messages.Single(m => m.Kind == kind && m.Channel == "sms");
 

@@ -68,6 +68,9 @@ public sealed partial class ConversationTests
         }
 
         var events = await EventsAsync("reply.received");
+        // The receiver has the event before the job records its answer: wait for that write, then check it.
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select status from notifications"), s => s == "delivered",
+            what: "the delivery job to record its answer");
         Assert.Multiple(async () =>
         {
             Assert.That(await _db.ScalarAsync<string>("select status from notifications"), Is.EqualTo("delivered"));

@@ -47,10 +47,10 @@ public sealed class AlertTests : BrowserTest
     {
         var message = await Host.Services.GetRequiredService<FollowUp.Jobs.Messages.IMessageClient>()
             .SendSmsAsync("acme-dental", "+12125550133", "x", NodaTime.SystemClock.Instance.GetCurrentInstant() + NodaTime.Duration.FromDays(1));
-        // As MessageSender records them: "<provider>: <error>"; 5 is the default threshold.
+        // As the sender records them (MessageStore.AddFailoverAsync): the provider in its column; 5 is the default threshold.
         await Db.ExecuteAsync("""
-            insert into message_events (message_id, at, event, detail)
-            select @id, now(), 'failover', p || ': refused (503)' from unnest(array['twilio', 'twilio', 'twilio', 'twilio', 'twilio', 'smtp']) p
+            insert into message_events (message_id, at, event, provider, detail)
+            select @id, now(), 'failover', p, p || ': refused (503)' from unnest(array['twilio', 'twilio', 'twilio', 'twilio', 'twilio', 'smtp']) p
             """, new { id = message.Id });
 
         var alerts = await Host.Services.GetRequiredService<AlertMonitor>().CheckAsync(CancellationToken.None);

@@ -102,6 +102,27 @@ public sealed class DashboardPagesTests : BrowserTest
     }
 
     [Test]
+    public async Task DeadLetter_EditAndRetry_SmsBodyOverTheApisLimit_RefusedUnderBody_NothingChanged()
+    {
+        var message = await DeadLetteredSmsAsync(to: "+12125550138", body: "Hello");
+        await SignInAsync();
+        await Page.GotoAsync(Host.Url("/dashboard/deadletters"));
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Edit & retry" }).ClickAsync();
+
+        // POST /api/messages refuses an SMS body over 1600 characters; edit and retry holds to the same rule.
+        await Page.GetByLabel("Body").FillAsync(new string('x', 1601));
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save and retry" }).ClickAsync();
+
+        await Assertions.Expect(Page.Locator("[data-error-for=body]")).ToHaveTextAsync("must be at most 1600 characters for SMS");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Db.ScalarAsync<string>("select body from messages where id = @id", new { id = message.Id }), Is.EqualTo("Hello"));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from dead_letters where resolution is null"), Is.EqualTo(1), "not requeued");
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from audit_log where action = 'message.edit'"), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Compose_InvalidThenValidSms_FieldErrorsThenSent()
     {
         await SignInAsync();
@@ -204,7 +225,7 @@ public sealed class DashboardPagesTests : BrowserTest
     }
 
     [Test]
-    public async Task DeadLetter_Discard_ResolvedAndGoneFromTheList_JobStaysFailed()
+    public async Task DeadLetter_Discard_ResolvedAndGoneFromTheList_JobDeleted_MessageCancelled()
     {
         var message = await DeadLetteredSmsAsync();
         await SignInAsync();
@@ -217,7 +238,8 @@ public sealed class DashboardPagesTests : BrowserTest
         Assert.Multiple(async () =>
         {
             Assert.That(await Db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters"), Is.EqualTo("Discarded by admin"));
-            Assert.That(JobState(message.JobId!.Value), Is.EqualTo("Failed"), "the job stays Failed in Hangfire");
+            Assert.That(JobState(message.JobId!.Value), Is.EqualTo("Deleted"), "discard moves the job out of Failed, so no Requeue sends it");
+            Assert.That(await Db.ScalarAsync<string>("select status from messages where id = @id", new { id = message.Id }), Is.EqualTo("cancelled"));
             Assert.That(await Db.ScalarAsync<string>("select action from audit_log"), Is.EqualTo("dead_letter.discard"));
         });
     }
@@ -240,7 +262,7 @@ public sealed class DashboardPagesTests : BrowserTest
         await WaitForJobStateAsync(open.JobId!.Value, "Succeeded");
         Assert.Multiple(async () =>
         {
-            Assert.That(JobState(discarded.JobId!.Value), Is.EqualTo("Failed"));
+            Assert.That(JobState(discarded.JobId!.Value), Is.EqualTo("Deleted"), "the discarded one is not requeued");
             Assert.That(await Db.ScalarAsync<string>("select after::text from audit_log where action = 'dead_letters.bulk_requeue'"),
                 Is.EqualTo("""{"error": null, "changed": 1, "processed": 1}"""));
         });

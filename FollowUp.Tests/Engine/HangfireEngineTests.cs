@@ -213,7 +213,7 @@ public sealed class HangfireEngineTests
     }
 
     [Test]
-    public async Task Discard_KeepsTheRow_RecordsWho_JobStaysFailed_DeletingTheJobDiscardsToo()
+    public async Task Discard_KeepsTheRow_RecordsWho_MovesTheJobToDeleted_DeletingTheJobDiscardsToo()
     {
         var first = Enqueue("permanent");
         var second = long.Parse(_host.Jobs.Enqueue(() => ProbeJob.RunAsync(_key + "-2", "permanent", null, CancellationToken.None)), CultureInfo.InvariantCulture);
@@ -230,7 +230,8 @@ public sealed class HangfireEngineTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(_host.StateOf(first), Is.EqualTo("Failed"));
+            // Discard moves the job out of Failed (#17: it used to stay Failed, where the stock Requeue sent it).
+            Assert.That(_host.StateOf(first), Is.EqualTo("Deleted"));
             Assert.That(await DeadLetters.DiscardAsync(firstLetter, "ops-carla", CancellationToken.None), Is.False);
             Assert.That(await _db.QueryAsync<string>("select resolution || ' by ' || resolved_by from dead_letters order by id"),
                 Is.EquivalentTo(new[] { "Discarded by ops-carla", "Discarded by ops-dan" }));

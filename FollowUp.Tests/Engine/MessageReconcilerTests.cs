@@ -57,11 +57,13 @@ public sealed class MessageReconcilerTests
     }
 
     [Test]
-    public async Task RunAsync_JobDeleted_MessageStillScheduled_RevivedOnce_SentAndReported()
+    public async Task RunAsync_JobSucceededWithoutSending_MessageStillScheduled_RevivedOnce_SentAndReported()
     {
+        // A Deleted job is never revived (a person deleted it, which cancels its message: DeadLetterDoorsTests);
+        // a job that ended Succeeded while its message was never sent is.
         var message = await OverdueAsync(jobId =>
         {
-            _host.Jobs.Delete(jobId.ToString(CultureInfo.InvariantCulture));
+            _host.Jobs.ChangeState(jobId.ToString(CultureInfo.InvariantCulture), new SucceededState(null, 0, 0), ScheduledState.StateName);
             return Task.CompletedTask;
         });
 
@@ -71,11 +73,11 @@ public sealed class MessageReconcilerTests
         Assert.Multiple(async () =>
         {
             Assert.That((run.Checked, run.Revived, run.Unrevivable), Is.EqualTo((1, 1, 0)));
-            Assert.That(sent.JobId, Is.Not.EqualTo(message.JobId), "a new job replaced the deleted one");
+            Assert.That(sent.JobId, Is.Not.EqualTo(message.JobId), "a new job replaced the finished one");
             Assert.That(_sms.Calls, Has.Count.EqualTo(1));
             Assert.That(second.Revived, Is.Zero, "revived once, not every minute");
             Assert.That(await _db.ScalarAsync<string>("select detail from message_events where message_id = @id and event = 'revived'", new { id = message.Id }),
-                Does.StartWith("reconciler: job deleted but message never sent"));
+                Does.StartWith("reconciler: job succeeded but message never sent"));
             Assert.That(await _db.ScalarAsync<long>("select sum(revived) from reconciler_runs"), Is.EqualTo(1));
         });
     }

@@ -219,6 +219,30 @@ public sealed class MessageSendingTests
     }
 
     [Test]
+    public async Task EditAsync_BreaksTheApisRules_RefusedNamingTheField_NothingChanged()
+    {
+        var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1);
+        var sms = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi", later);
+        var email = await Messages.SendEmailAsync("acme-dental", "ana@example.com", "Receipt", "Thanks", later);
+
+        Assert.Multiple(async () =>
+        {
+            // The API's own limits (POST /api/messages): an SMS body of at most 1600 characters, a subject on one line.
+            Assert.That(() => Messages.EditAsync(sms.Id, new MessageEdit(Body: new string('x', 1601)), "support-ana"),
+                Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("body")
+                    .And.Message.Contains("must be at most 1600 characters for SMS"));
+            Assert.That(() => Messages.EditAsync(email.Id, new MessageEdit(Subject: "Receipt\r\nBcc: everyone@example.com"), "support-ana"),
+                Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("subject")
+                    .And.Message.Contains("must be one line (no CR or LF)"));
+            Assert.That(() => Messages.EditAsync(email.Id, new MessageEdit(Subject: new string('s', 999)), "support-ana"),
+                Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("subject"));
+            Assert.That((await Messages.FindAsync(sms.Id))!.Body, Is.EqualTo("Hi"));
+            Assert.That((await Messages.FindAsync(email.Id))!.Subject, Is.EqualTo("Receipt"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from message_events where event = 'edited'"), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task SendSmsAndEdit_NumbersStoredAsE164_InvalidOnesRefusedWithTheReason()
     {
         var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1);

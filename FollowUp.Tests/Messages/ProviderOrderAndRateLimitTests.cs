@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Messages;
 using FollowUp.Tests.Support;
@@ -66,6 +67,32 @@ public sealed class ProviderOrderAndRateLimitTests
                 Assert.That(host.History(jobId).Select(h => h.StateName), Is.EqualTo(new[] { "Enqueued", "Processing", "Succeeded" }),
                     "one attempt each, no retry");
             }
+        });
+    }
+
+    [Test]
+    public async Task Failover_RecordsThePassedOverProviderInItsOwnColumn()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var first = new ScriptedSmsProvider("first").ThenFail(SendFailureKind.Transient, "503");
+        var second = new ScriptedSmsProvider("second");
+        await using var host = await EngineHost.StartAsync(db, services: s =>
+        {
+            s.AddSingleton<ISmsProvider>(first);
+            s.AddSingleton<ISmsProvider>(second);
+        });
+        await TestClients.CreateAsync(host.Services);
+        var messages = host.Services.GetRequiredService<IMessageClient>();
+
+        var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
+        var sent = await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(sent.Provider, Is.EqualTo("second"));
+            // The dashboard's provider health and the failover alert group by this column.
+            Assert.That(await db.ScalarAsync<string>("select provider || ' | ' || detail from message_events where event = 'failover'"),
+                Is.EqualTo("first | first: first refused (503)"));
         });
     }
 }

@@ -74,7 +74,7 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
         var body = await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return TooLarge();
+            return WebhookProblems.TooLarge($"A call webhook is at most {MaxBodyBytes} bytes.");
         }
 
         CallEvent? call;
@@ -84,12 +84,12 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
         }
         catch (JsonException ex)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: ex.Message);
+            return WebhookProblems.MalformedJson(ex.Message);
         }
 
         if (call is null)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: "The body is empty or null.");
+            return WebhookProblems.MalformedJson("The body is empty or null.");
         }
 
         // The client names the secret; without a usable client id nothing can be verified.
@@ -101,13 +101,13 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
 
         if (await clients.FindWithSecretAsync(call.ClientId, cancellationToken) is not var (client, secret))
         {
-            return UnknownClient(call.ClientId);
+            return WebhookProblems.UnknownClient(call.ClientId);
         }
 
         var check = CallSignature.Verify(secret, request.Headers[CallSignature.Header], body, clock.GetCurrentInstant());
         if (check != SignatureCheck.Valid)
         {
-            return SignatureProblem(CallSignature.Header, check);
+            return WebhookProblems.InvalidSignature(CallSignature.Header, check);
         }
 
         return await AcceptAsync(CallSource.FollowUp, call, Encoding.UTF8.GetString(body), client, intake);
@@ -119,18 +119,18 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
         var body = await WebhookBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return TooLarge();
+            return WebhookProblems.TooLarge($"A call webhook is at most {MaxBodyBytes} bytes.");
         }
 
         if (await clients.FindWithSecretAsync(clientId, cancellationToken) is not var (client, secret))
         {
-            return UnknownClient(clientId);
+            return WebhookProblems.UnknownClient(clientId);
         }
 
         var check = RetellCallEvents.Verify(secret, request.Headers[RetellCallEvents.Header], body, clock.GetCurrentInstant());
         if (check != SignatureCheck.Valid)
         {
-            return SignatureProblem(RetellCallEvents.Header, check);
+            return WebhookProblems.InvalidSignature(RetellCallEvents.Header, check);
         }
 
         var raw = Encoding.UTF8.GetString(body);
@@ -141,7 +141,7 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
         }
         catch (JsonException ex)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: ex.Message);
+            return WebhookProblems.MalformedJson(ex.Message);
         }
 
         return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.Retell, call, raw, client, intake);
@@ -159,7 +159,7 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
 
         if (await clients.FindWithSecretAsync(clientId, cancellationToken) is not var (client, _))
         {
-            return UnknownClient(clientId);
+            return WebhookProblems.UnknownClient(clientId);
         }
 
         var call = TwilioVoiceCallEvents.Map(clientId, form, clock.GetCurrentInstant());
@@ -187,21 +187,6 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
     }
 
     private static ContentHttpResult Reply(int status, string json) => TypedResults.Text(json, "application/json", Encoding.UTF8, status);
-
-    private static ProblemHttpResult TooLarge() =>
-        TypedResults.Problem(statusCode: 413, title: "Body too large", detail: $"A call webhook is at most {MaxBodyBytes} bytes.");
-
-    private static ProblemHttpResult UnknownClient(string clientId) =>
-        TypedResults.Problem(statusCode: 404, title: "Unknown client", detail: $"No client '{clientId}'.");
-
-    private static ProblemHttpResult SignatureProblem(string header, SignatureCheck check) =>
-        TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: check switch
-        {
-            SignatureCheck.Missing => $"The {header} header is missing.",
-            SignatureCheck.Malformed => $"The {header} header is not in the documented form.",
-            SignatureCheck.Expired => $"The {header} timestamp is more than {CallSignature.Tolerance.TotalSeconds:0} seconds from now.",
-            _ => $"The {header} signature does not match the body.",
-        });
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex ClientIdPattern();

@@ -43,21 +43,21 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
         var key = options.Value.WebhookPublicKey;
         if (string.IsNullOrWhiteSpace(key))
         {
-            return TypedResults.Problem(statusCode: 401, title: "Event webhook not configured",
-                detail: "Set FollowUp:SendGrid:WebhookPublicKey to SendGrid's verification key.");
+            return WebhookProblems.NotConfigured("Event webhook not configured",
+                "Set FollowUp:SendGrid:WebhookPublicKey to SendGrid's verification key.");
         }
 
         var body = await WebhookBody.ReadAsync(Request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
-            return TypedResults.Problem(statusCode: 413, title: "Body too large", detail: $"At most {MaxBodyBytes} bytes.");
+            return WebhookProblems.TooLarge($"At most {MaxBodyBytes} bytes.");
         }
 
         var timestamp = Request.Headers[SendGridEventWebhook.TimestampHeader].ToString();
         var publicKey = Keys.GetOrAdd(key, SendGridEventWebhook.ParseKey);
         if (!SendGridEventWebhook.Verify(publicKey, Request.Headers[SendGridEventWebhook.SignatureHeader].ToString(), timestamp, Encoding.UTF8.GetString(body)))
         {
-            return TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "The event webhook signature does not verify.");
+            return WebhookProblems.InvalidSignature("The event webhook signature does not verify.");
         }
 
         if (!long.TryParse(timestamp, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
@@ -73,7 +73,7 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
         }
         catch (JsonException ex)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: ex.Message);
+            return WebhookProblems.MalformedJson(ex.Message);
         }
 
         if (events.ValueKind != JsonValueKind.Array)

@@ -20,19 +20,19 @@ internal static class TwilioRequest
     {
         if (string.IsNullOrEmpty(twilio.AuthToken))
         {
-            return (null, "", TypedResults.Problem(statusCode: 401, title: "Twilio not configured",
-                detail: "Set FollowUp:Twilio:AuthToken so Twilio's signatures can be verified."));
+            return (null, "", WebhookProblems.NotConfigured("Twilio not configured",
+                "Set FollowUp:Twilio:AuthToken so Twilio's signatures can be verified."));
         }
 
         if (!request.HasFormContentType)
         {
-            return (null, "", TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "Expected a signed form post."));
+            return (null, "", WebhookProblems.InvalidSignature("Expected a signed form post."));
         }
 
         var body = await WebhookBody.ReadAsync(request, MaxBytes, cancellationToken);
         if (body is null)
         {
-            return (null, "", TypedResults.Problem(statusCode: 413, title: "Body too large", detail: $"At most {MaxBytes} bytes."));
+            return (null, "", WebhookProblems.TooLarge($"At most {MaxBytes} bytes."));
         }
 
         var raw = Encoding.UTF8.GetString(body);
@@ -43,6 +43,6 @@ internal static class TwilioRequest
         var signature = request.Headers["X-Twilio-Signature"].ToString();
         return signature.Length > 0 && new RequestValidator(twilio.AuthToken).Validate(url, form, signature)
             ? (form, raw, null)
-            : (null, "", TypedResults.Problem(statusCode: 401, title: "Invalid signature", detail: "X-Twilio-Signature does not verify."));
+            : (null, "", WebhookProblems.InvalidSignature("X-Twilio-Signature does not verify."));
     }
 }

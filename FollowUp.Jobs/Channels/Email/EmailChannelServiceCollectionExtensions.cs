@@ -8,11 +8,12 @@ namespace FollowUp.Jobs.Channels.Email;
 public static class EmailChannelServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="SmtpOptions"/> (<c>FollowUp:Smtp</c>) and <see cref="SendGridOptions"/>
+    /// Adds the email channel (its failover order from <c>FollowUp:Email:Providers</c>; every registered
+    /// <see cref="IEmailProvider"/> joins it, the sandbox when none is configured). Binds <see cref="SmtpOptions"/> (<c>FollowUp:Smtp</c>) and <see cref="SendGridOptions"/>
     /// (<c>FollowUp:SendGrid</c>), validated at start-up with messages naming the key, and registers the
     /// providers as <see cref="IEmailProvider"/> in the default failover order: SMTP first, SendGrid second.
     /// SMTP keeps connected clients in <see cref="SmtpConnectionPool"/> (<see cref="SmtpOptions.PoolSize"/>).
-    /// A provider without credentials stays registered and reports <see cref="IEmailProvider.IsConfigured"/>
+    /// A provider without credentials stays registered and reports <see cref="IChannelProvider.IsConfigured"/>
     /// false. SendGrid is a typed HttpClient (transient, as typed clients are) whose timeout is
     /// <see cref="SendGridOptions.TimeoutSeconds"/>; resolve the providers per send rather than holding them
     /// for the life of the process, so the client factory can rotate connections.
@@ -35,6 +36,10 @@ public static class EmailChannelServiceCollectionExtensions
         // Registration order is the failover order.
         services.AddSingleton<IEmailProvider>(sp => sp.GetRequiredService<SmtpEmailProvider>());
         services.AddTransient<IEmailProvider>(sp => sp.GetRequiredService<SendGridEmailProvider>());
+
+        services.AddOptions<ChannelOptions>(Channel.Email.Name).Bind(configuration.GetSection("FollowUp:Email"));
+        // Scoped (one per attempt): SendGrid is a typed HttpClient, which should not be held for the process's life.
+        services.AddScoped<IMessageChannel, EmailChannel>();
         return services;
     }
 }

@@ -14,15 +14,10 @@ public sealed record EmailRequest(string To, string? From, string Subject, strin
 
 /// <summary>
 /// An email provider. Throws <see cref="ProviderSendException"/> when the provider refuses or fails;
-/// any other exception is a bug. Providers are tried in configured order (failover on transient).
+/// any other exception is a bug. Registered in DI, a provider joins its channel's chain: tried in configured order
+/// (<see cref="ChannelOptions"/>), failed over on transient failures, rate-limited by its name.
 /// </summary>
-public interface IEmailProvider
+public interface IEmailProvider : IChannelProvider
 {
-    /// <summary>Stable lower-case name, used in configuration, receipts and logs.</summary>
-    string Name { get; }
-
-    /// <summary>False when its credentials are not configured: the provider is skipped.</summary>
-    bool IsConfigured { get; }
-
     Task<ProviderReceipt> SendAsync(EmailRequest request, CancellationToken cancellationToken);
 }

@@ -9,15 +9,10 @@ public sealed record SmsRequest(string To, string? From, string Body, Uri? Statu
 
 /// <summary>
 /// An SMS provider. Throws <see cref="ProviderSendException"/> when the provider refuses or fails;
-/// any other exception is a bug. Providers are tried in configured order (failover on transient).
+/// any other exception is a bug. Registered in DI, a provider joins its channel's chain: tried in configured order
+/// (<see cref="ChannelOptions"/>), failed over on transient failures, rate-limited by its name.
 /// </summary>
-public interface ISmsProvider
+public interface ISmsProvider : IChannelProvider
 {
-    /// <summary>Stable lower-case name, used in configuration, receipts and logs.</summary>
-    string Name { get; }
-
-    /// <summary>False when its credentials are not configured: the provider is skipped.</summary>
-    bool IsConfigured { get; }
-
     Task<ProviderReceipt> SendAsync(SmsRequest request, CancellationToken cancellationToken);
 }

@@ -8,12 +8,26 @@ namespace FollowUp.Jobs.Channels.Sms;
 public static class SmsChannelServiceCollectionExtensions
 {
     /// <summary>
+    /// Adds the SMS channel: its failover order from <c>FollowUp:Sms:Providers</c>, the channel itself
+    /// (every registered <see cref="ISmsProvider"/> joins it; none configured, the sandbox), and Twilio
+    /// (<see cref="AddTwilioSms"/>). Another provider is one more <see cref="ISmsProvider"/> registration.
+    /// </summary>
+    public static IServiceCollection AddSmsChannel(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ChannelOptions>(Channel.Sms.Name).Bind(configuration.GetSection("FollowUp:Sms"));
+        // Scoped (one per attempt), as the channels are: a provider may be a typed HttpClient, not to be held for the process's life.
+        services.AddScoped<IMessageChannel, SmsChannel>();
+        return services.AddTwilioSms(configuration);
+    }
+
+    /// <summary>
     /// Adds Twilio as an <see cref="ISmsProvider"/>: <see cref="TwilioOptions"/> bound from
     /// <c>FollowUp:Twilio</c> and validated at start-up (invalid or partial settings stop the host,
     /// naming the key), and the named <see cref="HttpClient"/> the Twilio library sends over: timeout
     /// <see cref="TwilioOptions.TimeoutSeconds"/>, handlers rotated by the factory, and
     /// <see cref="TwilioWire"/> pointing it at <see cref="TwilioOptions.BaseUrl"/>. Without credentials
-    /// the provider is registered but reports <see cref="ISmsProvider.IsConfigured"/> false, so the
+    /// the provider is registered but reports <see cref="IChannelProvider.IsConfigured"/> false, so the
     /// channel skips it.
     /// </summary>
     public static IServiceCollection AddTwilioSms(this IServiceCollection services, IConfiguration configuration)

@@ -19,9 +19,9 @@ internal sealed class AlertMonitor(
 {
     private const string DeadLettersSql = "select count(*) from dead_letters where dead_lettered_at >= @since";
 
-    // The failover event's detail is "<provider>: <error>" (MessageSender).
+    // A failover event names the provider it passed over (MessageStore.AddFailoverAsync).
     private const string FailoversSql = """
-        select split_part(detail, ':', 1) as provider, count(*) as count from message_events
+        select provider, count(*) as count from message_events
         where event = 'failover' and at >= @since
         group by 1 order by 1
         """;

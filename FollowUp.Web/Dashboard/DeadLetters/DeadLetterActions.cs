@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using FollowUp.Web.Dashboard.Access;
@@ -48,38 +49,31 @@ internal sealed class DeadLetterActions(FollowUp.Jobs.Engine.DeadLetters deadLet
     }
 
     /// <summary>
-    /// Applies the edit to the message (validated by <see cref="IMessageClient.EditAsync"/>), then requeues
-    /// the dead letter. Problems are per field: "to", "subject", "body", or "" for the whole action.
+    /// Applies the edit to the message, held to the rules the API applies (<see cref="MessageContentValidator"/>:
+    /// the recipient fits the channel, a subject of one line, body limits), then requeues the dead letter.
+    /// Problems are per field: "to", "subject", "body", or "" for the whole action; with any, nothing changed.
     /// </summary>
     public async Task<Dictionary<string, string>> EditAndRetryAsync(
         long id, MessageInfo message, MessageEdit edit, string actor, CancellationToken cancellationToken)
     {
-        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (message.Channel == "email" && edit.Subject is { } subject && string.IsNullOrWhiteSpace(subject))
+        var channel = Channel.Parse(message.Channel);
+        var after = new MessageContent(channel, edit.Recipient ?? message.Recipient,
+            channel == Channel.Email ? edit.Subject ?? message.Subject : null, edit.Body ?? message.Body);
+        var problems = new Dictionary<string, string>(MessageContentValidator.Instance.Problems(after), StringComparer.Ordinal);
+        if (problems.Count > 0)
         {
-            problems["subject"] = "An email needs a subject.";
             return problems;
         }
 
-        // The audit records a number as it is stored (E.164); one that does not parse is refused below, with why.
-        if (message.Channel == "sms" && edit.Recipient is { } to && Jobs.Channels.E164.TryNormalize(to, out var e164, out _))
+        // The audit records a number as it is stored (E.164).
+        if (channel == Channel.Sms && edit.Recipient is { } to)
         {
-            edit = edit with { Recipient = e164 };
+            edit = edit with { Recipient = E164.Normalize(to) };
         }
 
-        try
+        if (!await messages.EditAsync(message.Id, edit, actor, cancellationToken))
         {
-            if (!await messages.EditAsync(message.Id, edit, actor, cancellationToken))
-            {
-                problems[""] = $"Message {message.Id} is {message.Status} now and can no longer be edited.";
-                return problems;
-            }
-        }
-        catch (ArgumentException ex)
-        {
-            // EditAsync's own checks: the recipient must fit the channel, the body must not be empty.
-            var text = ex.Message.Split(" (Parameter", 2)[0];
-            problems[text.Contains("body", StringComparison.OrdinalIgnoreCase) ? "body" : "to"] = text;
+            problems[""] = $"Message {message.Id} is {message.Status} now and can no longer be edited.";
             return problems;
         }
 

@@ -10,8 +10,7 @@ internal sealed class MessageQueries(NpgsqlDataSource dataSource)
 {
     public const int PageSize = 50;
 
-    public static readonly IReadOnlyList<string> Statuses =
-        ["scheduled", "sending", "sent", "delivered", "undelivered", "failed", "cancelled", "skipped", "dead_lettered"];
+    public static readonly IReadOnlyList<string> Statuses = FollowUp.Jobs.Messages.MessageStatus.All;
 
     private const string Columns = """
         m.id, m.client_id, c.name as client_name, m.call_id, m.kind, m.channel, m.recipient, m.subject, m.body, m.scheduled_for,

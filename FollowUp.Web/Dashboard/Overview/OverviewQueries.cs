@@ -81,7 +81,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 
     private const string ProvidersSql = """
         with recent as (
-            select split_part(detail, ':', 1) as provider, at, detail from message_events
+            select provider, at, detail from message_events
             where event = 'failover' and at >= @since
         )
         select provider, count(*) as failovers, max(at) as last_failover_at,

@@ -17,15 +17,13 @@ internal sealed class StateCountJob(NpgsqlDataSource dataSource, IClock clock)
 {
     public const string RecurringId = "state-counts";
 
-    // Every status the table's check constraint allows is written, zero when no row is in it, so a
-    // count never lingers after the last row left a status.
+    // Every status (MessageStatus.All, which the table's check constraint allows) is written, zero when
+    // no row is in it, so a count never lingers after the last row left a status.
     private const string CountSql = """
         with counted as (
             select 'message' as subject, status as state, count(*) as count from messages group by status
         ), known (subject, state) as (
-            values ('message', 'scheduled'), ('message', 'sending'), ('message', 'sent'), ('message', 'delivered'),
-                   ('message', 'undelivered'), ('message', 'failed'), ('message', 'cancelled'), ('message', 'skipped'),
-                   ('message', 'dead_lettered')
+            select 'message', unnest(@statuses::text[])
         )
         insert into state_counts (subject, state, count, counted_at)
         select k.subject, k.state, coalesce(c.count, 0), @now from known k left join counted c using (subject, state)
@@ -49,7 +47,8 @@ internal sealed class StateCountJob(NpgsqlDataSource dataSource, IClock clock)
     public static async Task RefreshAsync(NpgsqlDataSource dataSource, Instant now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(CountSql, new { now }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(CountSql, new { now, statuses = FollowUp.Jobs.Messages.MessageStatus.All.ToArray() },
+            cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(MessageDaysSql, cancellationToken: cancellationToken));
     }
 }

@@ -1,0 +1,26 @@
+namespace FollowUp.Jobs.Channels;
+
+/// <summary>
+/// One way a message travels (<see cref="Channel.Sms"/>, <see cref="Channel.Email"/>): it owns its
+/// provider chain (order, failover, rate limits, the sandbox when nothing is configured), builds the
+/// provider's request, and reckons segments and cost. The send job picks the channel by the message's
+/// <see cref="Channel"/> and does nothing channel-specific itself; a new provider for a channel is a
+/// registration of its provider interface, not a change here or in the sender.
+/// </summary>
+internal interface IMessageChannel
+{
+    Channel Channel { get; }
+
+    /// <summary>
+    /// The number whose zones decide a marketing message's recipient hours: an SMS's recipient, an
+    /// email's customer number (null: the client's zone).
+    /// </summary>
+    string? RecipientPhone(OutgoingMessage message);
+
+    /// <summary>
+    /// Sends <paramref name="message"/> through the first provider that accepts it.
+    /// <paramref name="onFailover"/> records each provider passed over.
+    /// </summary>
+    /// <exception cref="ProviderSendException">Every provider refused or failed; the last failure.</exception>
+    Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken);
+}
