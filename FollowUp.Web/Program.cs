@@ -1,5 +1,6 @@
 using FollowUp.Jobs;
 using FollowUp.Web.Api;
+using FollowUp.Web.Api.Idempotency;
 using FollowUp.Web.Auth;
 using FollowUp.Web.Dashboard;
 using FollowUp.Web.Dashboard.Overview;
@@ -10,6 +11,7 @@ using FollowUp.Web.Webhooks;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFollowUpJobs(builder.Configuration);
 builder.Services.AddFollowUpApiAuth(builder.Configuration);
+builder.Services.AddFollowUpApi();
 builder.Services.AddFollowUpDashboard(builder.Configuration);
 builder.Services.AddWebhookLimits(builder.Configuration);
 builder.Services.AddFollowUpProxy(builder.Configuration);
@@ -17,7 +19,7 @@ builder.Services.AddControllers() // the webhooks (Webhooks/); the /api endpoint
     .ConfigureApplicationPartManager(m => m.FeatureProviders.Add(new WebhookControllers()));
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-builder.Services.AddOpenApi(o => o.AddOperationTransformer<RawBodyOpenApi>());
+builder.Services.AddOpenApi(o => o.AddOperationTransformer<RawBodyOpenApi>().AddDocumentTransformer<ApiOpenApi>().AddOperationTransformer<ApiOpenApi>());
 
 var app = builder.Build();
 app.UseFollowUpProxy(); // forwarded headers from configured proxies only, then HSTS on HTTPS
@@ -29,9 +31,11 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter(); // webhooks: beyond the node's limits, 503 with Retry-After; sign-in: per address, 429
+app.UseIdempotencyKeys(); // after authorization: a key's replies are the API key's own
 app.MapFollowUpHealth();
 app.MapClientApi();
 app.MapMessageApi();
+app.MapAppointmentApi();
 app.MapCallApi();
 app.MapConversationApi();
 app.MapControllers();
@@ -39,6 +43,7 @@ app.MapRazorPages(); // the dashboard, /dashboard
 app.MapFollowUpHangfireDashboard(); // the stock Hangfire dashboard, /hangfire, behind the same sign-in
 app.MapDashboardLive();
 app.MapOpenApi(); // GET /openapi/v1.json
+app.MapFollowUpApiReference(); // GET /api/docs: the interactive reference, for signed-in dashboard users
 app.MapGet("/", () => TypedResults.Text("FollowUp job server. Dashboard: /dashboard. Health: /health/live, /health/ready\n"));
 app.Run();
 

@@ -118,7 +118,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
     /// <summary>Reads a journaled body again as the call event it was accepted as.</summary>
     public static CallEvent? Read(string source, string clientId, string rawBody, Instant receivedAt) => source switch
     {
-        CallSource.FollowUp => JsonSerializer.Deserialize<CallEvent>(rawBody, FollowUpJson.Options),
+        CallSource.FollowUp or CallSource.Api => JsonSerializer.Deserialize<CallEvent>(rawBody, FollowUpJson.Options),
         CallSource.Retell => RetellCallEvents.Map(clientId, rawBody),
         CallSource.TwilioVoice => TwilioVoiceCallEvents.Map(clientId, Channels.Sms.TwilioForm.Parse(rawBody), receivedAt),
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown call source."),

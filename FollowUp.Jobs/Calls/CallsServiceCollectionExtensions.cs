@@ -11,6 +11,7 @@ internal static class CallsServiceCollectionExtensions
     {
         services.AddSingleton<CallIntake>();
         services.AddSingleton<CallQueries>();
+        services.AddSingleton<AppointmentActions>();
         services.AddRecurringJob(ReplayStalledWebhooksJob.RecurringId, (recurring, options, _) =>
             recurring.AddOrUpdate<ReplayStalledWebhooksJob>(ReplayStalledWebhooksJob.RecurringId, EngineOptions.DefaultQueue,
                 x => x.RunAsync(CancellationToken.None), Cron.Minutely(), options));

@@ -20,6 +20,7 @@ internal static class MessagesServiceCollectionExtensions
         services.AddScoped<MessageReconciler>();
         services.AddSingleton<IMessageClient, MessageClient>();
         services.AddSingleton<DeliveryUpdates>();
+        services.AddSingleton<MessageSearch>();
         services.AddSingleton<Suppressions>();
         services.AddRecurringJob(MessageReconciler.RecurringId, (recurring, options, _) =>
             recurring.AddOrUpdate<MessageReconciler>(MessageReconciler.RecurringId, EngineOptions.DefaultQueue,

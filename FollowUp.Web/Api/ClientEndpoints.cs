@@ -3,6 +3,7 @@ using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Clients;
 using Microsoft.AspNetCore.Http.HttpResults;
 using FollowUp.Jobs.Templates;
+using FollowUp.Web.Api.Idempotency;
 
 namespace FollowUp.Web.Api;
 
@@ -14,7 +15,7 @@ internal static partial class ClientEndpoints
         // PUT /api/clients/{id}   create (201) or replace (200); 400 bad JSON or id, 422 invalid fields
         // GET /api/clients/{id}   200 the client without its secret, with template_previews (SMS and segments per kind); 404 unknown
         var group = app.MapGroup("/api/clients").RequireAuthorization("api").WithTags("Clients");
-        group.MapPut("/{id}", PutClient).Accepts<ClientSettings>("application/json");
+        group.MapPut("/{id}", PutClient).Accepts<ClientSettings>("application/json").WithIdempotencyKey();
         group.MapGet("/{id}", GetClient);
         return app;
     }

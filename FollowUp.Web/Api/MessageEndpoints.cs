@@ -2,24 +2,32 @@ using System.Security.Claims;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
+using FollowUp.Web.Api.Idempotency;
+using FollowUp.Web.Dashboard.Access;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;
 
 namespace FollowUp.Web.Api;
 
-/// <summary>Ad-hoc messages, dead letters and requeue.</summary>
+/// <summary>Ad-hoc messages, the message list and cancel, dead letters and requeue.</summary>
 internal static class MessageEndpoints
 {
     public static IEndpointRouteBuilder MapMessageApi(this IEndpointRouteBuilder app)
     {
         // POST /api/messages                      202 the planned message; 400 bad JSON, 404 unknown client, 422 invalid fields
+        //                                         (Idempotency-Key: the same key and body again → the first response)
+        // GET  /api/messages?client_id=&status=&kind=&channel=&to=&q=&from=&until=&before=&limit=
+        //                                         200 { messages, next_before }, newest first; 422 a parameter named
         // GET  /api/messages/{id}                 200 the message (status, provider id, cost, error); 404
+        // POST /api/messages/{id}/cancel          200 cancelled (job deleted, reason and actor recorded); 404; 409 past cancelling
         // GET  /api/dead-letters?before={id}      200 open dead letters, newest first, 100 a page
         // POST /api/dead-letters/{id}/requeue     202 requeued; 404 unknown; 409 already resolved
         // POST /api/jobs/{id}/requeue             202 requeued; 409 not in a requeueable state
         var api = app.MapGroup("/api").RequireAuthorization("api");
-        api.MapPost("/messages", PostMessage).WithTags("Messages").Accepts<MessageRequest>("application/json");
+        api.MapPost("/messages", PostMessage).WithTags("Messages").Accepts<MessageRequest>("application/json").WithIdempotencyKey();
+        api.MapGet("/messages", ListMessages).WithTags("Messages");
         api.MapGet("/messages/{id:long}", GetMessage).WithTags("Messages");
+        api.MapPost("/messages/{id:long}/cancel", CancelMessage).WithTags("Messages");
         api.MapGet("/dead-letters", ListDeadLetters).WithTags("Dead letters");
         api.MapPost("/dead-letters/{id:long}/requeue", RequeueDeadLetter).WithTags("Dead letters");
         api.MapPost("/jobs/{id:long}/requeue", RequeueJob).WithTags("Jobs");
@@ -56,6 +64,40 @@ internal static class MessageEndpoints
         await messages.FindAsync(id, cancellationToken) is { } message
             ? TypedResults.Ok(message)
             : TypedResults.Problem(statusCode: 404, title: "Unknown message", detail: $"No message {id}.");
+
+    private static async Task<IResult> ListMessages(HttpRequest request, MessageSearch search, CancellationToken cancellationToken)
+    {
+        var (filter, limit, errors) = MessageListQuery.Parse(request.Query);
+        if (errors.Count > 0)
+        {
+            return ApiJson.ValidationProblem(new FluentValidation.Results.ValidationResult(errors));
+        }
+
+        var messages = await search.SearchAsync(filter, limit, cancellationToken);
+        return TypedResults.Json(new MessagePage(messages, messages.Count == limit ? messages[^1].Id : null), ApiJson.Options);
+    }
+
+    private static async Task<IResult> CancelMessage(long id, IMessageClient messages, AuditLog audit, ClaimsPrincipal user,
+        CancellationToken cancellationToken)
+    {
+        var before = await messages.FindAsync(id, cancellationToken);
+        if (before is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Unknown message", detail: $"No message {id}.");
+        }
+
+        var actor = user.Identity?.Name ?? "api";
+        if (!await messages.CancelAsync(id, actor, CancellationToken.None))
+        {
+            var now = await messages.FindAsync(id, CancellationToken.None);
+            return TypedResults.Problem(statusCode: 409, title: "Not cancellable",
+                detail: $"Message {id} is {now?.Status ?? before.Status}: only a message that has not gone out (scheduled, or dead-lettered) can be cancelled.");
+        }
+
+        await audit.WriteAsync(actor, "message.cancel", $"message {id}", new { status = before.Status }, new { status = MessageStatus.Cancelled },
+            CancellationToken.None);
+        return TypedResults.Json(await messages.FindAsync(id, CancellationToken.None), ApiJson.Options);
+    }
 
     private static async Task<Ok<IReadOnlyList<DeadLetter>>> ListDeadLetters(long? before, DeadLetters deadLetters, CancellationToken cancellationToken) =>
         TypedResults.Ok(await deadLetters.ListOpenAsync(100, before, cancellationToken));

@@ -19,6 +19,12 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
 
+    /// <summary>
+    /// A SHA-256 of the presented key (hex): what scopes per-key state (Idempotency-Key replies) to the
+    /// key itself, not to its index, which changes when keys are rotated. Never the key.
+    /// </summary>
+    public const string KeyHashClaim = "followup:api_key_sha256";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
@@ -44,7 +50,10 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("Invalid API key"));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, $"api-key-{match}")], SchemeName);
+        var identity = new ClaimsIdentity([
+            new Claim(ClaimTypes.Name, $"api-key-{match}"),
+            new Claim(KeyHashClaim, Convert.ToHexStringLower(SHA256.HashData(presented))),
+        ], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

@@ -1,4 +1,5 @@
 using Dapper;
+using FollowUp.Jobs.Messages;
 using Npgsql;
 using NodaTime;
 
@@ -28,6 +29,26 @@ internal sealed class MessageQueries(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<MessageRow>(new CommandDefinition(
             PageSql, new { status, before, limit = PageSize }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    // The API's search (the same predicates and indexes), with each row's client name.
+    private const string SearchSelectSql = """
+        select s.id, s.client_id, c.name as client_name, s.call_id, s.kind, s.channel, s.recipient, s.subject, s.body,
+               s.scheduled_for, s.status, s.skip_reason, s.provider, s.provider_message_id, s.segments, s.cost, s.currency,
+               s.error, s.job_id, s.sent_at
+        from (
+        """;
+
+    private const string SearchJoinSql = ") s join clients c on c.id = s.client_id order by s.id desc";
+
+    /// <summary>Messages matching <paramref name="filter"/> (as <c>GET /api/messages</c>), newest first, a page.</summary>
+    public async Task<IReadOnlyList<MessageRow>> SearchAsync(MessageFilter filter, CancellationToken cancellationToken)
+    {
+        var (inner, args) = MessageSearch.Build(filter, PageSize);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<MessageRow>(new CommandDefinition(
+            SearchSelectSql + inner + SearchJoinSql, args, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 
