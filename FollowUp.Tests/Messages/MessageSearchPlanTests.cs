@@ -95,8 +95,8 @@ public sealed class MessageSearchPlanTests
         Assert.Multiple(() =>
         {
             Assert.That(byBody.Select(m => m.Id), Is.EqualTo(new long[] { 3000 }), "the body, any case");
-            Assert.That(byName.Select(m => m.CallId), Has.Count.EqualTo(5).And.All.EqualTo("call_1"));
-            Assert.That(byRecipient.Select(m => m.Recipient), Has.Count.EqualTo(5).And.All.EqualTo("+12120019999"));
+            Assert.That(byName.Select(m => m.CallId).ToList(), Has.Count.EqualTo(5).And.All.EqualTo("call_1"));
+            Assert.That(byRecipient.Select(m => m.Recipient).ToList(), Has.Count.EqualTo(5).And.All.EqualTo("+12120019999"));
             Assert.That(byName.Select(m => m.Id), Is.Ordered.Descending);
         });
     }
