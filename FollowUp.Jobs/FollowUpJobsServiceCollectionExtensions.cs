@@ -53,6 +53,7 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.TryAddSingleton<IClock>(SystemClock.Instance);
         services.TryAddSingleton(_ => BuildDataSource(connectionString));
 
+        services.AddFollowUpKeyRing(configuration);
         services.AddSingleton<MigrationRunner>();
         services.AddHostedService<MigrationHostedService>();
 

@@ -33,6 +33,8 @@ public sealed class EngineHost : IAsyncDisposable
         ["FollowUp:Engine:DispatchPollMilliseconds"] = "200",
         ["FollowUp:Engine:ShutdownTimeoutSeconds"] = "5",
         ["FollowUp:Engine:StateCountSeconds"] = "1",
+        // The tests' webhook receivers listen on 127.0.0.1, which notifications refuse unless this is on.
+        ["FollowUp:Notifications:AllowLoopback"] = "true",
     };
 
     public static async Task<EngineHost> StartAsync(

@@ -73,6 +73,9 @@ public sealed partial class SmtpTestServer : IAsyncDisposable
     /// <summary>The verb (MAIL, RCPT, DATA, or "." for the end of data) gets <paramref name="reply"/>.</summary>
     public void Reply(string verb, string reply) => _verbReplies[verb] = reply;
 
+    /// <summary>The verb gets its normal answer again.</summary>
+    public void ClearReply(string verb) => _verbReplies.TryRemove(verb, out _);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

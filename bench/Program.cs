@@ -2,6 +2,7 @@ namespace FollowUp.Bench;
 
 /// <summary>
 /// bench/run.sh engine [repeats] [stock|followup]     stock Hangfire.PostgreSql beside FollowUp's configuration (docs/BENCHMARKS.md)
+/// bench/run.sh levers [jobs]                         Hangfire.PostgreSql's statements per job with each lever of #22 §2 alone and together
 /// bench/run.sh stuck [jobs] [restart]                 100,000 jobs through FollowUp's configuration, 0 stuck expected; PostgreSQL restarted mid-run
 /// dotnet run -c Release --project bench -- send      the send benchmark (fake Twilio answering in 20 ms)
 /// dotnet run -c Release --project bench -- webhooks  signed call webhooks at 100, 300, 1,000/s against the app
@@ -14,6 +15,7 @@ internal static class BenchProgram
     public static async Task<int> Main(string[] args) => args.FirstOrDefault() switch
     {
         "engine" => await EngineBenchmark.RunAsync(args[1..]),
+        "levers" => await EngineLevers.RunAsync(args[1..]),
         "stuck" => await StuckBenchmark.RunAsync(args[1..]),
         "send" => await SendBenchmark.RunAsync(args[1..]),
         "webhooks" => await WebhookBenchmark.RunAsync(args[1..]),
@@ -23,7 +25,7 @@ internal static class BenchProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: FollowUp.Bench engine | stuck | send | webhooks | dashboard");
+        Console.Error.WriteLine("usage: FollowUp.Bench engine | levers | stuck | send | webhooks | dashboard");
         return 2;
     }
 }

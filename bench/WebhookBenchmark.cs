@@ -21,7 +21,8 @@ namespace FollowUp.Bench;
 /// Latency percentiles are of the accepted (202) webhooks; those shed with 503 (the node's limit,
 /// FollowUp:Webhooks, which telephony retries) and errors (timeouts, others) are counted apart.
 /// By default the app's job worker is off, measuring intake alone; --with-worker also sends the
-/// confirmations (sandbox providers) while taking webhooks.
+/// confirmations (sandbox providers) while taking webhooks. <c>--compare path/to/FollowUp.Web.dll</c> measures
+/// another build first at each rate, in the same run.
 /// </summary>
 internal static class WebhookBenchmark
 {
@@ -38,12 +39,22 @@ internal static class WebhookBenchmark
         var rates = ratesAt >= 0 && ratesAt + 1 < args.Length
             ? args[ratesAt + 1].Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray()
             : [100, 300, 1_000];
-        var web = FindWebDll();
-        Console.WriteLine($"webhooks: {seconds} s per rate, worker {(withWorker ? "on" : "off")}, app {web}");
+        // --compare <FollowUp.Web.dll>: another build (the commit before a change, say) measured first at
+        // each rate, on the same cluster in the same run, so both see the same machine.
+        var compareAt = Array.IndexOf(args, "--compare");
+        var apps = new List<(string Label, string Dll)>();
+        if (compareAt >= 0 && compareAt + 1 < args.Length)
+        {
+            apps.Add(("compared", File.Exists(args[compareAt + 1]) ? args[compareAt + 1] : throw new FileNotFoundException("--compare " + args[compareAt + 1])));
+        }
+
+        apps.Add(("this", FindWebDll()));
+        Console.WriteLine($"webhooks: {seconds} s per rate, worker {(withWorker ? "on" : "off")}, apps {string.Join(", ", apps.Select(a => a.Label + " " + a.Dll))}");
         var rows = new List<string>();
         foreach (var rate in rates)
+        foreach (var (label, web) in apps)
         {
-            var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_webhooks_{rate}", 100);
+            var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_webhooks_{rate}_{label}", 100);
             var port = FreePort();
             using var app = StartApp(web, cs, port, withWorker);
             try
@@ -59,8 +70,10 @@ internal static class WebhookBenchmark
                 var result = await LoadAsync(http, rate, seconds, $"r{rate}");
                 await using var probe = new NpgsqlConnection(cs);
                 var stored = await probe.ExecuteScalarAsync<long>("select count(*) from messages m join inbound_webhooks w on w.call_id = m.call_id where w.event_id like 'r%'");
+                // Answered at the commit, the jobs follow from the dispatcher: how far behind it was when the load ended.
+                var jobless = await probe.ExecuteScalarAsync<long>("select count(*) from messages where status = 'scheduled' and job_id is null");
                 var line = FormattableString.Invariant(
-                    $"offered {rate,5}/s  accepted {result.Achieved,7:F1}/s  p50 {result.P50,7:F1} ms  p99 {result.P99,7:F1} ms  max {result.Max,7:F1} ms  shed (503) {result.Shed}  errors {result.Errors}  messages {stored}");
+                    $"{label,-8} load {File.ReadAllText("/proc/loadavg").Split(' ')[0],6}  offered {rate,5}/s  accepted {result.Achieved,7:F1}/s  p50 {result.P50,7:F1} ms  p99 {result.P99,7:F1} ms  max {result.Max,7:F1} ms  shed (503) {result.Shed}  errors {result.Errors}  messages {stored}  without a job yet {jobless}");
                 Console.WriteLine(line);
                 rows.Add(line);
             }
@@ -205,6 +218,7 @@ internal static class WebhookBenchmark
 
     private static string FindWebDll()
     {
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "FollowUp.Web", "bin", "Release", "net10.0", "FollowUp.Web.dll");

@@ -153,9 +153,10 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             var stored = await CompleteAsync(row.Id, parsed, JsonSerializer.Serialize(reply, FollowUpJson.Options), tx, cancellationToken);
             await tx.CommitAsync(cancellationToken);
 
-            // Checkpoint: the plan is committed. The jobs follow; if this process dies first, the
-            // dispatcher creates them, and a cancelled message's job finds it cancelled.
-            await messages.DispatchAsync(planned, cancellationToken);
+            // Checkpoint: the plan is committed, and the caller is answered now: this process's dispatcher
+            // creates the jobs at once, batched with other commits' (if this process dies first, any
+            // node's dispatcher does on its next poll). A cancelled message's job finds it cancelled.
+            messages.RequestDispatch(planned);
             await messages.DeleteJobsAsync(cancelled, "planner", cancellationToken);
 
             return new IntakeResult(IntakeStatus.Accepted, webhookId, stored);

@@ -53,7 +53,7 @@ internal sealed class ProviderChain<TProvider>
             catch (ProviderSendException ex) when (ex.Kind == SendFailureKind.Transient && !ex.MayHaveBeenSent)
             {
                 last = ex;
-                _logger.LogWarning("Provider {Provider} failed ({Code}): {Message}; trying the next one", provider.Name, ex.ErrorCode, ex.Message);
+                _logger.LogWarning("Provider {Provider} failed ({Code}): {Message}; trying the next one", provider.Name, ex.ErrorCode, PersonalData.Redact(ex.Message));
                 await onFailover(provider.Name, ex);
             }
         }

@@ -69,6 +69,13 @@ public sealed record ClientSettings
     /// <summary>Where a customer books online: the value of the <c>{booking_url}</c> placeholder in nurture and text-back templates.</summary>
     public string? BookingUrl { get; init; }
 
+    /// <summary>
+    /// The reply to a customer's HELP or INFO (the program's name and how to reach the business, as US
+    /// carriers require), at most 320 characters; null sends no reply of ours (the number's provider may
+    /// answer with its own default).
+    /// </summary>
+    public string? HelpText { get; init; }
+
     /// <summary>The business's webhook for events (replies, appointment answers, delivery); null for none.</summary>
     public NotificationSettings? Notifications { get; init; }
 

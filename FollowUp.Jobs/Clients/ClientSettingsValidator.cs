@@ -65,6 +65,11 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
             .When(c => c.BookingUrl is not null)
             .WithMessage("must be an absolute http or https URL of at most 500 characters")
             .OverridePropertyName("booking_url");
+        RuleFor(c => c.HelpText)
+            .Must(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 320 && !t.Any(ch => char.IsControl(ch) && ch is not '\n'))
+            .When(c => c.HelpText is not null)
+            .WithMessage("must be 1 to 320 characters of text (line breaks allowed, no other control characters), or absent for no reply")
+            .OverridePropertyName("help_text");
         RuleFor(c => c.ReplyKeywords)
             .Custom((keywords, context) => ValidateKeywords(keywords, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
             .When(c => c.ReplyKeywords is not null);

@@ -6,8 +6,8 @@ using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Jobs.Clients;
 
-/// <summary>Reads and writes <c>clients</c>.</summary>
-public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
+/// <summary>Reads and writes <c>clients</c>; secrets are stored encrypted (<see cref="SecretProtector"/>).</summary>
+public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, SecretProtector secrets)
 {
     // follow_ups is stored in the API's own spelling, so the column reads like the documents.
     private const string FindSql = """
@@ -15,7 +15,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
                    array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
                    email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
                    recipient_hours::text as recipient_hours, follow_ups::text as follow_ups, webhook_secret,
-                   reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events
+                   reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events, help_text
             from clients where id = @id
             """;
 
@@ -24,7 +24,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
     private const string UpsertSql = """
         insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
                              missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, recipient_hours, follow_ups,
-                             reply_keywords, booking_url, notify_url, notify_secret, notify_events, created_at, updated_at)
+                             reply_keywords, booking_url, notify_url, notify_secret, notify_events, help_text, created_at, updated_at)
         values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
                 -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
                 coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
@@ -33,7 +33,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
                 -- Likewise the notification secret, while a URL is set (the check constraint refuses a URL without one).
                 case when @notifyUrl::text is not null
                      then coalesce(@notifySecret, (select c.notify_secret from clients c where c.id = @id)) end,
-                @notifyEvents, @now, @now)
+                @notifyEvents, @helpText, @now, @now)
         on conflict (id) do update set
             name = excluded.name, time_zone = excluded.time_zone, business_hours = excluded.business_hours,
             closed_dates = excluded.closed_dates,
@@ -42,7 +42,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             daily_limit_per_recipient = excluded.daily_limit_per_recipient, sms_from = excluded.sms_from,
             email_from = excluded.email_from, recipient_hours = excluded.recipient_hours, follow_ups = excluded.follow_ups,
             reply_keywords = excluded.reply_keywords, booking_url = excluded.booking_url, notify_url = excluded.notify_url,
-            notify_secret = excluded.notify_secret, notify_events = excluded.notify_events, updated_at = excluded.updated_at
+            notify_secret = excluded.notify_secret, notify_events = excluded.notify_events, help_text = excluded.help_text,
+            updated_at = excluded.updated_at
         returning (xmax = 0) as created
         """;
 
@@ -58,7 +59,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             timeZone = settings.TimeZone,
             businessHours = JsonSerializer.Serialize(settings.BusinessHours),
             closedDates = settings.ClosedDates.ToArray(),
-            webhookSecret = settings.WebhookSecret,
+            webhookSecret = settings.WebhookSecret is { } webhookSecret ? secrets.Protect(webhookSecret) : null,
             emailEnabled = settings.EmailEnabled,
             missedCallTextBack = settings.MissedCallTextBack,
             dailyLimit = settings.DailyLimitPerRecipient,
@@ -69,8 +70,9 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             replyKeywords = settings.ReplyKeywords is null ? null : JsonSerializer.Serialize(settings.ReplyKeywords, FollowUpJson),
             bookingUrl = settings.BookingUrl,
             notifyUrl = settings.Notifications?.Url,
-            notifySecret = settings.Notifications?.Secret,
+            notifySecret = settings.Notifications?.Secret is { } notifySecret ? secrets.Protect(notifySecret) : null,
             notifyEvents = settings.Notifications?.Events?.ToArray(),
+            helpText = settings.HelpText,
             now = clock.GetCurrentInstant(),
         }, cancellationToken: cancellationToken));
     }
@@ -117,7 +119,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(FindSql, new { id },
             cancellationToken: cancellationToken));
-        return row is null ? null : (ToSettings(row), row.WebhookSecret);
+        return row is null ? null : (ToSettings(row), secrets.Reveal(row.WebhookSecret));
     }
 
     private static async Task<ClientSettings?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id,
@@ -146,6 +148,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
             ReplyKeywords = row.ReplyKeywords is null ? ReplyKeywords.Default : JsonSerializer.Deserialize<ReplyKeywords>(row.ReplyKeywords, FollowUpJson),
             BookingUrl = row.BookingUrl,
             Notifications = row.NotifyUrl is null ? null : new NotificationSettings { Url = row.NotifyUrl, Events = row.NotifyEvents },
+            HelpText = row.HelpText,
         };
         // Parsed once per read (the stored strings were validated on write): a plan and each send attempt use this.
         return settings with { ParsedHours = Clients.BusinessHours.From(settings) };
@@ -193,5 +196,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock)
         public string? NotifyUrl { get; set; }
 
         public string[]? NotifyEvents { get; set; }
+
+        public string? HelpText { get; set; }
     }
 }

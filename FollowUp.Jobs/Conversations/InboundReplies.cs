@@ -86,6 +86,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
                 new { from = sms.From, clients = candidates.ToArray() }, tx, cancellationToken: cancellationToken));
             var clientId = answered?.ClientId ?? (candidates.Count == 1 ? candidates[0] : null);
             var action = "none";
+            string? helpReply = null;
 
             if (clientId is not null && answered is { AppointmentId: { } appointmentId, CallId: not null }
                 && answered.Kind is MessageKind.Confirmation or MessageKind.Reminder24h or MessageKind.Reminder1h)
@@ -117,6 +118,12 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
             else if (keyword == InboundKeyword.Help && action == "none")
             {
                 action = "help";
+                // Only when the reply is known to be one client's: on a number several clients share,
+                // answering with one business's text would speak for another.
+                if (clientId is not null)
+                {
+                    helpReply = (await clients.FindAsync(clientId, tx, cancellationToken))?.HelpText;
+                }
             }
 
             if (clientId is not null && answered?.Kind is MessageKind.NurtureDay1 or MessageKind.NurtureDay4)
@@ -151,13 +158,14 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
             }
 
             await tx.CommitAsync(cancellationToken);
-            outcome = new InboundOutcome(inboundId, clientId, answered?.Id, action);
+            outcome = new InboundOutcome(inboundId, clientId, answered?.Id, action, Reply: helpReply);
         }
 
-        // Checkpoint: the reply and all it did are committed. The acknowledgement's job and the cancelled
-        // reminders' job deletions follow; a crash here leaves them to the dispatcher and to the send
-        // jobs' own checkpoint (a cancelled message is never sent).
-        await messages.DispatchAsync(planned, cancellationToken);
+        // Checkpoint: the reply and all it did are committed. The acknowledgement's job (created by the
+        // dispatcher, woken now; Twilio is answered without waiting for it) and the cancelled reminders'
+        // job deletions follow; a crash here leaves them to the dispatcher's poll and to the send jobs'
+        // own checkpoint (a cancelled message is never sent).
+        messages.RequestDispatch(planned);
         await messages.DeleteJobsAsync(cancelled, "customer", cancellationToken);
         logger.LogInformation("Inbound SMS {InboundId} for client {ClientId}: {Action}", outcome.Id, outcome.ClientId ?? "(unmatched)", outcome.Action);
         return outcome;

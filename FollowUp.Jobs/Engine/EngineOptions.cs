@@ -74,6 +74,12 @@ public sealed class EngineOptions
     /// <summary>Raw bodies of processed call webhooks older than this are blanked; the row and its outcome stay.</summary>
     public int WebhookBodyRetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// Dashboard audit entries older than this are deleted by the retention job (a year by default: long
+    /// enough for a yearly access review, short enough that the table does not grow without bound).
+    /// </summary>
+    public int AuditRetentionDays { get; set; } = 365;
+
     /// <summary>The reconciler leaves a message alone until it is this late (its job may simply be on its way).</summary>
     public int ReconcileGraceSeconds { get; set; } = 120;
 
@@ -112,6 +118,7 @@ public sealed class EngineOptions
             OptionChecks.Range(errors, Section, nameof(StateCountSeconds), options.StateCountSeconds, 1, 3_600);
             OptionChecks.Range(errors, Section, nameof(RetentionDays), options.RetentionDays, 1, 3_650);
             OptionChecks.Range(errors, Section, nameof(WebhookBodyRetentionDays), options.WebhookBodyRetentionDays, 1, 3_650);
+            OptionChecks.Range(errors, Section, nameof(AuditRetentionDays), options.AuditRetentionDays, 1, 3_650);
             OptionChecks.Range(errors, Section, nameof(ReconcileGraceSeconds), options.ReconcileGraceSeconds, 1, 86_400);
             OptionChecks.Range(errors, Section, nameof(StuckAfterSeconds), options.StuckAfterSeconds, 10, 86_400);
             if (options.Queues.Length == 0)

@@ -1,6 +1,7 @@
 using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
+using NodaTime;
 
 namespace FollowUp.Jobs.Engine;
 
@@ -45,6 +46,12 @@ public sealed class FixedRetryAttribute : JobFilterAttribute, IElectStateFilter,
     /// <summary>Seconds between a failed attempt and the next. At least 0.</summary>
     public int DelaySeconds { get; init; } = 60;
 
+    /// <summary>
+    /// The clock a retry's due time is counted from. Always the system's outside tests: Hangfire's
+    /// scheduler compares due times with the real time, so a fake clock here would schedule wrongly.
+    /// </summary>
+    internal IClock Clock { get; init; } = SystemClock.Instance;
+
     /// <inheritdoc />
     public void OnStateElection(ElectStateContext context)
     {
@@ -59,7 +66,8 @@ public sealed class FixedRetryAttribute : JobFilterAttribute, IElectStateFilter,
         {
             // Deferral is not a failure: no attempt is spent.
             // An instant already past is enqueued by the next scheduler pass.
-            context.CandidateState = new ScheduledState(deferred.Until.ToDateTimeUtc())
+            // Rounded up: Hangfire drops the fraction of a second and would start it before its instant.
+            context.CandidateState = new ScheduledState(HangfireTime.NotBefore(deferred.Until))
             {
                 Reason = $"Deferred without spending an attempt: {deferred.Message}",
             };
@@ -81,7 +89,10 @@ public sealed class FixedRetryAttribute : JobFilterAttribute, IElectStateFilter,
         }
 
         context.SetJobParameter(RetryCountParameter, attempt);
-        context.CandidateState = new ScheduledState(TimeSpan.FromSeconds(DelaySeconds))
+        // Rounded up to a whole second: Hangfire keeps due times in whole seconds (the fraction dropped),
+        // so "60 s later" could otherwise start up to a second early.
+        var due = HangfireTime.NotBefore(Clock.GetCurrentInstant() + Duration.FromSeconds(DelaySeconds));
+        context.CandidateState = new ScheduledState(due)
         {
             Reason = $"{RetryReasonPrefix}{attempt + 1} of {Attempts} in {DelaySeconds} s; attempt {attempt} failed: {why}",
         };

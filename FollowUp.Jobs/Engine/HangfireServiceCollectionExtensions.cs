@@ -36,11 +36,16 @@ internal static class HangfireServiceCollectionExtensions
         services.AddSingleton<DeadLetterLog>();
         services.AddSingleton<DeadLetterFilter>();
 
-        // Hangfire's own connections: a plain connection string (no NodaTime mapping), its own pool.
+        // Hangfire's own connections: a plain connection string (no NodaTime mapping), its own pool, which
+        // the outbox shares so that a batch of jobs commits with its rows (EngineConnections).
+        services.TryAddSingleton(_ => new EngineConnections(connectionString));
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxDispatcher>();
         services.TryAddSingleton<JobStorage>(sp =>
         {
             var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, StorageOptions(engine)), StorageOptions(engine))
+            var hangfire = sp.GetRequiredService<EngineConnections>().ConnectionString;
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(hangfire, StorageOptions(engine)), StorageOptions(engine))
             {
                 // How long a finished job (Succeeded, Deleted) stays before Hangfire's expiration manager
                 // removes it: Hangfire's default is one day. It bounds the stock pages' counting (BENCHMARKS.md).
@@ -67,6 +72,9 @@ internal static class HangfireServiceCollectionExtensions
                 server.StopTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
             });
         }
+
+        // On every node, web-only ones too: a webhook answered at its commit has its jobs created here.
+        services.AddHostedService<OutboxLoop>();
 
         services.AddHostedService<RecurringJobsRegistrar>();
         services.AddOptions<HostOptions>().Configure<IOptions<EngineOptions>>((host, o) =>
@@ -104,9 +112,10 @@ internal static class HangfireServiceCollectionExtensions
     /// <summary>
     /// Hangfire's default global filters less <c>AutomaticRetryAttribute</c> (our fixed retry replaces
     /// it: both would retry), plus the dead-letter filter, and the attributes on job classes and methods
-    /// (a per-type <see cref="FixedRetryAttribute"/> overrides the global one).
+    /// (a per-type <see cref="FixedRetryAttribute"/> overrides the global one). <paramref name="keep"/>, when
+    /// given, drops the global filters it refuses: the benchmark measures each filter's statements that way.
     /// </summary>
-    private static JobFilterProviderCollection Filters(IServiceProvider services)
+    internal static JobFilterProviderCollection Filters(IServiceProvider services, Func<object, bool>? keep = null)
     {
         var retry = services.GetRequiredService<IOptions<RetryOptions>>().Value;
         var global = new JobFilterCollection
@@ -117,6 +126,14 @@ internal static class HangfireServiceCollectionExtensions
             new FixedRetryAttribute { Attempts = retry.Attempts, DelaySeconds = retry.DelaySeconds },
         };
         global.Add(services.GetRequiredService<DeadLetterFilter>(), DeadLetterFilter.FilterOrder);
+        if (keep is not null)
+        {
+            foreach (var filter in global.Where(f => !keep(f.Instance)).ToList())
+            {
+                global.Remove(filter.Instance);
+            }
+        }
+
         return new JobFilterProviderCollection(global, new JobFilterAttributeFilterProvider());
     }
 }

@@ -7,8 +7,9 @@ namespace FollowUp.Jobs.Messages;
 /// Ad-hoc sends from code, through the same pipeline as planned messages: checks at send time,
 /// provider failover, fixed retry and the dead-letter table. Each message is sent by one Hangfire job.
 /// With a transaction, the message commits (or rolls back) with the caller's rows, and its job is
-/// created after the commit: by <see cref="DispatchAsync"/> if the caller calls it, else by the
-/// dispatcher within about two seconds (a second of grace, then <c>FollowUp:Engine:DispatchPollMilliseconds</c>).
+/// created after the commit, in one transaction with the write of its job id: by <see cref="DispatchAsync"/>
+/// if the caller calls it, at once by this process's dispatcher after <see cref="RequestDispatch"/>, else by
+/// the dispatcher of any node within <c>FollowUp:Engine:DispatchPollMilliseconds</c>.
 /// </summary>
 public interface IMessageClient
 {
@@ -38,6 +39,13 @@ public interface IMessageClient
     /// otherwise. Never throws for a storage failure: the dispatcher then creates them on its next pass.
     /// </summary>
     Task DispatchAsync(PlannedMessages planned, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks this process's dispatcher to create the jobs of committed messages now, and returns at once:
+    /// for callers answered at their commit (a webhook). The jobs of many commits are then created in one
+    /// batch; until then the messages are <c>scheduled</c> without a job id.
+    /// </summary>
+    void RequestDispatch(PlannedMessages planned);
 
     /// <summary>
     /// Cancels the pending messages <paramref name="cancel"/> names inside <paramref name="transaction"/>.

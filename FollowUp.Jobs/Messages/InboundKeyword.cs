@@ -6,6 +6,7 @@ public enum InboundKeyword
     None,
     Stop,
     Start,
+    /// <summary>HELP or INFO: answered with the client's <c>help_text</c> when it has one.</summary>
     Help,
 }
 
@@ -31,6 +32,8 @@ public static class InboundKeywords
             return InboundKeyword.Start;
         }
 
-        return string.Equals(word, "HELP", StringComparison.OrdinalIgnoreCase) ? InboundKeyword.Help : InboundKeyword.None;
+        return word.Equals("HELP", StringComparison.OrdinalIgnoreCase) || word.Equals("INFO", StringComparison.OrdinalIgnoreCase)
+            ? InboundKeyword.Help
+            : InboundKeyword.None;
     }
 }

@@ -50,6 +50,15 @@ internal sealed class MessageClient(
         return dispatcher.DispatchCommittedAsync(planned.Sendable, cancellationToken);
     }
 
+    public void RequestDispatch(PlannedMessages planned)
+    {
+        ArgumentNullException.ThrowIfNull(planned);
+        if (planned.Sendable.Count > 0)
+        {
+            dispatcher.RequestDispatch(planned.Sendable);
+        }
+    }
+
     public async Task<CancelledMessages> CancelPendingAsync(PendingCancellation cancel, NpgsqlTransaction transaction,
         CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,3 @@
-using Dapper;
 using FollowUp.Jobs.Engine;
 using Hangfire;
 using Hangfire.Common;
@@ -10,23 +9,31 @@ using NodaTime;
 namespace FollowUp.Jobs.Messages;
 
 /// <summary>
-/// Gives every scheduled message its Hangfire job: an outbox. Messages commit first (with the caller's
-/// rows: a call's plan, a developer's transaction), without a job; their jobs are created after the
-/// commit and their ids written back. A rolled-back plan therefore leaves neither messages nor jobs.
+/// Gives every scheduled message its Hangfire job: the messages' outbox. Messages commit first (with the
+/// caller's rows: a call's plan, a developer's transaction), without a job; then
+/// <see cref="OutboxDispatcher"/> claims them, creates their jobs and writes the ids back in one
+/// transaction, so a message and its job commit together. A rolled-back plan leaves neither.
 /// </summary>
 /// <remarks>
-/// <para>Why not one transaction: Hangfire.PostgreSql writes on its own connection, and two connections
-/// in one <c>TransactionScope</c> escalate to a distributed transaction, which .NET does not support on
-/// Linux. The outbox is as strong: a committed message is never without a job for long.</para>
-/// <para>Who dispatches: the committer right after its commit (call intake, ad-hoc sends), and
-/// <see cref="MessageDispatchLoop"/> on every server for whatever a crash or a caller's own transaction
-/// left undispatched. Rows are claimed <c>FOR UPDATE SKIP LOCKED</c>, so two dispatchers never both take a
-/// message. A crash after creating a job but before recording it leaves a job that owns nothing: the
-/// message is dispatched again, and the orphan finds the message owned by another job and does nothing.</para>
+/// Who dispatches: <see cref="OutboxLoop"/> on every node, handed the ids by the committer and woken at once
+/// (call intake, inbound replies: their callers are answered at the commit), and every
+/// <c>DispatchPollMilliseconds</c> for messages more than a second old;
+/// ad-hoc sends and <see cref="IMessageClient.DispatchAsync"/> dispatch their own ids before returning.
+/// Rows are claimed <c>FOR UPDATE SKIP LOCKED</c>, so two dispatchers never both take a message.
 /// </remarks>
-internal sealed class MessageDispatcher(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, IClock clock, ILogger<MessageDispatcher> logger)
+internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal signal, IBackgroundJobClient jobs, IClock clock,
+    ILogger<MessageDispatcher> logger)
+    : IOutbox<MessageDispatcher.Undispatched>, IOutboxDrain
 {
-    private const string ClaimSql = """
+    // Messages younger than this are left to the committer that may be dispatching them right now (an
+    // ad-hoc send, a staff reply): taking their rows first would make its own dispatch skip them (SKIP
+    // LOCKED), so its caller would not see the job id it expects. Those a committer hands over with
+    // RequestDispatch are taken at once.
+    private static readonly Duration Grace = Duration.FromSeconds(1);
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<long> _requested = new();
+
+    private const string Claim = """
         select id, channel, kind, recipient, scheduled_for from messages
         where job_id is null and status = 'scheduled' and (@ids::bigint[] is null or id = any(@ids))
           and (@createdBefore::timestamptz is null or created_at < @createdBefore)
@@ -35,65 +42,55 @@ internal sealed class MessageDispatcher(NpgsqlDataSource dataSource, IBackground
         for update skip locked
         """;
 
+    private const string Record = """
+        update messages m set job_id = j.job_id, updated_at = @now
+        from unnest(@ids, @jobIds) as j(id, job_id)
+        where m.id = j.id
+        """;
+
+    string IOutbox<Undispatched>.ClaimSql => Claim;
+
+    string IOutbox<Undispatched>.RecordSql => Record;
+
+    string IOutboxDrain.Name => "messages";
+
     /// <summary>
-    /// Creates the jobs of <paramref name="ids"/> (or, when null, of any undispatched messages, at most
-    /// <paramref name="limit"/>) that still have none, of those created before <paramref name="createdBefore"/>
-    /// when given. Returns how many were dispatched.
+    /// Creates, in one transaction, the jobs of <paramref name="ids"/> (or, when null, of any undispatched
+    /// messages, at most <paramref name="limit"/>) that still have none. Returns how many were dispatched.
     /// </summary>
-    public async Task<int> DispatchAsync(IReadOnlyCollection<long>? ids, int limit, CancellationToken cancellationToken,
-        Instant? createdBefore = null)
+    public Task<int> DispatchAsync(IReadOnlyCollection<long>? ids, int limit, CancellationToken cancellationToken) =>
+        DispatchAsync(ids, limit, null, cancellationToken);
+
+    private Task<int> DispatchAsync(IReadOnlyCollection<long>? ids, int limit, Instant? createdBefore, CancellationToken cancellationToken) =>
+        ids is { Count: 0 } ? Task.FromResult(0)
+            : outbox.DispatchAsync(this, new { ids = ids?.ToArray(), limit, createdBefore = createdBefore?.ToDateTimeUtc() }, cancellationToken);
+
+    /// <summary>
+    /// The loop's pass: first the messages committers handed over (<see cref="RequestDispatch"/>), at once;
+    /// then any others a second old. Returns <paramref name="limit"/> while handed-over ones remain, so the
+    /// loop comes back for them.
+    /// </summary>
+    async Task<int> IOutboxDrain.DispatchWaitingAsync(int limit, CancellationToken cancellationToken)
     {
-        if (ids is { Count: 0 })
+        var requested = new List<long>(limit);
+        while (requested.Count < limit && _requested.TryDequeue(out var id))
         {
-            return 0;
+            requested.Add(id);
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<Undispatched>(new CommandDefinition(ClaimSql,
-            new { ids = ids?.ToArray(), limit, createdBefore }, tx, cancellationToken: cancellationToken))).AsList();
-        if (rows.Count == 0)
+        if (requested.Count > 0)
         {
-            return 0;
+            // A failure loses only the hand-over: the rows stay undispatched for the next poll.
+            await DispatchAsync(requested, limit, null, cancellationToken);
+            return limit;
         }
 
-        var now = clock.GetCurrentInstant();
-        var jobIds = new List<long>(rows.Count);
-        Exception? failure = null;
-        foreach (var row in rows)
-        {
-            try
-            {
-                jobIds.Add(Create(row, now));
-            }
-            catch (Exception ex) when (ex is BackgroundJobClientException or NpgsqlException or TimeoutException)
-            {
-                // Keep the jobs already made (recorded below); the rest wait for the next pass.
-                failure = ex;
-                break;
-            }
-        }
-
-        // Checkpoint: the jobs exist. If this commit is lost, the messages are dispatched again and
-        // these jobs find them owned by others (SendMessageJob does nothing then).
-        await connection.ExecuteAsync(new CommandDefinition("""
-            update messages m set job_id = j.job_id, updated_at = @now
-            from unnest(@ids, @jobIds) as j(id, job_id)
-            where m.id = j.id
-            """, new { ids = rows.Take(jobIds.Count).Select(r => r.Id).ToArray(), jobIds = jobIds.ToArray(), now }, tx,
-            cancellationToken: cancellationToken));
-        await tx.CommitAsync(cancellationToken);
-        if (failure is not null)
-        {
-            throw new BackgroundJobClientException($"Created {jobIds.Count} of {rows.Count} jobs; the others wait for the next pass.", failure);
-        }
-
-        return rows.Count;
+        return await DispatchAsync(null, limit, clock.GetCurrentInstant() - Grace, cancellationToken);
     }
 
     /// <summary>
     /// Dispatches right after a commit; a failure is logged, not thrown: the messages are committed and
-    /// <see cref="MessageDispatchLoop"/> dispatches them on its next pass.
+    /// <see cref="OutboxLoop"/> dispatches them on its next pass.
     /// </summary>
     public async Task DispatchCommittedAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
@@ -101,26 +98,49 @@ internal sealed class MessageDispatcher(NpgsqlDataSource dataSource, IBackground
         {
             await DispatchAsync(ids, ids.Count, cancellationToken);
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or BackgroundJobClientException)
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or BackgroundJobClientException
+                                       or System.Transactions.TransactionException)
         {
             logger.LogWarning(ex, "Dispatching {Count} committed message(s) failed; the dispatch loop will create their jobs", ids.Count);
         }
     }
 
+    /// <summary>Hands committed messages to this process's outbox loop, to be dispatched now, and returns at once.</summary>
+    public void RequestDispatch(IEnumerable<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+        {
+            _requested.Enqueue(id);
+        }
+
+        signal.Wake();
+    }
+
     /// <summary>Creates the send job of one message: enqueued when due, scheduled for its instant otherwise.</summary>
     internal long Create(long messageId, string channel, string kind, string recipient, Instant scheduledFor, Instant now)
+    {
+        var (job, state) = JobOf(messageId, channel, kind, recipient, scheduledFor, now);
+        return long.Parse(jobs.Create(job, state), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    long IOutbox<Undispatched>.IdOf(Undispatched row) => row.Id;
+
+    (Job Job, IState State) IOutbox<Undispatched>.JobOf(Undispatched row, Instant now) =>
+        JobOf(row.Id, row.Channel, row.Kind, row.Recipient, row.ScheduledFor, now);
+
+    private static (Job Job, IState State) JobOf(long messageId, string channel, string kind, string recipient, Instant scheduledFor, Instant now)
     {
         var queue = MessageKind.IsUrgent(kind) ? EngineOptions.CriticalQueue : EngineOptions.DefaultQueue;
         var label = SendMessageJob.Label(channel, kind, recipient);
         var job = Job.FromExpression<SendMessageJob>(x => x.SendAsync(messageId, label, null, CancellationToken.None), queue);
         IState state = scheduledFor <= now
             ? new EnqueuedState(queue) { Reason = "Due now" }
-            : new ScheduledState(scheduledFor.ToDateTimeUtc()) { Reason = $"Planned for {scheduledFor}" };
-        return long.Parse(jobs.Create(job, state), System.Globalization.CultureInfo.InvariantCulture);
+            // Rounded up to a whole second: Hangfire would otherwise start it up to a second before its instant.
+            : new ScheduledState(HangfireTime.NotBefore(scheduledFor)) { Reason = $"Planned for {scheduledFor}" };
+        return (job, state);
     }
 
-    private long Create(Undispatched row, Instant now) =>
-        Create(row.Id, row.Channel, row.Kind, row.Recipient, row.ScheduledFor, now);
-
-    private sealed record Undispatched(long Id, string Channel, string Kind, string Recipient, Instant ScheduledFor);
+    /// <summary>A message waiting for its job (its <c>scheduled_for</c> read as an <see cref="Instant"/> by our Dapper handler).</summary>
+    internal sealed record Undispatched(long Id, string Channel, string Kind, string Recipient, Instant ScheduledFor);
 }

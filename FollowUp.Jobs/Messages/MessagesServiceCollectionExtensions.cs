@@ -16,17 +16,12 @@ internal static class MessagesServiceCollectionExtensions
         // Scoped (one per attempt), as the channels it sends through are.
         services.AddScoped<MessageSender>();
         services.AddSingleton<MessageDispatcher>();
+        services.AddSingleton<IOutboxDrain>(sp => sp.GetRequiredService<MessageDispatcher>());
         services.AddScoped<MessageReconciler>();
         services.AddSingleton<IMessageClient, MessageClient>();
         services.AddSingleton<DeliveryUpdates>();
         services.AddSingleton<MessageSearch>();
         services.AddSingleton<Suppressions>();
-        if (EngineOptions.ServerEnabledIn(configuration))
-        {
-            // Dispatches what a crash or a caller's own transaction left without a job: on servers only.
-            services.AddHostedService<MessageDispatchLoop>();
-        }
-
         services.AddRecurringJob(MessageReconciler.RecurringId, (recurring, options, _) =>
             recurring.AddOrUpdate<MessageReconciler>(MessageReconciler.RecurringId, EngineOptions.DefaultQueue,
                 x => x.RunAsync(CancellationToken.None), Cron.Minutely(), options));

@@ -24,7 +24,8 @@ namespace FollowUp.Jobs.Notifications;
 /// The URL and secret are read at each attempt, so a receiver fixed after a dead letter is reached by the requeue.
 /// Redirects are not followed (a redirect fails the attempt): the signed body goes only where the client said.
 /// </remarks>
-internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, NotificationStore notifications, IHttpClientFactory httpClients, IClock clock)
+internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, NotificationStore notifications, IHttpClientFactory httpClients, IClock clock,
+    Clients.SecretProtector secrets)
 {
     public const string HttpClientName = "followup-notifications";
 
@@ -61,7 +62,7 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
         var body = Encoding.UTF8.GetBytes(Body(pending));
         using var request = new HttpRequestMessage(HttpMethod.Post, pending.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        request.Headers.Add(CallSignature.Header, CallSignature.Compute(pending.Secret, clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
+        request.Headers.Add(CallSignature.Header, CallSignature.Compute(secrets.Reveal(pending.Secret), clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
         request.Headers.Add("X-FollowUp-Event", pending.Type);
         request.Headers.Add("X-FollowUp-Event-Id", pending.EventId.ToString());
 
@@ -69,7 +70,9 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
         string? error;
         try
         {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            // Headers only: the status is all we need, and a receiver's body (any size) is never read.
+            using var response = await httpClients.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
@@ -77,11 +80,13 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
                 return;
             }
 
-            error = $"the receiver answered {status} {response.ReasonPhrase}";
+            error = $"the receiver answered {status}";
         }
         catch (HttpRequestException ex)
         {
-            error = $"the receiver could not be reached: {ex.Message}";
+            // Stored and shown on dead letters: said in our words, never the exception's, which names
+            // the address and port dialled (an internal one, for a URL that resolves inside).
+            error = Unreachable(ex);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -91,6 +96,16 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
         await RecordAsync(notificationId, null, status, error, cancellationToken);
         throw new NotificationDeliveryException($"{pending.Type} {pending.EventId} not delivered: {error}.");
     }
+
+    private static string Unreachable(HttpRequestException ex) => ex switch
+    {
+        { InnerException: ReceiverAddressRefusedException refused } => $"the receiver could not be reached: {refused.Message}",
+        { HttpRequestError: HttpRequestError.NameResolutionError } => "the receiver could not be reached: its host name did not resolve",
+        { HttpRequestError: HttpRequestError.SecureConnectionError } => "the receiver could not be reached: the TLS handshake failed",
+        { HttpRequestError: HttpRequestError.ConnectionError } => "the receiver could not be reached: the connection was refused or lost",
+        { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => "the receiver's response headers were too large",
+        _ => $"the receiver could not be reached ({ex.HttpRequestError})",
+    };
 
     /// <summary>What the dashboard shows for a delivery job: "Notify reply.received".</summary>
     public static string Label(string type) => $"Notify {type}";

@@ -1,57 +1,49 @@
 using Dapper;
 using FollowUp.Jobs.Engine;
-using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
 using Npgsql;
+using NodaTime;
 
 namespace FollowUp.Jobs.Notifications;
 
 /// <summary>
-/// Gives every pending notification its delivery job, as <see cref="Messages.MessageDispatcher"/> does for
-/// messages (the same outbox, run by the same loop on every server): rows claimed
-/// <c>FOR UPDATE SKIP LOCKED</c>, jobs created, their ids written back in the claiming transaction. A
-/// crash between the two leaves a job that finds the notification owned by another and does nothing.
+/// Gives every pending notification its delivery job: the notifications' outbox, through the same
+/// <see cref="OutboxDispatcher"/> as messages (claimed <c>FOR UPDATE SKIP LOCKED</c>, jobs created and their
+/// ids written back in one transaction, run by the same <see cref="OutboxLoop"/> on every node).
 /// </summary>
-internal sealed class NotificationDispatcher(NpgsqlDataSource dataSource, IBackgroundJobClient jobs)
+internal sealed class NotificationDispatcher(NpgsqlDataSource dataSource, OutboxDispatcher outbox)
+    : IOutbox<NotificationDispatcher.Pending>, IOutboxDrain
 {
-    /// <summary>Creates the jobs of at most <paramref name="limit"/> undispatched notifications; returns how many.</summary>
-    public async Task<int> DispatchAsync(int limit, CancellationToken cancellationToken)
+    private const string Claim = """
+        select id, type from notifications where job_id is null and status = 'pending'
+        order by id limit @limit for update skip locked
+        """;
+
+    private const string Record = """
+        update notifications n set job_id = j.job_id from unnest(@ids, @jobIds) as j(id, job_id) where n.id = j.id
+        """;
+
+    string IOutbox<Pending>.ClaimSql => Claim;
+
+    string IOutbox<Pending>.RecordSql => Record;
+
+    string IOutboxDrain.Name => "notifications";
+
+    /// <summary>Creates the jobs of at most <paramref name="limit"/> undispatched notifications, in one transaction; returns how many.</summary>
+    public Task<int> DispatchAsync(int limit, CancellationToken cancellationToken) =>
+        outbox.DispatchAsync(this, new { limit }, cancellationToken);
+
+    Task<int> IOutboxDrain.DispatchWaitingAsync(int limit, CancellationToken cancellationToken) => DispatchAsync(limit, cancellationToken);
+
+    long IOutbox<Pending>.IdOf(Pending row) => row.Id;
+
+    (Job Job, IState State) IOutbox<Pending>.JobOf(Pending row, Instant now)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<(long Id, string Type)>(new CommandDefinition("""
-            select id, type from notifications where job_id is null and status = 'pending'
-            order by id limit @limit for update skip locked
-            """, new { limit }, tx, cancellationToken: cancellationToken))).AsList();
-        if (rows.Count == 0)
-        {
-            return 0;
-        }
-
-        var ids = new List<long>(rows.Count);
-        var jobIds = new List<long>(rows.Count);
-        try
-        {
-            foreach (var (id, type) in rows)
-            {
-                var label = DeliverNotificationJob.Label(type);
-                var job = Job.FromExpression<DeliverNotificationJob>(x => x.DeliverAsync(id, label, null, CancellationToken.None),
-                    EngineOptions.DefaultQueue);
-                jobIds.Add(long.Parse(jobs.Create(job, new EnqueuedState(EngineOptions.DefaultQueue)), System.Globalization.CultureInfo.InvariantCulture));
-                ids.Add(id);
-            }
-        }
-        finally
-        {
-            // Checkpoint: the jobs made so far exist; record them even when a later one failed.
-            await connection.ExecuteAsync(new CommandDefinition("""
-                update notifications n set job_id = j.job_id from unnest(@ids, @jobIds) as j(id, job_id) where n.id = j.id
-                """, new { ids = ids.ToArray(), jobIds = jobIds.ToArray() }, tx, cancellationToken: cancellationToken));
-            await tx.CommitAsync(cancellationToken);
-        }
-
-        return rows.Count;
+        var id = row.Id;
+        var label = DeliverNotificationJob.Label(row.Type);
+        return (Job.FromExpression<DeliverNotificationJob>(x => x.DeliverAsync(id, label, null, CancellationToken.None), EngineOptions.DefaultQueue),
+            new EnqueuedState(EngineOptions.DefaultQueue));
     }
 
     /// <summary>
@@ -60,7 +52,7 @@ internal sealed class NotificationDispatcher(NpgsqlDataSource dataSource, IBackg
     /// so the dispatcher gives them a new one (the old job, should it ever run, finds the notification
     /// owned by another and does nothing). Returns the ids released. Run by the reconciler every minute.
     /// </summary>
-    public async Task<IReadOnlyList<long>> ReleaseLostAsync(Hangfire.Storage.IStorageConnection hangfire, NodaTime.Instant before,
+    public async Task<IReadOnlyList<long>> ReleaseLostAsync(Hangfire.Storage.IStorageConnection hangfire, Instant before,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(hangfire);
@@ -83,4 +75,7 @@ internal sealed class NotificationDispatcher(NpgsqlDataSource dataSource, IBackg
             """, new { ids = lost.Select(l => l.Id).ToArray(), jobIds = lost.Select(l => l.JobId).ToArray() }, cancellationToken: cancellationToken));
         return released.AsList();
     }
+
+    /// <summary>A notification waiting for its job.</summary>
+    internal sealed record Pending(long Id, string Type);
 }

@@ -10,6 +10,15 @@ public sealed class NotificationOptions
     /// <summary>How long a receiver has to answer one delivery before the attempt counts as failed.</summary>
     public int TimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Development only: lets notifications reach loopback addresses (a receiver on 127.0.0.1). Off, every
+    /// non-public address — loopback, private, link-local, unique-local — is refused at connect time.
+    /// </summary>
+    public bool AllowLoopback { get; set; }
+
+    /// <summary>The most of a receiver's response headers read, in KiB; the body is never read (only the status matters).</summary>
+    internal const int MaxResponseHeadersKiB = 4;
+
     internal sealed class Validator : IValidateOptions<NotificationOptions>
     {
         public ValidateOptionsResult Validate(string? name, NotificationOptions options) =>

@@ -9,9 +9,10 @@ namespace FollowUp.Jobs.Storage;
 /// Applies the numbered, forward-only scripts in <c>sql/</c> (embedded in this assembly) that the
 /// database has not seen, each in its own transaction, recording each in <c>schema_migrations</c>.
 /// Safe when several nodes start at once: the whole run holds a session advisory lock, so the second
-/// node waits, then finds everything applied.
+/// node waits, then finds everything applied. After the scripts, under the same lock, the
+/// <see cref="IMigrationStep"/>s run (idempotent data steps in .NET, e.g. encrypting existing secrets).
 /// </summary>
-public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
+public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger, IEnumerable<IMigrationStep>? steps = null)
 {
     // Any constant works; it only has to be the same for every node and unique to this purpose.
     private const long AdvisoryLockKey = 0x466F6C6C6F775570; // "FollowUp"
@@ -61,6 +62,15 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
 
             // Hangfire's schema, under the same lock: two nodes starting at once never race its installer.
             Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, HangfireSchema);
+            foreach (var step in steps ?? [])
+            {
+                var changed = await step.RunAsync(connection, cancellationToken);
+                if (changed > 0)
+                {
+                    logger.LogInformation("Migration step {Step} changed {Count} rows", step.Name, changed);
+                }
+            }
+
             return done;
         }
         finally

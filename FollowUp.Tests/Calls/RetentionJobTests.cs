@@ -38,4 +38,26 @@ public sealed class RetentionJobTests
             Assert.That(rows[2].RawBody, Is.EqualTo("""{"new":1}"""));
         });
     }
+
+    [Test]
+    public async Task RunAsync_DeletesAuditEntriesOlderThanTheRetention_KeepsNewerOnes()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var host = await EngineHost.StartAsync(db, new()
+        {
+            ["FollowUp:Engine:RunServer"] = "false",
+            ["FollowUp:Engine:AuditRetentionDays"] = "90",
+        });
+        await db.ExecuteAsync("""
+            insert into audit_log (actor, action, target, at)
+            values ('admin', 'user.add', 'user old', now() - interval '91 days'),
+                   ('admin', 'user.add', 'user recent', now() - interval '89 days'),
+                   ('admin', 'user.add', 'user today', now())
+            """);
+
+        await using var scope = host.Services.CreateAsyncScope();
+        await ActivatorUtilities.CreateInstance<RetentionJob>(scope.ServiceProvider).RunAsync(CancellationToken.None);
+
+        Assert.That(await db.QueryAsync<string>("select target from audit_log order by id"), Is.EqualTo(new[] { "user recent", "user today" }));
+    }
 }

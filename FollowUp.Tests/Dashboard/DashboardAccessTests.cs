@@ -131,7 +131,7 @@ public sealed partial class DashboardAccessTests : BrowserTest
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         await Assertions.Expect(Page.Locator(".problem")).ToContainTextAsync("locked for 15 more minute(s) (after 5 failures)");
-        Assert.That(await Db.ScalarAsync<bool>("select locked_until > now() from dashboard_users where name = 'admin'"), Is.True);
+        Assert.That(await Db.ScalarAsync<bool>("select blocked_until > now() from dashboard_sign_in_throttles where name = 'admin'"), Is.True);
     }
 
     [Test]

@@ -4,10 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FollowUp.Tests.Dashboard;
 
-/// <summary>The sign-in store's lockout under concurrency, on a real database.</summary>
+/// <summary>The sign-in store's throttle under concurrency, on a real database.</summary>
 public sealed class DashboardUsersTests
 {
     private const string Password = "lucy-password-0123";
+
+    // Every guess here comes from one client address; DashboardSignInThrottleTests has several.
+    private const string Address = "203.0.113.5";
 
     [Test]
     public async Task SignInAsync_TwentyConcurrentWrongGuessesThenTheRightOne_OnlyFiveCheckedAndStillLocked()
@@ -18,8 +21,8 @@ public sealed class DashboardUsersTests
         await users.AddAsync("lucy", Password, DashboardRoles.Operator, CancellationToken.None);
 
         var guesses = await Task.WhenAll(Enumerable.Range(0, 20)
-            .Select(i => Task.Run(() => users.SignInAsync("lucy", $"wrong-guess-{i}", CancellationToken.None))));
-        var right = await users.SignInAsync("lucy", Password, CancellationToken.None);
+            .Select(i => Task.Run(() => users.SignInAsync("lucy", $"wrong-guess-{i}", Address, CancellationToken.None))));
+        var right = await users.SignInAsync("lucy", Password, Address, CancellationToken.None);
 
         Assert.Multiple(async () =>
         {
@@ -30,7 +33,8 @@ public sealed class DashboardUsersTests
             Assert.That(guesses.Count(g => g.LockedUntil is not null), Is.EqualTo(16));
             Assert.That(right.Succeeded, Is.False);
             Assert.That(right.Error, Does.StartWith("Too many failed sign-ins: this account is locked"));
-            Assert.That(await db.ScalarAsync<bool>("select locked_until > now() from dashboard_users where name = 'lucy'"), Is.True);
+            Assert.That(await db.ScalarAsync<bool>(
+                "select blocked_until > now() from dashboard_sign_in_throttles where name = 'lucy' and address = @Address", new { Address }), Is.True);
         });
     }
 
@@ -44,16 +48,16 @@ public sealed class DashboardUsersTests
 
         for (var i = 0; i < 4; i++)
         {
-            await users.SignInAsync("lucy", $"wrong-guess-{i}", CancellationToken.None);
+            await users.SignInAsync("lucy", $"wrong-guess-{i}", Address, CancellationToken.None);
         }
 
-        var right = await users.SignInAsync("lucy", Password, CancellationToken.None);
+        var right = await users.SignInAsync("lucy", Password, Address, CancellationToken.None);
 
-        Assert.Multiple(() =>
+        Assert.Multiple(async () =>
         {
             Assert.That(right.Succeeded, Is.True, right.Error);
-            Assert.That(right.User!.FailedAttempts, Is.Zero);
-            Assert.That(right.User.LockedUntil, Is.Null);
+            Assert.That(await db.ScalarAsync<long>("select count(*) from dashboard_sign_in_throttles where name = 'lucy'"), Is.Zero,
+                "the failures are forgotten and nothing is blocked");
         });
     }
 }

@@ -157,4 +157,29 @@ public sealed class FixedRetryAttributeTests
 
         _transaction.Verify(t => t.RemoveFromSet("retries", "42"), Times.Once);
     }
+
+    [Test]
+    public void OnStateElection_FailureMidSecond_DueTimeIsRoundedUpToAWholeSecondAtLeastTheDelayAway()
+    {
+        // Hangfire keeps due times in whole seconds (fraction dropped): 12:01:00.4 would be due at 12:01:00.0.
+        var failedAt = Instant.FromUtc(2026, 12, 3, 12, 0, 0).PlusTicks(4_000_000);
+        var context = Context(new FailedState(new TimeoutException("slow")), retryCount: null);
+
+        new FixedRetryAttribute { Attempts = 3, DelaySeconds = 60, Clock = new NodaTime.Testing.FakeClock(failedAt) }.OnStateElection(context);
+
+        var scheduled = (ScheduledState)context.CandidateState;
+        Assert.That(Instant.FromDateTimeUtc(scheduled.EnqueueAt), Is.EqualTo(Instant.FromUtc(2026, 12, 3, 12, 1, 1)));
+    }
+
+    [Test]
+    public void OnStateElection_DeferredToAnInstantMidSecond_IsScheduledAtTheNextWholeSecond()
+    {
+        var until = Instant.FromUtc(2030, 1, 2, 9, 0).PlusTicks(1);
+        var context = Context(new FailedState(new JobDeferredException(until, "outside business hours")), retryCount: null);
+
+        new FixedRetryAttribute().OnStateElection(context);
+
+        var scheduled = (ScheduledState)context.CandidateState;
+        Assert.That(Instant.FromDateTimeUtc(scheduled.EnqueueAt), Is.EqualTo(Instant.FromUtc(2030, 1, 2, 9, 0, 1)));
+    }
 }

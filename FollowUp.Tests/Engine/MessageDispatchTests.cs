@@ -82,7 +82,8 @@ public sealed class MessageDispatchTests
     {
         var host = await StartAsync();
         var messages = host.Services.GetRequiredService<IMessageClient>();
-        var now = SystemClock.Instance.GetCurrentInstant();
+        // A whole second: a delayed job's due time is rounded up to one (Hangfire keeps whole seconds).
+        var now = Instant.FromUnixTimeSeconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds());
         PlannedMessages planned;
         await using (var connection = await _db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
@@ -114,7 +115,8 @@ public sealed class MessageDispatchTests
             .Returns(() => (1000 + created.Count).ToString(CultureInfo.InvariantCulture));
         var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false" }, s => s.AddSingleton(client.Object));
         var messages = host.Services.GetRequiredService<IMessageClient>();
-        var now = SystemClock.Instance.GetCurrentInstant();
+        // A whole second: a delayed job's due time is rounded up to one (Hangfire keeps whole seconds).
+        var now = Instant.FromUnixTimeSeconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds());
 
         await messages.SendSmsAsync("acme-dental", "+12125550123", "now");
         var later = await messages.SendSmsAsync("acme-dental", "+12125550123", "later", now + Duration.FromHours(3));
@@ -139,7 +141,9 @@ public sealed class MessageDispatchTests
         var fail = true;
         client.Setup(c => c.Create(It.IsAny<Job>(), It.IsAny<IState>()))
             .Returns(() => fail ? throw new BackgroundJobClientException("storage down", new TimeoutException()) : "77");
-        var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false" }, s => s.AddSingleton(client.Object));
+        // The outbox loop runs on every node; a long poll keeps its next pass out of this test's way.
+        var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false", ["FollowUp:Engine:DispatchPollMilliseconds"] = "60000" },
+            s => s.AddSingleton(client.Object));
         var messages = host.Services.GetRequiredService<IMessageClient>();
 
         var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "kept");
@@ -169,5 +173,21 @@ public sealed class MessageDispatchTests
             Assert.That(_sms.Calls, Has.Count.EqualTo(1));
             Assert.That((await messages.FindAsync(planned.Id))!.JobId, Is.EqualTo(owner));
         });
+    }
+
+    [Test]
+    public async Task Create_ForAnInstantMidSecond_SchedulesTheJobAtTheNextWholeSecond_NeverBeforeIt()
+    {
+        var client = new Mock<IBackgroundJobClient>();
+        IState? state = null;
+        client.Setup(c => c.Create(It.IsAny<Job>(), It.IsAny<IState>())).Callback<Job, IState>((_, s) => state = s).Returns("5");
+        var host = await StartAsync(new() { ["FollowUp:Engine:RunServer"] = "false" }, s => s.AddSingleton(client.Object));
+        var now = Instant.FromUtc(2030, 1, 2, 8, 0);
+        // Hangfire keeps due times in whole seconds, dropping the fraction: 09:00:00.7 would start at 09:00:00.
+        var due = Instant.FromUtc(2030, 1, 2, 9, 0).PlusTicks(7_000_000);
+
+        host.Services.GetRequiredService<MessageDispatcher>().Create(1, "sms", MessageKind.Reminder1h, "+12125550123", due, now);
+
+        Assert.That(Instant.FromDateTimeUtc(((ScheduledState)state!).EnqueueAt), Is.EqualTo(Instant.FromUtc(2030, 1, 2, 9, 0, 1)));
     }
 }

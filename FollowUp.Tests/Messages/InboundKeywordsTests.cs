@@ -15,6 +15,7 @@ public sealed class InboundKeywordsTests
     [TestCase(" YES ", InboundKeyword.Start)]
     [TestCase("Unstop", InboundKeyword.Start)]
     [TestCase("help", InboundKeyword.Help)]
+    [TestCase(" Info ", InboundKeyword.Help)]
     [TestCase("please stop texting me", InboundKeyword.None)]
     [TestCase("STOP!", InboundKeyword.None)]
     [TestCase("", InboundKeyword.None)]

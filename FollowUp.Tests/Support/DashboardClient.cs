@@ -9,15 +9,22 @@ namespace FollowUp.Tests.Support;
 /// </summary>
 public sealed partial class DashboardClient : IDisposable
 {
-    private DashboardClient(HttpClient http) => Http = http;
+    private DashboardClient(HttpClient http, CookieContainer cookies)
+    {
+        Http = http;
+        Cookies = cookies;
+    }
 
     public HttpClient Http { get; }
 
-    public static DashboardClient For(Uri baseAddress) =>
-        new(new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
-        {
-            BaseAddress = baseAddress,
-        });
+    /// <summary>The cookie jar (the session cookie after a sign-in).</summary>
+    public CookieContainer Cookies { get; }
+
+    public static DashboardClient For(Uri baseAddress)
+    {
+        var cookies = new CookieContainer();
+        return new(new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress }, cookies);
+    }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();

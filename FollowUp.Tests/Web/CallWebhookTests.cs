@@ -61,11 +61,23 @@ public sealed partial class CallWebhookTests
 
     private Task<HttpResponseMessage> Send(HttpRequestMessage request) => _api.Client.SendAsync(request);
 
-    private async Task<(long Journal, long Messages, long Jobs, long Calls)> Counts() => (
-        await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"),
-        await _db.ScalarAsync<long>("select count(*) from messages"),
-        HangfireProbe.SendJobCount(_api.Services),
-        await _db.ScalarAsync<long>("select count(*) from calls"));
+    /// <summary>
+    /// Waits until the node's outbox has given every scheduled message its job: a webhook is answered at
+    /// its commit, and its jobs follow a moment later.
+    /// </summary>
+    private async Task Settled() => await Eventually.WaitForAsync(
+        () => _db.ScalarAsync<long>("select count(*) from messages where status = 'scheduled' and job_id is null"), n => n == 0,
+        what: "every scheduled message has its job");
+
+    private async Task<(long Journal, long Messages, long Jobs, long Calls)> Counts()
+    {
+        await Settled();
+        return (
+            await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"),
+            await _db.ScalarAsync<long>("select count(*) from messages"),
+            HangfireProbe.SendJobCount(_api.Services),
+            await _db.ScalarAsync<long>("select count(*) from calls"));
+    }
 
     private static async Task<JsonElement> Json(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
@@ -267,6 +279,7 @@ public sealed partial class CallWebhookTests
     {
         await Send(Signed(Booked()));
         await Send(Signed(Booked(eventId: "evt_other", callId: "call_other", appointmentId: "apt_other", phone: "+12125550101")));
+        await Settled(); // the booked reminders have their jobs, as they do a moment after their webhook
         var response = await Send(Signed(Booked(eventId: "evt_02", callId: "call_124", outcome: "cancelled")));
         var reply = await Json(response);
 

@@ -7,7 +7,7 @@ using FollowUp.Tests.Support;
 namespace FollowUp.Tests.Web;
 
 /// <summary>PUT/GET /api/clients/{id} over HTTP, against real PostgreSQL.</summary>
-public sealed class ClientApiTests
+public sealed partial class ClientApiTests
 {
     private const string AcmeJson = """
         { "name": "Acme Dental", "time_zone": "America/New_York",
@@ -61,7 +61,7 @@ public sealed class ClientApiTests
             Assert.That(doc.RootElement.GetProperty("closed_dates")[0].GetString(), Is.EqualTo("2026-12-25"));
             Assert.That(doc.RootElement.GetProperty("sms_from").GetString(), Is.EqualTo("+12125550100"));
             Assert.That(body, Does.Not.Contain("webhook_secret").And.Not.Contain("whsec_"), "the secret is write-only");
-            Assert.That(await _db.ScalarAsync<string>("select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
+            Assert.That(await _db.RevealAsync(_api.Services, "select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
         });
     }
 
@@ -78,7 +78,7 @@ public sealed class ClientApiTests
         {
             Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await put.Content.ReadAsStringAsync());
             Assert.That(await _db.ScalarAsync<string>("select name from clients where id = 'acme-dental'"), Is.EqualTo("Acme Dental & Ortho"));
-            Assert.That(await _db.ScalarAsync<string>("select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
+            Assert.That(await _db.RevealAsync(_api.Services, "select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
         });
     }
 

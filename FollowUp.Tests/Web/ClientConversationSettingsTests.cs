@@ -154,6 +154,6 @@ public sealed class ClientConversationSettingsTests
         await Put(Client(c => c["notifications"] = new JsonObject { ["url"] = "https://crm.example/hook", ["secret"] = "nsec_0123456789abcdef" }));
         await Put(Client(c => c["notifications"] = new JsonObject { ["url"] = "https://crm.example/other" }));
 
-        Assert.That(await _db.ScalarAsync<string>("select notify_secret from clients"), Is.EqualTo("nsec_0123456789abcdef"));
+        Assert.That(await _db.RevealAsync(_api.Services, "select notify_secret from clients"), Is.EqualTo("nsec_0123456789abcdef"));
     }
 }

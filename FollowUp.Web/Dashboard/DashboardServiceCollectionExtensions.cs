@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using FollowUp.Jobs.Engine;
 using FollowUp.Web.Dashboard.Access;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using NodaTime;
 
 namespace FollowUp.Web.Dashboard;
 
@@ -102,34 +104,67 @@ internal static class DashboardServiceCollectionExtensions
         options.AllowInsecureCookies ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
 
     /// <summary>
-    /// Every request re-reads the user (one primary-key lookup): a disabled or deleted user is signed
-    /// out at once, a changed role applies at once.
+    /// Every request re-reads the user (one primary-key lookup) and keeps the session only while it is
+    /// current (<see cref="SessionIsCurrent"/>): a disabled or deleted user, a changed role or password,
+    /// or a sign-out anywhere (a new security stamp) ends it at once on every node, and so does the
+    /// absolute lifetime.
     /// </summary>
     private static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
+        var services = context.HttpContext.RequestServices;
         var name = context.Principal?.Identity?.Name;
-        var users = context.HttpContext.RequestServices.GetRequiredService<DashboardUsers>();
-        var user = name is null ? null : await users.FindAsync(name, context.HttpContext.RequestAborted);
-        if (user is null || user.Disabled)
+        var user = name is null ? null : await services.GetRequiredService<DashboardUsers>().FindAsync(name, context.HttpContext.RequestAborted);
+        if (!SessionIsCurrent(context.Principal!, user, services.GetRequiredService<IClock>().GetCurrentInstant(),
+                services.GetRequiredService<IOptions<DashboardOptions>>().Value))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
-            return;
         }
+    }
 
-        if (!context.Principal!.IsInRole(user.Role) || context.Principal.FindFirstValue(RoleClaim) != user.Role)
-        {
-            context.ReplacePrincipal(PrincipalFor(user));
-            context.ShouldRenew = true;
-        }
+    /// <summary>
+    /// Whether a session of <paramref name="principal"/> may go on: its user exists and is enabled, it
+    /// carries the user's current security stamp and role, and it began less than
+    /// <see cref="DashboardOptions.AbsoluteSessionHours"/> ago. The cookie's own issue time is no use
+    /// for the last: the sliding renewal moves it forward, so the sign-in time is a claim of its own.
+    /// </summary>
+    public static bool SessionIsCurrent(ClaimsPrincipal principal, DashboardUser? user, Instant now, DashboardOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentNullException.ThrowIfNull(options);
+        return user is { Disabled: false }
+            && principal.FindFirstValue(StampClaim) == user.SecurityStamp.ToString("N")
+            && principal.FindFirstValue(RoleClaim) == user.Role
+            && SessionEnd(principal, options) is { } end && now < end;
+    }
+
+    /// <summary>When the session of <paramref name="principal"/> ends however active it is, or null when it carries no sign-in time.</summary>
+    public static Instant? SessionEnd(ClaimsPrincipal principal, DashboardOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentNullException.ThrowIfNull(options);
+        return long.TryParse(principal.FindFirstValue(SignedInClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? Instant.FromUnixTimeSeconds(seconds) + Duration.FromHours(options.AbsoluteSessionHours)
+            : null;
     }
 
     /// <summary>The claim that holds the user's own role (the role claims also hold the lesser ones).</summary>
     public const string RoleClaim = "followup:role";
 
-    public static ClaimsPrincipal PrincipalFor(DashboardUser user)
+    /// <summary>The user's security stamp when the session began.</summary>
+    public const string StampClaim = "followup:stamp";
+
+    /// <summary>When the session began (Unix seconds).</summary>
+    public const string SignedInClaim = "followup:signed_in_at";
+
+    public static ClaimsPrincipal PrincipalFor(DashboardUser user, Instant signedInAt)
     {
-        var claims = new List<Claim> { new(ClaimTypes.Name, user.Name), new(RoleClaim, user.Role) };
+        ArgumentNullException.ThrowIfNull(user);
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, user.Name), new(RoleClaim, user.Role), new(StampClaim, user.SecurityStamp.ToString("N")),
+            new(SignedInClaim, signedInAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
+        };
         claims.AddRange(DashboardRoles.Implied(user.Role).Select(r => new Claim(ClaimTypes.Role, r)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme));
     }

@@ -8,9 +8,11 @@ namespace FollowUp.Web.Dashboard;
 /// <summary>
 /// The stock Hangfire dashboard at <c>/hangfire</c>, behind FollowUp's own sign-in: the endpoint
 /// requires the viewer policy (an anonymous visitor is sent to <c>/dashboard/login</c>), a viewer sees it
-/// read-only (no buttons, and Hangfire refuses the POST with 401), operators and admins act. Every
-/// action taken there is written to the audit log with the user, who is also the actor the dead-letter
-/// filter records on a requeue. "Dead letters" is in its menu, with the open count as its badge.
+/// read-only (no buttons, and Hangfire refuses the POST with 401), operators and admins act, and only an
+/// admin deletes a recurring job (an operator's delete is refused with 403 before Hangfire sees it). Every
+/// command taken there (not the pages' 2-second stats poll, which changes nothing) is written to the
+/// audit log with the user, who is also the actor the dead-letter filter records on a requeue.
+/// "Dead letters" is in its menu, with the open count as its badge.
 /// </summary>
 internal static class HangfireDashboard
 {
@@ -65,6 +67,24 @@ internal static class HangfireDashboard
     }
 
     /// <summary>
+    /// Whether a POST to <paramref name="path"/> (below <c>/hangfire</c>) is a command that changes jobs:
+    /// Hangfire's commands live under <c>jobs/</c> and <c>recurring/</c>; its other POST, <c>stats</c>, is
+    /// the counters' poll every open page sends every 2 s, and auditing it wrote a row per poll per tab.
+    /// </summary>
+    internal static bool IsCommand(string path)
+    {
+        var first = path.Trim('/').Split('/')[0];
+        return first.Equals("jobs", StringComparison.OrdinalIgnoreCase) || first.Equals("recurring", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Hangfire has one read-only switch for the whole dashboard, so an operator (who triggers recurring
+    /// jobs) would also delete them; the delete command is refused here for anyone below admin.
+    /// </summary>
+    internal static bool IsAdminOnly(string path) =>
+        path.Trim('/').Equals("recurring/remove", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// The audit entry of a dashboard command: "jobs/actions/requeue/12" → ("hangfire.requeue", "job 12");
     /// "jobs/failed/requeue" with jobs[] 1, 2 → ("hangfire.requeue", "jobs 1, 2");
     /// "recurring/trigger" with jobs[] a → ("hangfire.recurring.trigger", "recurring a").
@@ -87,9 +107,19 @@ internal static class HangfireDashboard
     private static async Task AuditAsync(HttpContext context, RequestDelegate next)
     {
         var user = context.User.Identity?.Name;
-        if (user is null)
+        var path = context.Request.Path.Value![Path.Length..];
+        if (user is null || !IsCommand(path))
         {
             await next(context);
+            return;
+        }
+
+        if (IsAdminOnly(path) && !context.User.IsInRole(DashboardRoles.Admin))
+        {
+            // Refused before Hangfire acts: nothing changed, so nothing is audited (as every refusal).
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync("Only an admin may delete recurring jobs; operators may trigger them.", context.RequestAborted);
             return;
         }
 
@@ -103,7 +133,7 @@ internal static class HangfireDashboard
             await next(context);
         }
 
-        var (action, target) = Describe(context.Request.Path.Value![Path.Length..], jobs);
+        var (action, target) = Describe(path, jobs);
         var audit = context.RequestServices.GetRequiredService<AuditLog>();
         await audit.WriteAsync(user, action, target, null, new { status = context.Response.StatusCode }, CancellationToken.None);
     }

@@ -2,11 +2,15 @@ using FollowUp.Web.Dashboard.Access;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using NodaTime;
 
 namespace FollowUp.Web.Dashboard;
 
-/// <summary>Cookie sign-in (anonymous). The session slides: it ends after the configured idle time.</summary>
-internal sealed class LoginModel(DashboardUsers users) : PageModel
+/// <summary>
+/// Cookie sign-in (anonymous). The session slides: it ends after the configured idle time, and in any
+/// case the configured number of hours after this sign-in.
+/// </summary>
+internal sealed class LoginModel(DashboardUsers users, IClock clock) : PageModel
 {
     public string? Error { get; private set; }
 
@@ -32,7 +36,10 @@ internal sealed class LoginModel(DashboardUsers users) : PageModel
             return Page();
         }
 
-        var result = await users.SignInAsync(Name.Trim(), Password, cancellationToken);
+        // The client's address as the forwarded-headers middleware leaves it (behind a configured proxy,
+        // the client's own): failures are throttled per name and address.
+        var address = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var result = await users.SignInAsync(Name.Trim(), Password, address, cancellationToken);
         if (!result.Succeeded)
         {
             Error = result.Error;
@@ -41,7 +48,7 @@ internal sealed class LoginModel(DashboardUsers users) : PageModel
         }
 
         await HttpContext.SignInAsync(DashboardServiceCollectionExtensions.Scheme,
-            DashboardServiceCollectionExtensions.PrincipalFor(result.User!), new AuthenticationProperties());
+            DashboardServiceCollectionExtensions.PrincipalFor(result.User!, clock.GetCurrentInstant()), new AuthenticationProperties());
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) && ReturnUrl!.StartsWith("/dashboard", StringComparison.OrdinalIgnoreCase)
             ? ReturnUrl
             : "/dashboard");

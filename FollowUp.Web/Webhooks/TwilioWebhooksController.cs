@@ -87,8 +87,15 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
         // no client's sms_from: the service itself says it reached the clients on the default sender.
         var viaOurService = !string.IsNullOrEmpty(twilio.Value.MessagingServiceSid)
             && string.Equals(form.GetValueOrDefault("MessagingServiceSid"), twilio.Value.MessagingServiceSid, StringComparison.Ordinal);
-        await replies.ReceiveAsync(new InboundSms("twilio", form.GetValueOrDefault("MessageSid"), from, to, form.GetValueOrDefault("Body") ?? "",
+        var outcome = await replies.ReceiveAsync(new InboundSms("twilio", form.GetValueOrDefault("MessageSid"), from, to, form.GetValueOrDefault("Body") ?? "",
             twilio.Value.From, viaOurService), cancellationToken);
-        return TypedResults.Content(EmptyTwiml, "text/xml");
+        // The client's help_text answers HELP/INFO in Twilio's own response (one message, never twice:
+        // a retried webhook is a duplicate and gets the empty answer); otherwise nothing is said.
+        return TypedResults.Content(outcome.Reply is { } reply ? MessageTwiml(reply) : EmptyTwiml, "text/xml");
     }
+
+    // XElement escapes the text (&, <, >), so a help text never breaks out of its <Message>.
+    private static string MessageTwiml(string text) =>
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+        + new System.Xml.Linq.XElement("Response", new System.Xml.Linq.XElement("Message", text)).ToString(System.Xml.Linq.SaveOptions.DisableFormatting);
 }

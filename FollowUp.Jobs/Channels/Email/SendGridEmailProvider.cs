@@ -170,7 +170,7 @@ internal sealed class SendGridEmailProvider : IEmailProvider
     {
         // The API key is never part of the message: it lives only in the request's Authorization header.
         _logger.LogWarning("SendGrid send failed ({Kind}, {ErrorCode}, may have been sent: {MayHaveBeenSent}): {Message}",
-            kind, errorCode, mayHaveBeenSent, message);
+            kind, errorCode, mayHaveBeenSent, PersonalData.Redact(message));
         return new ProviderSendException(Name, kind, message, errorCode, mayHaveBeenSent, inner);
     }
 

@@ -19,12 +19,17 @@ internal sealed class SmtpConnectionPool(IOptions<SmtpOptions> options, SmtpServ
     private bool Pooled => options.Value.PoolSize > 0;
 
     /// <summary>Waits for a slot and hands out a client: an idle connected one when there is one (<c>Reused</c>), else a new one, connected.</summary>
-    /// <remarks>Waiting for a slot is not bounded by <paramref name="connectTimeout"/>; connecting is.</remarks>
+    /// <remarks>
+    /// Waiting for a slot is bounded by <see cref="SmtpOptions.PoolWaitSeconds"/> (then <see cref="SmtpPoolBusyException"/>),
+    /// connecting by <paramref name="connectTimeout"/>. Every rented client must be given back with
+    /// <see cref="ReturnAsync"/>, whatever happened to it, or its slot is lost.
+    /// </remarks>
     public async Task<(SmtpClient Client, bool Reused)> RentAsync(TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
-        if (Pooled)
+        if (Pooled && !await _slots.WaitAsync(TimeSpan.FromSeconds(options.Value.PoolWaitSeconds), cancellationToken))
         {
-            await _slots.WaitAsync(cancellationToken);
+            throw new SmtpPoolBusyException(
+                $"No SMTP connection came free within {options.Value.PoolWaitSeconds} s ({options.Value.PoolSize} in use); nothing was sent.");
         }
 
         try

@@ -44,6 +44,7 @@ internal sealed class SmtpEmailProvider(SmtpConnectionPool pool, IOptions<SmtpOp
         var progress = new DataProgress();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit);
+        var healthy = false;
         try
         {
             try
@@ -58,15 +59,21 @@ internal sealed class SmtpEmailProvider(SmtpConnectionPool pool, IOptions<SmtpOp
                 client = await pool.ReplaceAsync(client, timeout.Token);
                 await client.SendAsync(message, timeout.Token, progress);
             }
+
+            // Checkpoint: the server answered 250 to the end of DATA; the message is its responsibility now.
+            healthy = true;
         }
         catch (Exception ex) when (IsMailFailure(ex))
         {
-            await pool.ReturnAsync(client, healthy: false);
             throw Classify(ex, progress, cancellationToken);
         }
+        finally
+        {
+            // Whatever was thrown — including exceptions no classification foresaw — the slot goes back,
+            // or after PoolSize of them every email send would wait for a slot forever.
+            await pool.ReturnAsync(client, healthy);
+        }
 
-        // Checkpoint: the server answered 250 to the end of DATA; the message is its responsibility now.
-        await pool.ReturnAsync(client, healthy: true);
         return new ProviderReceipt(Name, request.MessageId, "accepted");
     }
 
@@ -75,7 +82,8 @@ internal sealed class SmtpEmailProvider(SmtpConnectionPool pool, IOptions<SmtpOp
 
     private static bool IsMailFailure(Exception ex) =>
         ex is OperationCanceledException or TimeoutException or SmtpCommandException or ProtocolException or IOException or SocketException
-            or ServiceNotConnectedException or AuthenticationException or SslHandshakeException;
+            or ServiceNotConnectedException or ServiceNotAuthenticatedException or AuthenticationException or SslHandshakeException
+            or SmtpPoolBusyException;
 
     /// <summary>
     /// Permanent only when the server refused the recipient with a 5xx (550 mailbox unavailable, 551 not
@@ -102,6 +110,9 @@ internal sealed class SmtpEmailProvider(SmtpConnectionPool pool, IOptions<SmtpOp
             // A reply to the final "." is the server's answer for the whole message: a refusal, not a maybe.
             SmtpCommandException c => Fail(SendFailureKind.Transient, $"SMTP {(int)c.StatusCode}: {c.Message}", Code(c), false, ex),
             AuthenticationException => Fail(SendFailureKind.Transient, $"SMTP authentication failed: {ex.Message}", "auth", false, ex),
+            // A 530 to MAIL FROM: the server wants AUTH (our configuration); nothing of the message was accepted.
+            ServiceNotAuthenticatedException => Fail(SendFailureKind.Transient, $"SMTP server requires authentication: {ex.Message}", "auth", false, ex),
+            SmtpPoolBusyException => Fail(SendFailureKind.Transient, ex.Message, "pool", false, ex),
             SslHandshakeException => Fail(SendFailureKind.Transient, $"SMTP TLS handshake failed: {ex.Message}", "tls", false, ex),
             _ => Fail(SendFailureKind.Transient,
                 $"SMTP connection failed{(afterData ? " after the server accepted DATA" : "")}: {ex.Message}", "io", afterData, ex),
@@ -113,7 +124,7 @@ internal sealed class SmtpEmailProvider(SmtpConnectionPool pool, IOptions<SmtpOp
     private ProviderSendException Fail(SendFailureKind kind, string message, string errorCode, bool mayHaveBeenSent, Exception? inner)
     {
         logger.LogWarning("SMTP send failed ({Kind}, {ErrorCode}, may have been sent: {MayHaveBeenSent}): {Message}",
-            kind, errorCode, mayHaveBeenSent, message);
+            kind, errorCode, mayHaveBeenSent, PersonalData.Redact(message));
         return new ProviderSendException(Name, kind, message, errorCode, mayHaveBeenSent, inner);
     }
 

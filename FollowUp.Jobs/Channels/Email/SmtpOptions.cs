@@ -42,6 +42,12 @@ public sealed class SmtpOptions
     /// </summary>
     public int PoolSize { get; set; } = 4;
 
+    /// <summary>
+    /// Longest a send waits for one of the <see cref="PoolSize"/> connections before it gives up as a
+    /// transient failure that sent nothing (so it may fail over or retry), instead of holding a worker.
+    /// </summary>
+    public int PoolWaitSeconds { get; set; } = 30;
+
     /// <summary>What the connection actually uses, from <see cref="Security"/>, else <see cref="EnableSsl"/> and the port.</summary>
     public SmtpSecurity EffectiveSecurity => Security ?? (EnableSsl ?? true
         ? Port == 465 ? SmtpSecurity.SslOnConnect : SmtpSecurity.StartTls
@@ -69,6 +75,7 @@ public sealed class SmtpOptions
             }
 
             OptionChecks.Range(errors, Section, nameof(PoolSize), options.PoolSize, 0, 64);
+            OptionChecks.Range(errors, Section, nameof(PoolWaitSeconds), options.PoolWaitSeconds, 1, 600);
 
             OptionChecks.Range(errors, Section, nameof(TimeoutSeconds), options.TimeoutSeconds, 1, 300);
             OptionChecks.Range(errors, Section, nameof(RateLimitPerSecond), options.RateLimitPerSecond, 0, 10_000);
@@ -86,6 +93,17 @@ public sealed class SmtpOptions
             if (!string.IsNullOrEmpty(options.User) && string.IsNullOrEmpty(options.Password))
             {
                 errors.Add($"{Section}:Password is required when {Section}:User is set.");
+            }
+
+            // AUTH over a connection that may be plain text hands the password to anyone on the path:
+            // None never encrypts, and Auto (MailKit's SecureSocketOptions.Auto) goes on in plain text
+            // when the server does not offer STARTTLS, which an attacker in the middle can strip (on port 465
+            // Auto is implicit TLS, which is safe).
+            if (!string.IsNullOrEmpty(options.User) && (options.EffectiveSecurity == SmtpSecurity.None || (options.EffectiveSecurity == SmtpSecurity.Auto && options.Port != 465)))
+            {
+                errors.Add(options.Security is null
+                    ? $"{Section}:User is set but {Section}:EnableSsl is false: the password would cross the network in clear text. Set {Section}:Security to StartTls or SslOnConnect."
+                    : $"{Section}:User is set but {Section}:Security is {options.EffectiveSecurity}, which may send the password in clear text. Use StartTls or SslOnConnect.");
             }
 
             return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

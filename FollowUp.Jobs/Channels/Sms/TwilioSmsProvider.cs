@@ -206,7 +206,7 @@ internal sealed class TwilioSmsProvider : ISmsProvider
     {
         // Never log the request's Authorization header or the token; the text here is Twilio's own.
         _logger.LogWarning("Twilio send failed ({Kind}, {ErrorCode}, may have been sent: {MayHaveBeenSent}): {Message}",
-            kind, errorCode, mayHaveBeenSent, message);
+            kind, errorCode, mayHaveBeenSent, PersonalData.Redact(message));
         return new ProviderSendException(ProviderName, kind, message, errorCode, mayHaveBeenSent, inner);
     }
 }

@@ -117,4 +117,53 @@ public sealed class SmtpOptionsTests
 
         Assert.That(errors, Has.None.Contains("hunter2"));
     }
+
+    [TestCase(SmtpSecurity.None, 587)]
+    [TestCase(SmtpSecurity.Auto, 587)]
+    [TestCase(SmtpSecurity.Auto, 25)]
+    public void Validate_UserOverAConnectionThatMayBePlainText_IsRefusedNamingSecurity(SmtpSecurity security, int port)
+    {
+        var errors = Errors(new SmtpOptions
+        {
+            Host = "mail.example", From = "a@b.example", Port = port, Security = security, User = "u", Password = "hunter2",
+        }).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:User").And.Contains("FollowUp:Smtp:Security").And.Contains(security.ToString()));
+            Assert.That(errors, Has.None.Contains("hunter2"));
+        });
+    }
+
+    [Test]
+    public void Validate_UserWithEnableSslFalse_IsRefusedNamingEnableSsl()
+    {
+        var errors = Errors(new SmtpOptions { Host = "mail.example", From = "a@b.example", EnableSsl = false, User = "u", Password = "p" });
+
+        Assert.That(errors, Has.Some.Contains("FollowUp:Smtp:User").And.Contains("FollowUp:Smtp:EnableSsl"));
+    }
+
+    [TestCase(SmtpSecurity.StartTls, 587)]
+    [TestCase(SmtpSecurity.SslOnConnect, 465)]
+    [TestCase(SmtpSecurity.Auto, 465)]
+    public void Validate_UserOverRequiredTls_IsAccepted(SmtpSecurity security, int port)
+    {
+        var errors = Errors(new SmtpOptions
+        {
+            Host = "mail.example", From = "a@b.example", Port = port, Security = security, User = "u", Password = "p",
+        });
+
+        Assert.That(errors, Is.Empty);
+    }
+
+    [Test]
+    public void Validate_NoneWithoutUser_IsAllowed_PoolWaitSecondsZero_IsRefused()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Errors(new SmtpOptions { Host = "relay", From = "a@b.example", Security = SmtpSecurity.None }), Is.Empty);
+            Assert.That(Errors(new SmtpOptions { Host = "relay", From = "a@b.example", PoolWaitSeconds = 0 }),
+                Has.Some.Contains("FollowUp:Smtp:PoolWaitSeconds"));
+        });
+    }
 }

@@ -14,10 +14,16 @@ internal sealed class DashboardOptions
     /// <summary>A session ends after this many minutes without a request (sliding).</summary>
     public int IdleMinutes { get; set; } = 30;
 
-    /// <summary>Failed sign-ins in a row that lock an account.</summary>
+    /// <summary>
+    /// A session ends this many hours after its sign-in, however active (the idle expiry slides; this
+    /// does not): a stolen cookie is not good forever. At least <see cref="IdleMinutes"/>.
+    /// </summary>
+    public int AbsoluteSessionHours { get; set; } = 12;
+
+    /// <summary>Failed sign-ins in a row, for one user name from one client address, that block that address for that name.</summary>
     public int LockoutAttempts { get; set; } = 5;
 
-    /// <summary>How long a locked account stays locked.</summary>
+    /// <summary>How long such a block lasts (for that name from that address only: the owner elsewhere is not affected).</summary>
     public int LockoutMinutes { get; set; } = 15;
 
     /// <summary>
@@ -56,6 +62,12 @@ internal sealed class DashboardOptions
             }
 
             OptionChecks.Range(errors, Section, nameof(IdleMinutes), options.IdleMinutes, 1, 1_440);
+            OptionChecks.Range(errors, Section, nameof(AbsoluteSessionHours), options.AbsoluteSessionHours, 1, 720);
+            if (options.AbsoluteSessionHours * 60 < options.IdleMinutes)
+            {
+                errors.Add($"{Section}:{nameof(AbsoluteSessionHours)} ({options.AbsoluteSessionHours} h) must be at least {Section}:{nameof(IdleMinutes)} ({options.IdleMinutes} min).");
+            }
+
             OptionChecks.Range(errors, Section, nameof(LockoutAttempts), options.LockoutAttempts, 1, 100);
             OptionChecks.Range(errors, Section, nameof(LockoutMinutes), options.LockoutMinutes, 1, 1_440);
             OptionChecks.Range(errors, Section, nameof(LoginRequestsPerWindow), options.LoginRequestsPerWindow, 1, 10_000);

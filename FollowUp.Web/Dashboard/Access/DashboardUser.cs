@@ -2,6 +2,9 @@ using NodaTime;
 
 namespace FollowUp.Web.Dashboard.Access;
 
-/// <summary>A row of <c>dashboard_users</c> (without its password hash).</summary>
+/// <summary>
+/// A row of <c>dashboard_users</c> (without its password hash). <see cref="SecurityStamp"/> is what every
+/// session of the user carries; a new one ends them all.
+/// </summary>
 internal sealed record DashboardUser(
-    string Name, string Role, bool Disabled, int FailedAttempts, Instant? LockedUntil, Instant CreatedAt, Instant UpdatedAt);
+    string Name, string Role, bool Disabled, Guid SecurityStamp, Instant CreatedAt, Instant UpdatedAt);

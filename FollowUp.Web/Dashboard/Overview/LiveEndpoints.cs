@@ -37,14 +37,21 @@ internal static class LiveEndpoints
         // the browser reconnects with the renewed cookie.
         var ticket = await context.AuthenticateAsync(DashboardServiceCollectionExtensions.Scheme);
         var expires = ticket.Properties?.ExpiresUtc is { } at ? Instant.FromDateTimeOffset(at) : (Instant?)null;
-        var check = new StreamCheck(users, clock, name, expires, Duration.FromSeconds(options.Value.LiveRecheckSeconds));
+        // The absolute lifetime ends a stream too, even while the idle expiry keeps sliding.
+        if (DashboardServiceCollectionExtensions.SessionEnd(context.User, options.Value) is { } end && (expires is null || end < expires))
+        {
+            expires = end;
+        }
+
+        var check = new StreamCheck(users, clock, context.User, options.Value, expires, Duration.FromSeconds(options.Value.LiveRecheckSeconds));
         return TypedResults.ServerSentEvents(Counters(queries, check, lifetime.ApplicationStopping, cancellationToken), eventType: "counters");
     }
 
     /// <summary>
     /// Until the browser goes away, this node begins to stop (an open stream would otherwise hold up a
     /// graceful shutdown for its whole timeout; the browser reconnects to whichever node serves it
-    /// next), the session expires, or the user is disabled or deleted (re-read every
+    /// next), the session expires, or the session stops being current — the user disabled or deleted, signed
+    /// out elsewhere, a new password or role (re-read every
     /// <see cref="DashboardOptions.LiveRecheckSeconds"/>: the cookie is validated once, when the stream opens).
     /// </summary>
     private static async IAsyncEnumerable<string> Counters(
@@ -82,7 +89,8 @@ internal static class LiveEndpoints
         }
     }
 
-    private sealed class StreamCheck(DashboardUsers users, IClock clock, string name, Instant? expires, Duration every)
+    private sealed class StreamCheck(
+        DashboardUsers users, IClock clock, System.Security.Claims.ClaimsPrincipal principal, DashboardOptions options, Instant? expires, Duration every)
     {
         private Instant _checkedAt = clock.GetCurrentInstant();
 
@@ -100,7 +108,9 @@ internal static class LiveEndpoints
             }
 
             _checkedAt = now;
-            return await users.FindAsync(name, cancellationToken) is { Disabled: false };
+            // The same test as every request's: a sign-out, password or role change elsewhere ends the stream too.
+            var user = await users.FindAsync(principal.Identity!.Name!, cancellationToken);
+            return DashboardServiceCollectionExtensions.SessionIsCurrent(principal, user, now, options);
         }
     }
 }

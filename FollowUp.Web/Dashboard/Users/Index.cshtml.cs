@@ -1,16 +1,13 @@
 using FollowUp.Web.Dashboard.Access;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using NodaTime;
 
 namespace FollowUp.Web.Dashboard.Users;
 
-/// <summary>Admin only (folder policy and handler roles): add users, change roles, disable and enable.</summary>
-internal sealed class IndexModel(DashboardUsers users, AuditLog audit, IClock clock) : PageModel
+/// <summary>Admin only (folder policy and handler roles): add users, change roles, disable and enable, set passwords.</summary>
+internal sealed class IndexModel(DashboardUsers users, AuditLog audit) : PageModel
 {
     public IReadOnlyList<DashboardUser> Users { get; private set; } = [];
-
-    public Instant Now { get; private set; }
 
     public string? NewName { get; private set; }
 
@@ -70,9 +67,28 @@ internal sealed class IndexModel(DashboardUsers users, AuditLog audit, IClock cl
         return RedirectToPage();
     }
 
+    [RequiresRole(DashboardRoles.Admin)]
+    public async Task<IActionResult> OnPostPasswordAsync(string? name, string? password, CancellationToken cancellationToken)
+    {
+        if (DashboardUsers.CheckPassword(password) is { } problem)
+        {
+            TempData["Problem"] = problem;
+            return RedirectToPage();
+        }
+
+        if (name is null || !await users.SetPasswordAsync(name, password!, cancellationToken))
+        {
+            return NotFound($"There is no user '{name}'.");
+        }
+
+        // The password itself is never written anywhere but its hash.
+        await audit.WriteAsync(User.Identity!.Name!, "user.password", $"user {name}", null, null, cancellationToken);
+        TempData["Notice"] = $"User {name} has a new password; their sessions have ended.";
+        return name == User.Identity.Name ? Redirect("/dashboard/login") : RedirectToPage();
+    }
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Now = clock.GetCurrentInstant();
         Users = await users.ListAsync(cancellationToken);
     }
 }
