@@ -26,6 +26,9 @@ public sealed record FakeTwilioReply
     /// <summary>The SID to answer with (a new one when null), so a test can call back with it before the answer.</summary>
     public string? Sid { get; init; }
 
+    /// <summary>Stored without a DateSent, as a message still in Twilio's queue (the list's DateSent filter misses it).</summary>
+    public bool Queued { get; init; }
+
     /// <summary>When set, the answer waits for it: the test decides when Twilio's reply reaches us.</summary>
     public Task? Gate { get; init; }
 

@@ -23,4 +23,13 @@ internal interface IMessageChannel
     /// </summary>
     /// <exception cref="ProviderSendException">Every provider refused or failed; the last failure.</exception>
     Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Before an attempt sends again a message whose earlier attempt (begun at <paramref name="since"/>)
+    /// may have reached a provider: the copy a provider already accepted, or null when none is found or
+    /// none of its providers can be asked (email: no provider offers a lookup, so email is at least once).
+    /// </summary>
+    /// <exception cref="ProviderSendException">A provider that can be asked could not answer.</exception>
+    Task<ChannelReceipt?> FindSentAsync(OutgoingMessage message, NodaTime.Instant since, CancellationToken cancellationToken) =>
+        Task.FromResult<ChannelReceipt?>(null);
 }

@@ -17,10 +17,17 @@ public sealed class PublicUrlOptions
     public string UrlFor(string pathAndQuery, string requestBase) =>
         (string.IsNullOrWhiteSpace(PublicBaseUrl) ? requestBase : PublicBaseUrl).TrimEnd('/') + pathAndQuery;
 
-    /// <summary>Where Twilio should report delivery status, or null when no public URL is configured.</summary>
-    public Uri? TwilioStatusCallback => string.IsNullOrWhiteSpace(PublicBaseUrl)
+    /// <summary>The query parameter of a status callback that names our message.</summary>
+    public const string MessageIdParameter = "message_id";
+
+    /// <summary>
+    /// Where Twilio should report message <paramref name="messageId"/>'s delivery status (the message id in
+    /// the query, which Twilio's signature covers), or null when no public URL is configured.
+    /// </summary>
+    public Uri? TwilioStatusCallbackFor(long messageId) => string.IsNullOrWhiteSpace(PublicBaseUrl)
         ? null
-        : new Uri(PublicBaseUrl.TrimEnd('/') + "/webhooks/twilio/status");
+        : new Uri(PublicBaseUrl.TrimEnd('/') + "/webhooks/twilio/status?" + MessageIdParameter + "="
+            + messageId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     internal sealed class Validator : IValidateOptions<PublicUrlOptions>
     {

@@ -39,9 +39,13 @@ public sealed class EngineOptions
 
     /// <summary>
     /// How long a fetched job stays invisible to other servers; with the sliding timeout a live server
-    /// keeps extending it, so this is how soon a dead server's jobs run elsewhere.
+    /// keeps extending it (every fifth of this), so this is how soon a dead server's jobs run elsewhere.
+    /// One minute: a <c>kill -9</c> with SMS in flight settles in about that (docs/ARCHITECTURE.md, "What
+    /// can go wrong"). The trade-off: a live server cut off from the database for longer than this loses
+    /// its jobs to another server while it may still be running them; the send claim and the provider
+    /// lookup keep that from sending an SMS twice.
     /// </summary>
-    public int InvisibilityTimeoutSeconds { get; set; } = 300;
+    public int InvisibilityTimeoutSeconds { get; set; } = 60;
 
     /// <summary>
     /// After how long a Hangfire.PostgreSql lock row counts as abandoned. Its locks are rows, so one held

@@ -42,6 +42,20 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
         return id;
     }
 
+    /// <summary>
+    /// Our status for a provider's status word (Twilio's <c>sent</c>, <c>delivered</c>, <c>read</c>,
+    /// <c>undelivered</c>, <c>failed</c>), or null for the words that record nothing on a message
+    /// (queued, accepted, sending, scheduled, canceled).
+    /// </summary>
+    public static string? FromProviderStatus(string? word) => word switch
+    {
+        "sent" => MessageStatus.Sent,
+        "delivered" or "read" => MessageStatus.Delivered,
+        "undelivered" => MessageStatus.Undelivered,
+        "failed" => MessageStatus.Failed,
+        _ => null,
+    };
+
     /// <summary>The rank of a status word, or null when it is not a delivery status.</summary>
     public static int? Rank(string status) => status switch
     {
@@ -55,8 +69,19 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
     /// provider reported (segments, price). Returns the message id, or null when no message has that
     /// provider id.
     /// </summary>
+    public Task<long?> ApplyAsync(string provider, string providerMessageId, string status, string? error,
+        int? segments, decimal? price, string? currency, CancellationToken cancellationToken) =>
+        ApplyAsync(provider, providerMessageId, status, error, segments, price, currency, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(string, string, string, string?, int?, decimal?, string?, CancellationToken)"/>, for a
+    /// callback that names our message (<paramref name="namedMessageId"/>, from its verified callback URL): when no
+    /// message has the provider's id yet and that message is still <c>scheduled</c> or <c>sending</c> (its
+    /// attempt's node died before storing the answer), the callback proves the provider has it — the message
+    /// becomes <c>sent</c> with that id, and its next attempt finds it sent instead of sending again.
+    /// </summary>
     public async Task<long?> ApplyAsync(string provider, string providerMessageId, string status, string? error,
-        int? segments, decimal? price, string? currency, CancellationToken cancellationToken)
+        int? segments, decimal? price, string? currency, long? namedMessageId, CancellationToken cancellationToken)
     {
         var rank = Rank(status) ?? throw new ArgumentException($"'{status}' is not a delivery status.", nameof(status));
         var args = new { provider, providerMessageId, status, error, segments, price, currency, now = clock.GetCurrentInstant() };
@@ -64,6 +89,14 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
             var found = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(FindSql, args, tx, cancellationToken: cancellationToken));
+            if (found is null && namedMessageId is { } named && providerMessageId.Length > 0
+                && await _store.AdoptSentAsync(named, new SentReceipt(provider, providerMessageId, null, segments, price, price is null ? null : currency),
+                    $"{provider}: {providerMessageId} (its {status} callback named the message before its attempt stored the answer)",
+                    tx, cancellationToken))
+            {
+                found = named;
+            }
+
             if (found is { } messageId)
             {
                 // Forward only: a sent callback moves only a sending message, a final one a sending or sent one.

@@ -11,8 +11,9 @@ namespace FollowUp.Jobs.Messages;
 /// (opted out, daily limit, and for marketing kinds business hours and the recipient's hours, deferring
 /// without spending an attempt), records <c>sending</c> before the
 /// provider call and <c>sent</c> with the provider's id after it. A rescued attempt that finds the
-/// message sent does nothing; one that finds it <c>sending</c> records "possibly sent" and sends again
-/// (at least once: a reminder sent twice is better than none). What is particular to SMS or email
+/// message sent does nothing; one that finds it <c>sending</c> records "possibly sent", asks the provider
+/// for the earlier copy (Twilio's Messages list) and adopts it when found; only when none is found, or
+/// the provider cannot be asked (email), does it send again (at least once). What is particular to SMS or email
 /// (providers, request, segments, cost, whose zone applies) is the message's <see cref="IMessageChannel"/>'s.
 /// </summary>
 internal sealed class MessageSender
@@ -64,6 +65,11 @@ internal sealed class MessageSender
         var channel = _channels.GetValueOrDefault(message.Channel)
             ?? throw new PermanentJobException($"Message {messageId} is for channel '{message.Channel}', which has no registered channel.");
         var outgoing = message.ToOutgoing();
+        if ((message.Status == MessageStatus.Sending || message.PossiblySent)
+            && await AdoptedEarlierCopyAsync(message, channel, outgoing, job, cancellationToken))
+        {
+            return;
+        }
         if (await RefusalAsync(message, channel.RecipientPhone(outgoing), cancellationToken) is { } reason)
         {
             await _store.SkipAsync(messageId, reason, cancellationToken);
@@ -112,6 +118,60 @@ internal sealed class MessageSender
     }
 
     /// <summary>
+    /// An earlier attempt may have reached a provider: asks the channel's providers that can be asked
+    /// (Twilio's Messages list) for that copy before sending again. Found, it is adopted — <c>sent</c> with the
+    /// provider's id and status — and nothing is sent. Not found, or no provider can be asked (email),
+    /// the attempt sends: at least once. A provider that cannot answer fails the attempt without sending
+    /// (the retry asks again), since sending blind is what would deliver a second copy.
+    /// </summary>
+    private async Task<bool> AdoptedEarlierCopyAsync(MessageToSend message, IMessageChannel channel, OutgoingMessage outgoing, SendAttempt job,
+        CancellationToken cancellationToken)
+    {
+        var since = (message.FirstAttemptAt ?? _clock.GetCurrentInstant()) - LookupMargin;
+        ChannelReceipt? found;
+        try
+        {
+            found = await channel.FindSentAsync(outgoing, since, cancellationToken);
+        }
+        catch (ProviderSendException ex)
+        {
+            var detail = $"attempt {job.Attempt} (job {job.JobId}): could not ask {ex.Provider} whether an earlier attempt reached it: {ex.Message}";
+            if (!await _store.RecordFailureAsync(message.Id, $"{ex.Provider}: {ex.Message}", detail, CancellationToken.None))
+            {
+                await _store.AddEventAsync(message.Id, "attempt_failed", detail, CancellationToken.None);
+            }
+
+            throw;
+        }
+
+        if (found is null)
+        {
+            return false;
+        }
+
+        var receipt = found.Receipt;
+        await _store.AdoptSentAsync(message.Id, new SentReceipt(receipt.Provider, receipt.ProviderMessageId, null, found.Segments, found.Cost, found.Currency),
+            $"{receipt.Provider}: {receipt.ProviderMessageId} (found at the provider, {receipt.Status}, from an earlier attempt; not sent again)",
+            null, CancellationToken.None);
+        _logger.LogInformation("Message {MessageId}: {Provider} already had it as {ProviderMessageId}; not sent again",
+            message.Id, receipt.Provider, receipt.ProviderMessageId);
+        if (receipt.ProviderMessageId.Length > 0)
+        {
+            await _deliveries.ApplyParkedAsync(receipt.Provider, receipt.ProviderMessageId, CancellationToken.None);
+            if (DeliveryUpdates.FromProviderStatus(receipt.Status) is { } status && status != MessageStatus.Sent)
+            {
+                await _deliveries.ApplyAsync(receipt.Provider, receipt.ProviderMessageId, status, null, receipt.Segments, receipt.Price,
+                    receipt.PriceCurrency, CancellationToken.None);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Clock skew between us and the provider, and the time an attempt takes to reach it.</summary>
+    private static readonly Duration LookupMargin = Duration.FromMinutes(2);
+
+    /// <summary>
     /// Records <c>sent</c>, retrying a database blip: giving up here would leave the message "sending"
     /// and the next attempt would send it again. The update only applies to a "sending" row, so a retry
     /// of one that did commit changes nothing. Then applies delivery callbacks that came first.
@@ -124,8 +184,13 @@ internal sealed class MessageSender
         {
             try
             {
-                await _store.MarkSentAsync(messageId, new SentReceipt(receipt.Provider, receipt.ProviderMessageId, sent.EmailMessageId, sent.Segments, sent.Cost, sent.Currency),
-                    CancellationToken.None);
+                var stored = new SentReceipt(receipt.Provider, receipt.ProviderMessageId, sent.EmailMessageId, sent.Segments, sent.Cost, sent.Currency);
+                if (!await _store.MarkSentAsync(messageId, stored, CancellationToken.None))
+                {
+                    // A status callback naming this message recorded it sent first: keep what only we know.
+                    await _store.FillReceiptAsync(messageId, stored, CancellationToken.None);
+                }
+
                 break;
             }
             catch (System.Data.Common.DbException ex) when (attempt < pauses.Length)

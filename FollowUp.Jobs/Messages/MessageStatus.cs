@@ -71,6 +71,12 @@ public static class MessageStatus
     /// <summary>An attempt began: counted against the per-recipient daily limit.</summary>
     public static IReadOnlyList<string> Attempted { get; } = [Sending, Sent, Delivered, Undelivered, Failed];
 
+    /// <summary>
+    /// What a copy a provider proves it already has (found by a lookup before sending again, or named by a
+    /// status callback whose attempt's node died) moves to <c>sent</c> from, without sending.
+    /// </summary>
+    public static IReadOnlyList<string> Adoptable { get; } = [Scheduled, Sending];
+
     /// <summary>What a provider's <c>sent</c> callback moves forward from.</summary>
     public static IReadOnlyList<string> BeforeSent { get; } = [Sending];
 

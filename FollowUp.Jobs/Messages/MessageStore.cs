@@ -72,6 +72,28 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
             Sent = receipt, ClearError = true,
         }, null, cancellationToken);
 
+    /// <summary>
+    /// A copy the provider proves it already has (a lookup found it, or a status callback named this
+    /// message): <c>sent</c> with its id, from <see cref="MessageStatus.Adoptable"/>, and nothing is sent.
+    /// </summary>
+    public Task<bool> AdoptSentAsync(long id, SentReceipt receipt, string detail, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>
+        TransitionAsync(id, new StatusChange(MessageStatus.Sent, MessageStatus.Adoptable, "sent", detail)
+        {
+            Sent = receipt, ClearError = true,
+        }, transaction, cancellationToken);
+
+    /// <summary>
+    /// The segments and cost of an acceptance whose <c>sent</c> a status callback recorded first (it named
+    /// the message before the attempt stored its answer); only fills what the callback left empty.
+    /// </summary>
+    public Task<int> FillReceiptAsync(long id, SentReceipt receipt, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            update messages set segments = coalesce(segments, @segments), cost = coalesce(cost, @cost),
+                currency = coalesce(currency, @currency), updated_at = @now
+            where id = @id and provider = @provider and provider_message_id = @providerMessageId
+            """, new { id, receipt.Segments, receipt.Cost, receipt.Currency, receipt.Provider, receipt.ProviderMessageId, now = clock.GetCurrentInstant() },
+            cancellationToken);
+
     /// <summary>A failed attempt: back to <c>scheduled</c> (a retry follows, or the dead-letter filter takes it), as an <c>attempt_failed</c> event.</summary>
     public Task<bool> RecordFailureAsync(long id, string error, string detail, CancellationToken cancellationToken) =>
         TransitionAsync(id, new StatusChange(MessageStatus.Scheduled, MessageStatus.InFlight, "attempt_failed", detail)

@@ -11,6 +11,7 @@ internal static class MessagesServiceCollectionExtensions
     public static IServiceCollection AddMessages(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<MessageStore>();
+        services.AddSingleton<SendClaims>();
         // A send job's dead letters: its message's side (the engine writes only its own row).
         services.AddSingleton<IDeadLetterHandler, SendMessageDeadLetters>();
         // Scoped (one per attempt), as the channels it sends through are.

@@ -3,6 +3,7 @@ using System.Globalization;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Engine;
 using Hangfire.Server;
+using NodaTime;
 
 namespace FollowUp.Jobs.Messages;
 
@@ -14,8 +15,13 @@ namespace FollowUp.Jobs.Messages;
 /// <remarks>
 /// A job that finds its message owned by another job (a duplicate left by a crash between creating a
 /// job and recording it, or a job replaced by the reconciler) does nothing: one message, one sender.
+/// <para>
+/// Every attempt first claims its message (<see cref="SendClaims"/>): a second run of the same job at once
+/// (a Requeue of a Processing job) or of another job for the same message waits for the first, then finds
+/// the message sent and sends nothing.
+/// </para>
 /// </remarks>
-internal sealed class SendMessageJob(MessageSender sender, MessageStore store)
+internal sealed class SendMessageJob(MessageSender sender, MessageStore store, SendClaims claims, IClock clock)
 {
     /// <summary>Sends message <paramref name="messageId"/>; Hangfire supplies the context and token.</summary>
     [DisplayName("{1} (message {0})")]
@@ -28,6 +34,15 @@ internal sealed class SendMessageJob(MessageSender sender, MessageStore store)
         {
             // Checkpoint: another job owns this message; sending here would send it twice.
             return;
+        }
+
+        await using var claim = await claims.ClaimAsync(messageId, cancellationToken);
+        if (claim is null)
+        {
+            // Checkpoint: another attempt has held the message for longer than any provider call takes.
+            // Not an attempt of this job's: it runs again later, when that one has settled the message.
+            var until = clock.GetCurrentInstant() + Duration.FromTimeSpan(SendClaims.WaitLimit);
+            throw new JobDeferredException(until, $"another attempt of message {messageId} is still in progress");
         }
 
         await sender.SendAsync(messageId, new SendAttempt(jobId, attempt), cancellationToken);

@@ -46,4 +46,5 @@ internal sealed record StatusChange(string To, IReadOnlyList<string> From, strin
 }
 
 /// <summary>The provider's acceptance of a send, as <see cref="StatusChange.Sent"/> records it.</summary>
-internal sealed record SentReceipt(string Provider, string ProviderMessageId, string? EmailMessageId, int? Segments, decimal Cost, string Currency);
+/// <remarks>Cost and currency are null only when a status callback recorded the acceptance before its attempt did (the attempt fills them).</remarks>
+internal sealed record SentReceipt(string Provider, string ProviderMessageId, string? EmailMessageId, int? Segments, decimal? Cost, string? Currency);

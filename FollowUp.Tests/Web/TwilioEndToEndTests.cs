@@ -74,7 +74,8 @@ public sealed class TwilioEndToEndTests
             Assert.That(received.Form["To"].ToString(), Is.EqualTo("+12125550123"));
             Assert.That(received.Form["From"].ToString(), Is.EqualTo("+12125550100"), "the client's own number");
             Assert.That(received.Form["Body"].ToString(), Is.EqualTo("Your appointment is confirmed."));
-            Assert.That(received.Form["StatusCallback"].ToString(), Is.EqualTo(TwilioTestAccount.PublicBase + "/webhooks/twilio/status"));
+            Assert.That(received.Form["StatusCallback"].ToString(), Is.EqualTo(TwilioTestAccount.PublicBase + $"/webhooks/twilio/status?message_id={id}"),
+                "the callback names the message");
             Assert.That(sent.GetProperty("provider").GetString(), Is.EqualTo("twilio"));
             Assert.That(sent.GetProperty("segments").GetInt32(), Is.EqualTo(1));
             Assert.That(delivered.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));

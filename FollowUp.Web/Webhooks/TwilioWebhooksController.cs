@@ -39,14 +39,8 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
         }
 
         var sid = form.GetValueOrDefault("MessageSid");
-        var status = form.GetValueOrDefault("MessageStatus") switch
-        {
-            "sent" => MessageStatus.Sent,
-            "delivered" or "read" => MessageStatus.Delivered,
-            "undelivered" => MessageStatus.Undelivered,
-            "failed" => MessageStatus.Failed,
-            _ => null, // queued, accepting, sending, scheduled, canceled: nothing to record on the message
-        };
+        // queued, accepting, sending, scheduled, canceled: nothing to record on the message.
+        var status = DeliveryUpdates.FromProviderStatus(form.GetValueOrDefault("MessageStatus"));
         if (sid is null || status is null)
         {
             return TypedResults.NoContent();
@@ -55,8 +49,12 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
         var error = form.GetValueOrDefault("ErrorCode") is { Length: > 0 } code ? $"Twilio error {code}" : null;
         int? segments = int.TryParse(form.GetValueOrDefault("NumSegments"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
         decimal? price = decimal.TryParse(form.GetValueOrDefault("Price"), NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? Math.Abs(p) : null;
-        // An unknown SID is parked, not dropped: Twilio can call back before the send stored it.
-        await deliveries.ApplyAsync("twilio", sid, status, error, segments, price, form.GetValueOrDefault("PriceUnit"), cancellationToken);
+        // The callback URL names our message (signed with the rest of the URL), so a callback for an attempt
+        // whose node died records the SID by itself. An unknown SID without one is parked, not dropped:
+        // Twilio can call back before the send stored it.
+        long? messageId = long.TryParse(Request.Query[PublicUrlOptions.MessageIdParameter], NumberStyles.None, CultureInfo.InvariantCulture, out var named)
+            ? named : null;
+        await deliveries.ApplyAsync("twilio", sid, status, error, segments, price, form.GetValueOrDefault("PriceUnit"), messageId, cancellationToken);
         return TypedResults.NoContent();
     }
 

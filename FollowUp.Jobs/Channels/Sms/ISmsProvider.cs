@@ -15,4 +15,14 @@ public sealed record SmsRequest(string To, string? From, string Body, Uri? Statu
 public interface ISmsProvider : IChannelProvider
 {
     Task<ProviderReceipt> SendAsync(SmsRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Whether <see cref="FindSentAsync"/> can ask this provider what it already has.</summary>
+    bool CanLookUp => false;
+
+    /// <summary>
+    /// The message this provider already accepted for <paramref name="lookup"/>, or null when it has none.
+    /// Providers that cannot be asked (<see cref="CanLookUp"/> false) answer null.
+    /// </summary>
+    /// <exception cref="ProviderSendException">The provider could not be asked (down, refused): nobody knows yet.</exception>
+    Task<ProviderReceipt?> FindSentAsync(SmsLookup lookup, CancellationToken cancellationToken) => Task.FromResult<ProviderReceipt?>(null);
 }

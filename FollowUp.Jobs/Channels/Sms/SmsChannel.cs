@@ -31,8 +31,31 @@ internal sealed class SmsChannel : IMessageChannel
     public async Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var request = new SmsRequest(message.Recipient, message.SmsFrom, message.Body, _publicUrl.TwilioStatusCallback);
-        var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(request, ct), onFailover, cancellationToken);
+        var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(Request(message), ct), onFailover, cancellationToken);
+        return Charged(message, receipt);
+    }
+
+    /// <summary>Asks each provider that can be asked, in failover order, for the copy an earlier attempt may have left.</summary>
+    public async Task<ChannelReceipt?> FindSentAsync(OutgoingMessage message, NodaTime.Instant since, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        foreach (var provider in _chain.Providers.Where(p => p.CanLookUp))
+        {
+            if (await provider.FindSentAsync(new SmsLookup(Request(message), since), cancellationToken) is { } found)
+            {
+                return Charged(message, found);
+            }
+        }
+
+        return null;
+    }
+
+    // The status callback names the message, so a callback for an attempt whose node died records the SID by itself.
+    private SmsRequest Request(OutgoingMessage message) =>
+        new(message.Recipient, message.SmsFrom, message.Body, _publicUrl.TwilioStatusCallbackFor(message.Id));
+
+    private ChannelReceipt Charged(OutgoingMessage message, ProviderReceipt receipt)
+    {
         var segments = receipt.Segments ?? SmsSegments.Count(message.Body);
         var (cost, currency) = _costs.Charge(receipt, _costs.SmsPerSegment * segments);
         return new ChannelReceipt(receipt, null, segments, cost, currency);

@@ -50,10 +50,7 @@ internal sealed class TwilioSmsProvider : ISmsProvider
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        // A client per send is cheap (no sockets of its own): the factory's handler holds the
-        // connections, and a fresh HttpClient lets it rotate them.
-        var client = new TwilioRestClient(_options.AccountSid, _options.AuthToken, _options.AccountSid,
-            httpClient: new SystemNetHttpClient(_http.CreateClient(HttpClientName)));
+        var client = Client();
         var call = TwilioWire.Begin(cancellationToken);
         MessageResource message;
         try
@@ -95,6 +92,92 @@ internal sealed class TwilioSmsProvider : ISmsProvider
 
         return Receipt(message);
     }
+
+    public bool CanLookUp => IsConfigured;
+
+    /// <summary>
+    /// Asks Twilio's Messages list (through the library's <see cref="MessageResource.ReadAsync(ReadMessageOptions, ITwilioRestClient)"/>)
+    /// for the message an earlier attempt may have created: filtered by To, From and DateSent after
+    /// <see cref="SmsLookup.Since"/>, then, for one Twilio still holds in its queue (no DateSent yet), the
+    /// newest page to and from the same numbers. A match has the same recipient, sender and body and was
+    /// created since then; its SID and status become the receipt, and nothing is sent.
+    /// </summary>
+    public async Task<ProviderReceipt?> FindSentAsync(SmsLookup lookup, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        if (!IsConfigured)
+        {
+            return null;
+        }
+
+        var wanted = Options(lookup.Request);
+        var since = lookup.Since.ToDateTimeUtc();
+        var client = Client();
+        var call = TwilioWire.Begin(cancellationToken);
+        try
+        {
+            var sent = await MessageResource.ReadAsync(new ReadMessageOptions
+            {
+                To = wanted.To, From = wanted.From, DateSentAfter = since, PageSize = LookupPage, Limit = LookupPage,
+            }, client);
+            var match = sent.FirstOrDefault(m => Matches(m, wanted, since));
+            if (match is null)
+            {
+                var recent = await MessageResource.ReadAsync(new ReadMessageOptions
+                {
+                    To = wanted.To, From = wanted.From, PageSize = LookupPage, Limit = LookupPage,
+                }, client);
+                match = recent.FirstOrDefault(m => m.DateSent is null && Matches(m, wanted, since));
+            }
+
+            if (match is null)
+            {
+                _logger.LogInformation("Twilio has no message like the one an earlier attempt may have sent; sending it");
+                return null;
+            }
+
+            _logger.LogInformation("Twilio already has {Sid} ({Status}): adopted, not sent again", match.Sid, match.Status);
+            return Receipt(match);
+        }
+        catch (ApiConnectionException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (ApiConnectionException ex)
+        {
+            // "May have been sent" stays true: whether the earlier copy exists is still unknown, so no
+            // other provider may take the message over in this attempt.
+            throw Failure(SendFailureKind.Transient, $"Twilio could not be asked whether it already has the message: {ex.InnerException?.Message ?? ex.Message}",
+                "lookup", mayHaveBeenSent: true, ex);
+        }
+        catch (ApiException ex)
+        {
+            var status = ex.Status > 0 ? ex.Status : (int?)call.Status ?? 0;
+            throw Failure(SendFailureKind.Transient, $"Twilio refused the lookup of an earlier attempt: HTTP {status}{(ex.Code > 0 ? $", code {ex.Code}" : "")}",
+                "lookup", mayHaveBeenSent: true, ex);
+        }
+    }
+
+    // One page: an attempt's earlier copy is among the newest messages to that number.
+    private const int LookupPage = 50;
+
+    private static bool Matches(MessageResource m, CreateMessageOptions wanted, DateTime since) =>
+        m.Direction == MessageResource.DirectionEnum.OutboundApi
+        && string.Equals(Normalized(m.Body), Normalized(wanted.Body), StringComparison.Ordinal)
+        && string.Equals(m.To, wanted.To.ToString(), StringComparison.Ordinal)
+        && (wanted.From is null || string.Equals(m.From?.ToString(), wanted.From.ToString(), StringComparison.Ordinal))
+        && (wanted.MessagingServiceSid is null || string.Equals(m.MessagingServiceSid, wanted.MessagingServiceSid, StringComparison.Ordinal))
+        && (m.DateCreated is not { } created || created.ToUniversalTime() >= since);
+
+    // Twilio stores line breaks as sent; only CR LF versus LF is allowed to differ.
+    private static string Normalized(string? body) => (body ?? "").Replace("\r\n", "\n", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A client per call is cheap (no sockets of its own): the factory's handler holds the connections,
+    /// and a fresh HttpClient lets it rotate them.
+    /// </summary>
+    private TwilioRestClient Client() =>
+        new(_options.AccountSid, _options.AuthToken, _options.AccountSid, httpClient: new SystemNetHttpClient(_http.CreateClient(HttpClientName)));
 
     /// <summary>
     /// A sender named on the request (a client's own number) wins; otherwise the messaging service
