@@ -1,4 +1,5 @@
 using Dapper;
+using FollowUp.Jobs;
 using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Dapper;
+using FollowUp.Jobs;
 using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

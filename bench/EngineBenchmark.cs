@@ -101,7 +101,7 @@ internal static partial class EngineBenchmark
     private static async Task MigrateAsync(string cs)
     {
         await using var dataSource = NpgsqlDataSource.Create(cs);
-        FollowUp.Jobs.Storage.DapperConfiguration.Apply();
+        FollowUp.Jobs.DapperConfiguration.Apply();
         await new FollowUp.Jobs.Storage.MigrationRunner(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<FollowUp.Jobs.Storage.MigrationRunner>.Instance)
             .MigrateAsync(CancellationToken.None);
     }

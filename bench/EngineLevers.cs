@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support.Jobs;
 using FollowUp.Jobs;
 using FollowUp.Jobs.Engine;
@@ -183,7 +184,7 @@ internal static class EngineLevers
     private static async Task MigrateAsync(string cs)
     {
         await using var dataSource = NpgsqlDataSource.Create(cs);
-        FollowUp.Jobs.Storage.DapperConfiguration.Apply();
+        FollowUp.Jobs.DapperConfiguration.Apply();
         await new FollowUp.Jobs.Storage.MigrationRunner(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<FollowUp.Jobs.Storage.MigrationRunner>.Instance)
             .MigrateAsync(CancellationToken.None);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using FollowUp.Jobs.Templates;
 using FollowUp.Jobs;
 using FollowUp.Jobs.Messages;
 using Hangfire;

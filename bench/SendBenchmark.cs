@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
+using FollowUp.Jobs.Templates;
 using FollowUp.Jobs;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;

@@ -26,8 +26,8 @@ public sealed partial class CallIntake
         where client_id = @clientId and event_id = @eventId and not exists (select 1 from inserted)
         """;
 
-    // The call row and the journal's "processed" with the reply, in one statement. jsonb normalises
-    // whitespace and key order, so the reply is answered as stored: a retry gets the very same text.
+    // The call row and the journal's "processed" with the answer, in one statement. jsonb normalises
+    // whitespace and key order, so the answer is given as stored: a retry gets the very same text.
     private const string CompleteSql = """
         with call as (
         insert into calls (client_id, call_id, outcome, occurred_at, customer_name, customer_phone, customer_email,
@@ -40,7 +40,7 @@ public sealed partial class CallIntake
             appointment_id = excluded.appointment_id, appointment_starts_at = excluded.appointment_starts_at,
             appointment_service = excluded.appointment_service, webhook_id = excluded.webhook_id, updated_at = excluded.updated_at
         )
-        update inbound_webhooks set status = 'processed', attempts = attempts + 1, error = null, next_attempt_at = null, response = @reply::jsonb,
+        update inbound_webhooks set status = 'processed', attempts = attempts + 1, error = null, next_attempt_at = null, response = @answer::jsonb,
             processed_at = @now
         where id = @webhookId
         returning response::text
@@ -65,14 +65,14 @@ public sealed partial class CallIntake
         }
     }
 
-    private async Task<string> CompleteAsync(long webhookId, Call call, string reply, NpgsqlTransaction tx, CancellationToken cancellationToken) =>
+    private async Task<string> CompleteAsync(long webhookId, Call call, string answer, NpgsqlTransaction tx, CancellationToken cancellationToken) =>
         (await tx.Connection!.ExecuteScalarAsync<string>(new CommandDefinition(CompleteSql, new
         {
             clientId = call.ClientId, callId = call.CallId, outcome = call.Outcome, occurredAt = call.OccurredAt,
             name = call.Customer.Name, phone = call.Customer.Phone, email = call.Customer.Email,
             appointmentId = call.Appointment?.Id,
             startsAt = call.Appointment?.StartsAt,
-            service = call.Appointment?.Service, webhookId, reply, now = clock.GetCurrentInstant(),
+            service = call.Appointment?.Service, webhookId, answer, now = clock.GetCurrentInstant(),
         }, tx, cancellationToken: cancellationToken)))!;
 
     private sealed record JournalEntry(long Id, string Status, string RawBody, string? Response, bool Created);

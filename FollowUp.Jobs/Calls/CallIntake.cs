@@ -11,14 +11,14 @@ namespace FollowUp.Jobs.Calls;
 
 /// <summary>
 /// Takes in call webhooks: journals the raw body first (its own commit), then processes it (plan,
-/// cancellations, messages, jobs, the call row, the reply) in one transaction.
+/// cancellations, messages, jobs, the call row, the answer) in one transaction.
 /// </summary>
 /// <remarks>
 /// Guarantees. A journaled webhook is never lost: if processing fails or the process dies, the entry
 /// stays <c>received</c> or <c>failed</c>, and a replay (API, dashboard, the telephony platform's own
 /// retry, or <see cref="ReplayStalledWebhooksJob"/>'s sweep of stalled entries) processes it. It is never processed
 /// twice: processing locks its journal row and commits <c>processed</c> with everything it wrote, so a
-/// concurrent or later attempt finds it done and returns the stored reply.
+/// concurrent or later attempt finds it done and returns the stored answer.
 /// </remarks>
 public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages,
     IClock clock, ILogger<CallIntake> logger)
@@ -52,7 +52,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         return await ProcessAsync(entry.Id, entry.Created ? call : null, client, cancellationToken);
     }
 
-    /// <summary>Processes a journaled webhook that is <c>received</c> or <c>failed</c>; a processed one returns its reply as a duplicate.</summary>
+    /// <summary>Processes a journaled webhook that is <c>received</c> or <c>failed</c>; a processed one returns its answer as a duplicate.</summary>
     public Task<IntakeResult> ReplayAsync(long webhookId, CancellationToken cancellationToken) => ProcessAsync(webhookId, null, null, cancellationToken);
 
     /// <summary>The journal entry, or null.</summary>
@@ -149,8 +149,8 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
 
             // Parsed once, here: the plan and the call row read its instants, never the wire's strings.
             var parsed = Call.From(call ?? ReadValidated(row));
-            var (reply, planned, cancelled) = await PlanAsync(row.ClientId, parsed, client, tx, cancellationToken);
-            var stored = await CompleteAsync(row.Id, parsed, JsonSerializer.Serialize(reply, FollowUpJson.Options), tx, cancellationToken);
+            var (answer, planned, cancelled) = await PlanAsync(row.ClientId, parsed, client, tx, cancellationToken);
+            var stored = await CompleteAsync(row.Id, parsed, JsonSerializer.Serialize(answer, FollowUpJson.Options), tx, cancellationToken);
             await tx.CommitAsync(cancellationToken);
 
             // Checkpoint: the plan is committed, and the caller is answered now: this process's dispatcher
@@ -191,7 +191,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
                 string.Join("; ", validation.Errors.Select(e => $"{e.PropertyName} {e.ErrorMessage}")));
     }
 
-    private async Task<(CallReply Reply, PlannedMessages Planned, CancelledMessages Cancelled)> PlanAsync(string clientId, Call call, ClientSettings? client,
+    private async Task<(IntakeAnswer Answer, PlannedMessages Planned, CancelledMessages Cancelled)> PlanAsync(string clientId, Call call, ClientSettings? client,
         NpgsqlTransaction tx, CancellationToken cancellationToken)
     {
         client ??= await clients.FindAsync(clientId, tx, cancellationToken)
@@ -226,11 +226,11 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         var result = await messages.PlanManyAsync(planned, tx, cancellationToken);
         var ids = result.Ids;
 
-        var reply = new CallReply(call.CallId, plan.Messages.Select((m, i) => new CallReplyMessage(ids[i], m.Kind, m.Channel,
+        var answer = new IntakeAnswer(call.CallId, plan.Messages.Select((m, i) => new IntakeAnswerMessage(ids[i], m.Kind, m.Channel,
             m.ScheduledFor, m.SkipReason is null ? MessageStatus.Scheduled : MessageStatus.Skipped) { SkipReason = m.SkipReason }).ToArray())
         {
             CancelledMessageIds = cancelled.Ids,
         };
-        return (reply, result, cancelled);
+        return (answer, result, cancelled);
     }
 }

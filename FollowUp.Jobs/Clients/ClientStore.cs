@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Npgsql;
 using NodaTime;
+using FollowUp.Jobs.Storage;
 using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Jobs.Clients;

@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FollowUp.Jobs.Clients;
@@ -8,6 +9,8 @@ internal static class ClientsServiceCollectionExtensions
     public static IServiceCollection AddClients(this IServiceCollection services)
     {
         services.AddSingleton<ClientStore>();
+        // Encrypts secrets stored before encryption, at start-up under the migration lock.
+        services.AddSingleton<IMigrationStep, SecretEncryptionStep>();
         return services;
     }
 }

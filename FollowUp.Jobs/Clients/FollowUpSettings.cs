@@ -3,7 +3,7 @@ using FollowUp.Jobs.Templates;
 namespace FollowUp.Jobs.Clients;
 
 /// <summary>
-/// How a client sends one kind of follow-up (<see cref="Messages.MessageKind"/>): whether it is on,
+/// How a client sends one kind of follow-up (<see cref="MessageKind"/>): whether it is on,
 /// whether it also goes by email, and its templates. A null template uses the built-in one
 /// (<see cref="Templates.DefaultTemplates"/>). Templates are checked when saved: an unknown placeholder is
 /// a validation error then, never a surprise at send time.

@@ -14,6 +14,9 @@ public sealed class EngineOptions
     /// <summary>The queue of reminders, nurture and everything else.</summary>
     public const string DefaultQueue = "default";
 
+    /// <summary>The schema Hangfire.PostgreSql keeps its tables in (installed by <c>MigrationRunner</c>).</summary>
+    public const string HangfireSchema = "hangfire";
+
     /// <summary>
     /// Whether this process runs a Hangfire server (workers, the delayed-job and recurring schedulers,
     /// the dispatcher of unsent messages). A web-only node turns it off; a cluster is N processes on one

@@ -97,7 +97,7 @@ internal static class HangfireServiceCollectionExtensions
     /// </summary>
     internal static PostgreSqlStorageOptions StorageOptions(EngineOptions o) => new()
     {
-        SchemaName = Storage.MigrationRunner.HangfireSchema,
+        SchemaName = EngineOptions.HangfireSchema,
         PrepareSchemaIfNecessary = false,
         QueuePollInterval = TimeSpan.FromMilliseconds(o.QueuePollMilliseconds),
         InvisibilityTimeout = TimeSpan.FromSeconds(o.InvisibilityTimeoutSeconds),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Templates;
 using Hangfire;
 using Hangfire.States;
 using Npgsql;

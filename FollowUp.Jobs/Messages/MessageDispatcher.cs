@@ -1,4 +1,5 @@
 using FollowUp.Jobs.Engine;
+using FollowUp.Jobs.Templates;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using FollowUp.Jobs.Templates;
 
 namespace FollowUp.Jobs.Messages;
 

@@ -18,13 +18,13 @@ internal static class MessagesServiceCollectionExtensions
         services.AddScoped<MessageSender>();
         services.AddSingleton<MessageDispatcher>();
         services.AddSingleton<IOutboxDrain>(sp => sp.GetRequiredService<MessageDispatcher>());
-        services.AddScoped<MessageReconciler>();
+        services.AddScoped<JobReconciler>();
         services.AddSingleton<IMessageClient, MessageClient>();
         services.AddSingleton<DeliveryUpdates>();
         services.AddSingleton<MessageSearch>();
         services.AddSingleton<Suppressions>();
-        services.AddRecurringJob(MessageReconciler.RecurringId, (recurring, options, _) =>
-            recurring.AddOrUpdate<MessageReconciler>(MessageReconciler.RecurringId, EngineOptions.DefaultQueue,
+        services.AddRecurringJob(JobReconciler.RecurringId, (recurring, options, _) =>
+            recurring.AddOrUpdate<JobReconciler>(JobReconciler.RecurringId, EngineOptions.DefaultQueue,
                 x => x.RunAsync(CancellationToken.None), Cron.Minutely(), options));
         return services;
     }

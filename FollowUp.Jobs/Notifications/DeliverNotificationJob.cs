@@ -8,6 +8,7 @@ using Hangfire.Server;
 using Npgsql;
 using NodaTime;
 using FollowUp.Jobs.Signing;
+using FollowUp.Jobs.Storage;
 
 namespace FollowUp.Jobs.Notifications;
 
@@ -25,7 +26,7 @@ namespace FollowUp.Jobs.Notifications;
 /// Redirects are not followed (a redirect fails the attempt): the signed body goes only where the client said.
 /// </remarks>
 internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, NotificationStore notifications, IHttpClientFactory httpClients, IClock clock,
-    Clients.SecretProtector secrets)
+    SecretProtector secrets)
 {
     public const string HttpClientName = "followup-notifications";
 
@@ -121,7 +122,7 @@ internal sealed class DeliverNotificationJob(NpgsqlDataSource dataSource, Notifi
             created_at = pending.CreatedAt,
             client_id = pending.ClientId,
             data = data.RootElement,
-        }, Storage.FollowUpJson.Options);
+        }, FollowUpJson.Options);
     }
 
     // One attempt's outcome, and its status (delivered, dropped) only when the attempt settled it, in one transaction.

@@ -1,4 +1,3 @@
-using FollowUp.Jobs.Clients;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
@@ -8,7 +7,7 @@ using Npgsql;
 
 namespace FollowUp.Jobs.Storage;
 
-/// <summary>Composition of Data Protection: the key ring in the database, shared by every node.</summary>
+/// <summary>Composition of Data Protection: the key ring in the database, shared by every node, and the <see cref="SecretProtector"/> over it.</summary>
 internal static class KeyRingServiceCollectionExtensions
 {
     /// <summary>
@@ -28,7 +27,6 @@ internal static class KeyRingServiceCollectionExtensions
             o.NewKeyLifetime = TimeSpan.FromDays(sp.GetRequiredService<IOptions<KeyRingOptions>>().Value.KeyLifetimeDays);
         }));
         services.AddSingleton<SecretProtector>();
-        services.AddSingleton<IMigrationStep, SecretEncryptionStep>();
         return services;
     }
 }

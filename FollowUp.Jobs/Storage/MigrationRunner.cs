@@ -1,5 +1,6 @@
 using System.Reflection;
 using Dapper;
+using FollowUp.Jobs.Engine;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -23,9 +24,6 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
             applied_at timestamptz not null default now()
         )
         """;
-
-    /// <summary>The schema Hangfire.PostgreSql keeps its tables in.</summary>
-    public const string HangfireSchema = "hangfire";
 
     /// <summary>The embedded scripts, ordered by name (their number).</summary>
     public static IReadOnlyList<(string Version, string Sql)> Scripts { get; } = LoadScripts();
@@ -61,7 +59,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
             }
 
             // Hangfire's schema, under the same lock: two nodes starting at once never race its installer.
-            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, HangfireSchema);
+            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, EngineOptions.HangfireSchema);
             foreach (var step in steps ?? [])
             {
                 var changed = await step.RunAsync(connection, cancellationToken);

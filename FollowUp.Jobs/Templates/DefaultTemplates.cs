@@ -1,5 +1,3 @@
-using FollowUp.Jobs.Messages;
-
 namespace FollowUp.Jobs.Templates;
 
 /// <summary>The built-in template of each kind, used where a client has not written its own.</summary>

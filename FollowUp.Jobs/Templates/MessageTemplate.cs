@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using FollowUp.Jobs.Messages;
 
 namespace FollowUp.Jobs.Templates;
 

@@ -1,6 +1,7 @@
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;
+using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support;
 using NodaTime;
 using NodaTime.Text;

@@ -64,7 +64,7 @@ public sealed partial class ConversationTests
 
         await using (var scope = _api.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<MessageReconciler>().RunAsync(CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<JobReconciler>().RunAsync(CancellationToken.None);
         }
 
         var events = await EventsAsync("reply.received");

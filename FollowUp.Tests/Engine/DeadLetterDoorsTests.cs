@@ -196,7 +196,7 @@ public sealed class DeadLetterDoorsTests
         await _db.ExecuteAsync("update messages set scheduled_for = now() - interval '5 minutes' where id = @id", new { id = message.Id });
         await using (var scope = _host.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<MessageReconciler>().RunAsync(CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<JobReconciler>().RunAsync(CancellationToken.None);
         }
 
         var after = (await Messages.FindAsync(message.Id))!;
@@ -225,7 +225,7 @@ public sealed class DeadLetterDoorsTests
         ReconcilerRun run;
         await using (var scope = _host.Services.CreateAsyncScope())
         {
-            run = await scope.ServiceProvider.GetRequiredService<MessageReconciler>().RunAsync(CancellationToken.None);
+            run = await scope.ServiceProvider.GetRequiredService<JobReconciler>().RunAsync(CancellationToken.None);
         }
 
         var after = (await Messages.FindAsync(message.Id))!;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Messages;
+using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Messages;
 using FollowUp.Tests.Support;
 using Hangfire;

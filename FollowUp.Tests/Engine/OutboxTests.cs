@@ -1,6 +1,7 @@
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Notifications;
+using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support;
 using FollowUp.Tests.Web;
 using Hangfire;

@@ -3,6 +3,7 @@ using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using Hangfire;
+using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Notifications;
+using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;

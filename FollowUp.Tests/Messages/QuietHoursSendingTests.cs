@@ -3,6 +3,7 @@ using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
+using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;

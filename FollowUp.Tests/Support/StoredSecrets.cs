@@ -1,4 +1,5 @@
 using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FollowUp.Tests.Support;

@@ -101,7 +101,7 @@ internal static class AppointmentEndpoints
         await audit.WriteAsync(user.Identity?.Name ?? "api", action, $"appointment {clientId}/{id}",
             new { status = before.Status, starts_at = before.StartsAt.ToString(), call_id = before.CallId },
             new { webhook_id = change.Intake!.WebhookId }, CancellationToken.None);
-        return TypedResults.Text(change.Intake.ReplyJson!, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
+        return TypedResults.Text(change.Intake.AnswerJson!, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted);
     }
 
     private static IResult? ClientIdProblem(HttpRequest request, out string clientId)

@@ -53,8 +53,8 @@ internal static class CallEndpoints
         var result = await intake.ReplayAsync(id, CancellationToken.None);
         return result.Status switch
         {
-            IntakeStatus.Accepted => TypedResults.Text(result.ReplyJson!, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted),
-            IntakeStatus.Duplicate => TypedResults.Text(result.ReplyJson!, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status200OK),
+            IntakeStatus.Accepted => TypedResults.Text(result.AnswerJson!, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status202Accepted),
+            IntakeStatus.Duplicate => TypedResults.Text(result.AnswerJson!, "application/json", System.Text.Encoding.UTF8, StatusCodes.Status200OK),
             IntakeStatus.NotFound => TypedResults.Problem(statusCode: 404, title: "Unknown webhook", detail: $"No call webhook {id}."),
             _ => TypedResults.Problem(statusCode: 500, title: "Processing failed again", detail: result.Error),
         };

@@ -2,6 +2,7 @@ using FluentValidation.Results;
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Messages;
+using FollowUp.Jobs.Templates;
 using NodaTime;
 
 namespace FollowUp.Web.Api;

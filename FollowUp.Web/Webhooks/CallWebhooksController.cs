@@ -45,8 +45,8 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
     [Consumes(typeof(CallEvent), "application/json")]
     [EndpointSummary("A call's outcome: plans its follow-up messages")]
     [EndpointDescription("Signed with X-FollowUp-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(webhook secret, \"{t}.{raw body}\")>, at most 300 s old.")]
-    [ProducesResponseType<CallReply>(StatusCodes.Status202Accepted, "application/json")]
-    [ProducesResponseType<CallReply>(StatusCodes.Status200OK, "application/json")]
+    [ProducesResponseType<IntakeAnswer>(StatusCodes.Status202Accepted, "application/json")]
+    [ProducesResponseType<IntakeAnswer>(StatusCodes.Status200OK, "application/json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
@@ -178,15 +178,15 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
         var result = await intake.AcceptAsync(source, call, raw, client, CancellationToken.None);
         return result.Status switch
         {
-            IntakeStatus.Accepted => Reply(StatusCodes.Status202Accepted, result.ReplyJson!),
-            IntakeStatus.Duplicate => Reply(StatusCodes.Status200OK, result.ReplyJson!),
+            IntakeStatus.Accepted => Answer(StatusCodes.Status202Accepted, result.AnswerJson!),
+            IntakeStatus.Duplicate => Answer(StatusCodes.Status200OK, result.AnswerJson!),
             IntakeStatus.Conflict => TypedResults.Problem(statusCode: 409, title: "Event id reused", detail: result.Error),
             _ => TypedResults.Problem(statusCode: 500, title: "Processing failed",
                 detail: $"The call was journaled as webhook {result.WebhookId} and can be replayed; nothing was planned. Retrying the same event replays it."),
         };
     }
 
-    private static ContentHttpResult Reply(int status, string json) => TypedResults.Text(json, "application/json", Encoding.UTF8, status);
+    private static ContentHttpResult Answer(int status, string json) => TypedResults.Text(json, "application/json", Encoding.UTF8, status);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex ClientIdPattern();

@@ -1,6 +1,8 @@
 using Dapper;
+using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Storage;
 
-namespace FollowUp.Jobs.Storage;
+namespace FollowUp.Jobs;
 
 /// <summary>Process-wide Dapper settings: snake_case columns, NodaTime parameters passed to Npgsql.NodaTime, channels by name. Idempotent.</summary>
 public static class DapperConfiguration

@@ -12,7 +12,8 @@ using NodaTime;
 namespace FollowUp.Jobs.Messages;
 
 /// <summary>
-/// A Hangfire recurring job, every minute: nothing scheduled is left unsent unseen. It looks at messages
+/// A Hangfire recurring job, every minute: no job FollowUp relies on is lost unseen, a message's send
+/// job or a notification's delivery job (hence the name: it reconciles jobs, not only messages). It looks at messages
 /// still <c>scheduled</c> (or <c>sending</c>) more than <c>ReconcileGraceSeconds</c> after they were due
 /// and at the Hangfire job of each:
 /// <list type="bullet">
@@ -32,9 +33,9 @@ namespace FollowUp.Jobs.Messages;
 /// and summed in <c>reconciler_runs</c> for the overview; a message that cannot be revived is reported the
 /// same way, never silently dropped.
 /// </summary>
-internal sealed class MessageReconciler(
+internal sealed class JobReconciler(
     NpgsqlDataSource dataSource, MessageStore store, MessageDispatcher dispatcher, Notifications.NotificationDispatcher notifications, IBackgroundJobClient jobs, JobStorage storage, EngineMetrics metrics,
-    IOptions<EngineOptions> options, IClock clock, ILogger<MessageReconciler> logger)
+    IOptions<EngineOptions> options, IClock clock, ILogger<JobReconciler> logger)
 {
     public const string RecurringId = "reconcile-messages";
     private const int BatchSize = 1000;

@@ -12,7 +12,7 @@ using NodaTime;
 namespace FollowUp.Tests.Engine;
 
 /// <summary>Nothing scheduled is left unsent unseen: the reconciler against real jobs gone wrong, on real PostgreSQL.</summary>
-public sealed class MessageReconcilerTests
+public sealed class JobReconcilerTests
 {
     private TestDatabase _db = null!;
     private EngineHost _host = null!;
@@ -43,7 +43,7 @@ public sealed class MessageReconcilerTests
     private async Task<ReconcilerRun> ReconcileAsync()
     {
         await using var scope = _host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<MessageReconciler>().RunAsync(CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<JobReconciler>().RunAsync(CancellationToken.None);
     }
 
     /// <summary>A message due a moment ago whose job has been taken away by <paramref name="breakIt"/>.</summary>
@@ -155,7 +155,7 @@ public sealed class MessageReconcilerTests
 
         Assert.That(recurring.Select(r => (r.Id, r.Cron)), Is.SupersetOf(new[]
         {
-            (MessageReconciler.RecurringId, "* * * * *"), ("replay-stalled-webhooks", "* * * * *"), ("retention", "0 3 * * *"),
+            (JobReconciler.RecurringId, "* * * * *"), ("replay-stalled-webhooks", "* * * * *"), ("retention", "0 3 * * *"),
         }));
         await Task.CompletedTask;
     }

@@ -1,4 +1,4 @@
-namespace FollowUp.Jobs.Messages;
+namespace FollowUp.Jobs.Templates;
 
 /// <summary>
 /// What a message is for. Marketing kinds obey business hours, the recipient's hours (quiet hours in the

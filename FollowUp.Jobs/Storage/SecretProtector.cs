@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace FollowUp.Jobs.Clients;
+namespace FollowUp.Jobs.Storage;
 
 /// <summary>
 /// Encrypts the secrets a client gives us (its webhook secret — for Retell, the customer's Retell API
@@ -10,13 +10,15 @@ namespace FollowUp.Jobs.Clients;
 /// decrypts them when a signature is checked or made. Stored values read <c>dp1:</c> + base64url of
 /// the protected bytes; the key ring is shared by every node (<c>data_protection_keys</c>). A value
 /// without the prefix is one stored before encryption: it is used as it is until the start-up step
-/// (<see cref="SecretEncryptionStep"/>) encrypts it. Never log either form.
+/// (<c>Clients.SecretEncryptionStep</c>) encrypts it. Never log either form.
 /// </summary>
 public sealed class SecretProtector(IDataProtectionProvider provider)
 {
     /// <summary>What every encrypted value starts with (the scheme's version).</summary>
     public const string Prefix = "dp1:";
 
+    // Part of every stored value's protection: changing it (even to follow this type's namespace) would
+    // make every stored secret unreadable.
     private const string Purpose = "FollowUp.Clients.Secrets";
 
     private readonly IPersistedDataProtector _protector = (IPersistedDataProtector)provider.CreateProtector(Purpose);

@@ -1,8 +1,7 @@
 using System.Data;
 using Dapper;
-using FollowUp.Jobs.Channels;
 
-namespace FollowUp.Jobs.Storage;
+namespace FollowUp.Jobs.Channels;
 
 /// <summary>A <see cref="Channel"/> is stored as its name (<c>messages.channel</c>, <c>suppressions.channel</c>).</summary>
 internal sealed class ChannelTypeHandler : SqlMapper.TypeHandler<Channel>

@@ -1,9 +1,0 @@
-using NodaTime;
-
-namespace FollowUp.Jobs.Calls;
-
-/// <summary>One planned message in a <see cref="CallReply"/>.</summary>
-public sealed record CallReplyMessage(long Id, string Kind, string Channel, Instant ScheduledFor, string Status)
-{
-    public string? SkipReason { get; init; }
-}
