@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FollowUp.Jobs.Messages;
+using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
