@@ -19,6 +19,7 @@ namespace FollowUp.Jobs;
 /// <summary>Composition of FollowUp.Jobs.</summary>
 public static class FollowUpJobsServiceCollectionExtensions
 {
+    /// <summary>The connection string <see cref="AddFollowUpJobs"/> requires (<c>ConnectionStrings__FollowUp</c> in the environment).</summary>
     public const string ConnectionStringKey = "ConnectionStrings:FollowUp";
 
     /// <summary>

@@ -38,6 +38,7 @@ public sealed class FixedRetryAttribute : JobFilterAttribute, IElectStateFilter,
     /// <summary>The filter order: after filters that change the candidate, before <see cref="DeadLetterFilter"/>.</summary>
     public const int FilterOrder = 20;
 
+    /// <summary>The filter with <see cref="FilterOrder"/>; set <see cref="Attempts"/> and the delay to override <c>FollowUp:Retry</c> for one job type or method.</summary>
     public FixedRetryAttribute() => Order = FilterOrder;
 
     /// <summary>Attempts in all, the first included. At least 1.</summary>

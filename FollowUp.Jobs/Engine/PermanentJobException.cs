@@ -6,15 +6,18 @@ namespace FollowUp.Jobs.Engine;
 /// </summary>
 public class PermanentJobException : Exception
 {
+    /// <summary>A permanent failure without a message.</summary>
     public PermanentJobException()
     {
     }
 
+    /// <summary>A permanent failure; <paramref name="message"/> is kept in the dead letter and the Failed state's reason.</summary>
     public PermanentJobException(string message)
         : base(message)
     {
     }
 
+    /// <summary>A permanent failure wrapping its cause (whose type and stack the dead letter keeps too).</summary>
     public PermanentJobException(string message, Exception innerException)
         : base(message, innerException)
     {

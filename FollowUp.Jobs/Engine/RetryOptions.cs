@@ -5,6 +5,7 @@ namespace FollowUp.Jobs.Engine;
 /// <summary>The global fixed retry, bound from <c>FollowUp:Retry</c>.</summary>
 public sealed class RetryOptions
 {
+    /// <summary>The configuration section (<c>FollowUp__Retry__Attempts</c>, <c>FollowUp__Retry__DelaySeconds</c> in the environment).</summary>
     public const string Section = "FollowUp:Retry";
 
     /// <summary>Attempts in all, the first included.</summary>

@@ -75,6 +75,7 @@ public interface IMessageClient
     /// <summary>The messages planned for a call, in the order they were planned.</summary>
     Task<IReadOnlyList<MessageInfo>> ForCallAsync(string clientId, string callId, CancellationToken cancellationToken = default);
 
+    /// <summary>The message with id <paramref name="id"/> as it is now (status, provider, cost, last error), or null when there is none.</summary>
     Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken = default);
 
     /// <summary>

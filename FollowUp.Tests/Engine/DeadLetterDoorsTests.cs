@@ -18,32 +18,19 @@ namespace FollowUp.Tests.Engine;
 /// come through (the stock dashboard's Requeue, <c>POST /api/jobs/{id}/requeue</c>, a requeue racing the
 /// discard), and the reconciler, on a real engine and PostgreSQL; the provider scripted at its port.
 /// </summary>
-public sealed class DeadLetterDoorsTests
+public sealed class DeadLetterDoorsTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
     private ScriptedSmsProvider _sms = null!;
 
-    [SetUp]
-    public async Task SetUp()
+    protected override Dictionary<string, string?> Settings => new() { ["FollowUp:Engine:ReconcileGraceSeconds"] = "1" };
+
+    protected override void ConfigureServices(IServiceCollection services)
     {
-        _db = await TestDatabase.CreateAsync();
         _sms = new ScriptedSmsProvider("scripted");
-        _host = await EngineHost.StartAsync(_db, new() { ["FollowUp:Engine:ReconcileGraceSeconds"] = "1" },
-            s => s.AddSingleton<ISmsProvider>(_sms));
-        await TestClients.CreateAsync(_host.Services);
+        services.AddSingleton<ISmsProvider>(_sms);
     }
 
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    private IMessageClient Messages => _host.Services.GetRequiredService<IMessageClient>();
-
-    private DeadLetters DeadLetters => _host.Services.GetRequiredService<DeadLetters>();
+    private DeadLetters DeadLetters => Engine.Services.GetRequiredService<DeadLetters>();
 
     private async Task<(MessageInfo Message, long LetterId)> DeadLetteredAsync(string to = "+12125550123")
     {
@@ -51,8 +38,8 @@ public sealed class DeadLetterDoorsTests
         var planned = await Messages.SendSmsAsync("acme-dental", to, "Hi");
         var dead = await Eventually.WaitForAsync(async () => (await Messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.DeadLettered,
             what: $"message {planned.Id} dead-lettered");
-        await HangfireProbe.WaitForStateAsync(_host.Services, dead.JobId!.Value, "Failed");
-        var letterId = await _db.ScalarAsync<long>("select id from dead_letters where message_id = @id", new { id = planned.Id });
+        await HangfireProbe.WaitForStateAsync(Engine.Services, dead.JobId!.Value, "Failed");
+        var letterId = await Db.ScalarAsync<long>("select id from dead_letters where message_id = @id", new { id = planned.Id });
         return (dead, letterId);
     }
 
@@ -65,12 +52,12 @@ public sealed class DeadLetterDoorsTests
         var jobId = message.JobId!.Value.ToString(CultureInfo.InvariantCulture);
 
         Assert.That(await DeadLetters.DiscardAsync(letterId, "ops-carla", CancellationToken.None), Is.True);
-        var afterDiscard = _host.StateOf(message.JobId!.Value);
-        var reason = _host.History(message.JobId!.Value)[^1].Reason;
+        var afterDiscard = Engine.StateOf(message.JobId!.Value);
+        var reason = Engine.History(message.JobId!.Value)[^1].Reason;
         // The stock Failed page's Requeue (Failed → Enqueued) no longer finds it Failed; the Deleted page's Requeue does run it.
-        var failedPageRequeue = _host.Jobs.ChangeState(jobId, new EnqueuedState(), FailedState.StateName);
-        var deletedPageRequeue = _host.Jobs.Requeue(jobId);
-        await HangfireProbe.WaitForStateAsync(_host.Services, message.JobId!.Value, "Succeeded");
+        var failedPageRequeue = Engine.Jobs.ChangeState(jobId, new EnqueuedState(), FailedState.StateName);
+        var deletedPageRequeue = Engine.Jobs.Requeue(jobId);
+        await HangfireProbe.WaitForStateAsync(Engine.Services, message.JobId!.Value, "Succeeded");
 
         var after = (await Messages.FindAsync(message.Id))!;
         Assert.Multiple(async () =>
@@ -82,7 +69,7 @@ public sealed class DeadLetterDoorsTests
             Assert.That(await CallsTo("+12125550123"), Is.EqualTo(1), "only the attempt that failed: the discarded message is never sent");
             Assert.That(after.Status, Is.EqualTo(MessageStatus.Cancelled));
             Assert.That(after.SkipReason, Is.EqualTo($"dead letter #{letterId} discarded by ops-carla"));
-            Assert.That(await _db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters where id = @letterId", new { letterId }),
+            Assert.That(await Db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters where id = @letterId", new { letterId }),
                 Is.EqualTo("Discarded by ops-carla"));
         });
     }
@@ -94,17 +81,17 @@ public sealed class DeadLetterDoorsTests
         var jobId = message.JobId!.Value.ToString(CultureInfo.InvariantCulture);
         using (JobActor.Push("ops-dan"))
         {
-            _host.Jobs.Delete(jobId); // the stock Failed page's Delete
+            Engine.Jobs.Delete(jobId); // the stock Failed page's Delete
         }
 
-        _host.Jobs.Requeue(jobId); // then the stock Deleted page's Requeue
-        await HangfireProbe.WaitForStateAsync(_host.Services, message.JobId!.Value, "Succeeded");
+        Engine.Jobs.Requeue(jobId); // then the stock Deleted page's Requeue
+        await HangfireProbe.WaitForStateAsync(Engine.Services, message.JobId!.Value, "Succeeded");
 
         Assert.Multiple(async () =>
         {
             Assert.That(await CallsTo("+12125550123"), Is.EqualTo(1));
             Assert.That((await Messages.FindAsync(message.Id))!.Status, Is.EqualTo(MessageStatus.Cancelled));
-            Assert.That(await _db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters where id = @letterId", new { letterId }),
+            Assert.That(await Db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters where id = @letterId", new { letterId }),
                 Is.EqualTo("Discarded by ops-dan"));
         });
     }
@@ -116,9 +103,9 @@ public sealed class DeadLetterDoorsTests
         Assert.That(await DeadLetters.DiscardAsync(letterId, "ops-carla", CancellationToken.None), Is.True);
 
         // The web app beside this engine, sharing its database (one cluster) and its scripted provider.
-        await using var api = ApiHost.Start(_db, services: s => s.AddSingleton<ISmsProvider>(_sms));
+        await using var api = ApiHost.Start(Db, services: s => s.AddSingleton<ISmsProvider>(_sms));
         using var response = await api.Client.PostAsync(new Uri($"/api/jobs/{message.JobId}/requeue", UriKind.Relative), null);
-        await HangfireProbe.WaitForStateAsync(_host.Services, message.JobId!.Value, "Succeeded");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, message.JobId!.Value, "Succeeded");
 
         Assert.Multiple(async () =>
         {
@@ -153,19 +140,19 @@ public sealed class DeadLetterDoorsTests
         // A last requeue through the stock door must change nothing for a discarded one.
         foreach (var o in outcomes)
         {
-            _host.Jobs.Requeue(o.Message.JobId!.Value.ToString(CultureInfo.InvariantCulture));
+            Engine.Jobs.Requeue(o.Message.JobId!.Value.ToString(CultureInfo.InvariantCulture));
         }
 
         foreach (var o in outcomes)
         {
-            await Eventually.WaitForAsync(() => Task.FromResult(_host.StateOf(o.Message.JobId!.Value)), s => s == "Succeeded",
+            await Eventually.WaitForAsync(() => Task.FromResult(Engine.StateOf(o.Message.JobId!.Value)), s => s == "Succeeded",
                 what: $"job {o.Message.JobId} to finish");
         }
 
         foreach (var o in outcomes)
         {
             var status = (await Messages.FindAsync(o.Message.Id))!.Status;
-            var resolution = await _db.ScalarAsync<string>("select resolution from dead_letters where message_id = @id", new { id = o.Message.Id });
+            var resolution = await Db.ScalarAsync<string>("select resolution from dead_letters where message_id = @id", new { id = o.Message.Id });
             var calls = await CallsTo(o.Message.Recipient);
             Assert.Multiple(() =>
             {
@@ -189,12 +176,12 @@ public sealed class DeadLetterDoorsTests
             SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1));
         using (JobActor.Push("ops-dan"))
         {
-            _host.Jobs.Delete(message.JobId!.Value.ToString(CultureInfo.InvariantCulture)); // the stock Scheduled page's Delete
+            Engine.Jobs.Delete(message.JobId!.Value.ToString(CultureInfo.InvariantCulture)); // the stock Scheduled page's Delete
         }
 
         var cancelled = (await Messages.FindAsync(message.Id))!;
-        await _db.ExecuteAsync("update messages set scheduled_for = now() - interval '5 minutes' where id = @id", new { id = message.Id });
-        await using (var scope = _host.Services.CreateAsyncScope())
+        await Db.ExecuteAsync("update messages set scheduled_for = now() - interval '5 minutes' where id = @id", new { id = message.Id });
+        await using (var scope = Engine.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<JobReconciler>().RunAsync(CancellationToken.None);
         }
@@ -205,8 +192,8 @@ public sealed class DeadLetterDoorsTests
             Assert.That(cancelled.Status, Is.EqualTo(MessageStatus.Cancelled));
             Assert.That(cancelled.SkipReason, Is.EqualTo("deleted on the Hangfire dashboard by ops-dan"));
             Assert.That((after.Status, after.JobId), Is.EqualTo((MessageStatus.Cancelled, message.JobId)), "no new job");
-            Assert.That(_host.StateOf(message.JobId!.Value), Is.EqualTo("Deleted"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from message_events where message_id = @id and event = 'revived'", new { id = message.Id }),
+            Assert.That(Engine.StateOf(message.JobId!.Value), Is.EqualTo("Deleted"));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from message_events where message_id = @id and event = 'revived'", new { id = message.Id }),
                 Is.Zero);
             Assert.That(_sms.Calls, Is.Empty);
         });
@@ -218,12 +205,12 @@ public sealed class DeadLetterDoorsTests
         // As a job deleted before deleting cancelled (an older version): the message was left scheduled.
         var message = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Your reminder",
             SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1));
-        _host.Jobs.Delete(message.JobId!.Value.ToString(CultureInfo.InvariantCulture));
-        await _db.ExecuteAsync("update messages set status = 'scheduled', skip_reason = null, scheduled_for = now() - interval '5 minutes' where id = @id",
+        Engine.Jobs.Delete(message.JobId!.Value.ToString(CultureInfo.InvariantCulture));
+        await Db.ExecuteAsync("update messages set status = 'scheduled', skip_reason = null, scheduled_for = now() - interval '5 minutes' where id = @id",
             new { id = message.Id });
 
         ReconcilerRun run;
-        await using (var scope = _host.Services.CreateAsyncScope())
+        await using (var scope = Engine.Services.CreateAsyncScope())
         {
             run = await scope.ServiceProvider.GetRequiredService<JobReconciler>().RunAsync(CancellationToken.None);
         }

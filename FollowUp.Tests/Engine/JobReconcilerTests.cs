@@ -12,37 +12,25 @@ using NodaTime;
 namespace FollowUp.Tests.Engine;
 
 /// <summary>Nothing scheduled is left unsent unseen: the reconciler against real jobs gone wrong, on real PostgreSQL.</summary>
-public sealed class JobReconcilerTests
+public sealed class JobReconcilerTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
     private ScriptedSmsProvider _sms = null!;
 
-    [SetUp]
-    public async Task SetUp()
+    protected override Dictionary<string, string?> Settings => new()
     {
-        _db = await TestDatabase.CreateAsync();
+        ["FollowUp:Engine:ReconcileGraceSeconds"] = "1",
+        ["FollowUp:Engine:StuckAfterSeconds"] = "10",
+    };
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
         _sms = new ScriptedSmsProvider("scripted");
-        _host = await EngineHost.StartAsync(_db, new()
-        {
-            ["FollowUp:Engine:ReconcileGraceSeconds"] = "1",
-            ["FollowUp:Engine:StuckAfterSeconds"] = "10",
-        }, s => s.AddSingleton<ISmsProvider>(_sms));
-        await TestClients.CreateAsync(_host.Services);
+        services.AddSingleton<ISmsProvider>(_sms);
     }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    private IMessageClient Messages => _host.Services.GetRequiredService<IMessageClient>();
 
     private async Task<ReconcilerRun> ReconcileAsync()
     {
-        await using var scope = _host.Services.CreateAsyncScope();
+        await using var scope = Engine.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<JobReconciler>().RunAsync(CancellationToken.None);
     }
 
@@ -52,7 +40,7 @@ public sealed class JobReconcilerTests
         var message = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Your reminder",
             SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1));
         await breakIt(message.JobId!.Value);
-        await _db.ExecuteAsync("update messages set scheduled_for = now() - interval '5 minutes' where id = @id", new { id = message.Id });
+        await Db.ExecuteAsync("update messages set scheduled_for = now() - interval '5 minutes' where id = @id", new { id = message.Id });
         return message;
     }
 
@@ -63,7 +51,7 @@ public sealed class JobReconcilerTests
         // a job that ended Succeeded while its message was never sent is.
         var message = await OverdueAsync(jobId =>
         {
-            _host.Jobs.ChangeState(jobId.ToString(CultureInfo.InvariantCulture), new SucceededState(null, 0, 0), ScheduledState.StateName);
+            Engine.Jobs.ChangeState(jobId.ToString(CultureInfo.InvariantCulture), new SucceededState(null, 0, 0), ScheduledState.StateName);
             return Task.CompletedTask;
         });
 
@@ -76,16 +64,16 @@ public sealed class JobReconcilerTests
             Assert.That(sent.JobId, Is.Not.EqualTo(message.JobId), "a new job replaced the finished one");
             Assert.That(_sms.Calls, Has.Count.EqualTo(1));
             Assert.That(second.Revived, Is.Zero, "revived once, not every minute");
-            Assert.That(await _db.ScalarAsync<string>("select detail from message_events where message_id = @id and event = 'revived'", new { id = message.Id }),
+            Assert.That(await Db.ScalarAsync<string>("select detail from message_events where message_id = @id and event = 'revived'", new { id = message.Id }),
                 Does.StartWith("reconciler: job succeeded but message never sent"));
-            Assert.That(await _db.ScalarAsync<long>("select sum(revived) from reconciler_runs"), Is.EqualTo(1));
+            Assert.That(await Db.ScalarAsync<long>("select sum(revived) from reconciler_runs"), Is.EqualTo(1));
         });
     }
 
     [Test]
     public async Task RunAsync_JobMissingFromStorage_Revived()
     {
-        var message = await OverdueAsync(_ => _db.ExecuteAsync("update messages set job_id = 987654321 where status = 'scheduled'"));
+        var message = await OverdueAsync(_ => Db.ExecuteAsync("update messages set job_id = 987654321 where status = 'scheduled'"));
 
         var run = await ReconcileAsync();
 
@@ -96,7 +84,7 @@ public sealed class JobReconcilerTests
     [Test]
     public async Task RunAsync_MessageWithoutAJob_IsDispatched()
     {
-        var message = await OverdueAsync(_ => _db.ExecuteAsync("update messages set job_id = null where status = 'scheduled'"));
+        var message = await OverdueAsync(_ => Db.ExecuteAsync("update messages set job_id = null where status = 'scheduled'"));
         // The dispatch loop may win the race; either way the message goes, once.
         var run = await ReconcileAsync();
 
@@ -114,7 +102,7 @@ public sealed class JobReconcilerTests
         // Enqueued to a queue no server listens on: from outside, exactly what a stuck job looks like.
         var message = await OverdueAsync(jobId =>
         {
-            _host.Jobs.ChangeState(jobId.ToString(CultureInfo.InvariantCulture), new EnqueuedState("parked"), ScheduledState.StateName);
+            Engine.Jobs.ChangeState(jobId.ToString(CultureInfo.InvariantCulture), new EnqueuedState("parked"), ScheduledState.StateName);
             return Task.CompletedTask;
         });
         Assert.That((await ReconcileAsync()).Revived, Is.Zero, "not yet: it is young");
@@ -126,7 +114,7 @@ public sealed class JobReconcilerTests
         Assert.Multiple(async () =>
         {
             Assert.That(run.Revived, Is.EqualTo(1));
-            Assert.That(await _db.ScalarAsync<string>("select detail from message_events where message_id = @id and event = 'revived'", new { id = message.Id }),
+            Assert.That(await Db.ScalarAsync<string>("select detail from message_events where message_id = @id and event = 'revived'", new { id = message.Id }),
                 Does.StartWith("reconciler: stuck in its queue since"));
         });
     }
@@ -150,7 +138,7 @@ public sealed class JobReconcilerTests
     [Test]
     public async Task Registrar_RegistersTheReconcilerEveryMinute_AndTheOtherHousekeeping()
     {
-        using var connection = _host.Services.GetRequiredService<JobStorage>().GetConnection();
+        using var connection = Engine.Services.GetRequiredService<JobStorage>().GetConnection();
         var recurring = connection.GetRecurringJobs();
 
         Assert.That(recurring.Select(r => (r.Id, r.Cron)), Is.SupersetOf(new[]

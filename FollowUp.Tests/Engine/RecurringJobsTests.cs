@@ -13,24 +13,11 @@ namespace FollowUp.Tests.Engine;
 /// Recurring jobs are Hangfire's, with cron in an IANA zone. Hangfire computes the next run from a
 /// clock it takes in its manager's constructor, which is how a test stands on either side of a DST change.
 /// </summary>
-public sealed class RecurringJobsTests
+public sealed class RecurringJobsTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
+    protected override Dictionary<string, string?> Settings => new() { ["FollowUp:Engine:RunServer"] = "false" };
 
-    [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _host = await EngineHost.StartAsync(_db, new() { ["FollowUp:Engine:RunServer"] = "false" });
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override bool CreatesTestClients => false;
 
     private int _registrations;
 
@@ -38,11 +25,11 @@ public sealed class RecurringJobsTests
     private DateTime? NextAt0900NewYork(Instant now)
     {
         var id = $"daily-digest-{++_registrations}";
-        var manager = new RecurringJobManager(_host.Services.GetRequiredService<JobStorage>(), _host.Services.GetRequiredService<IJobFilterProvider>(),
+        var manager = new RecurringJobManager(Engine.Services.GetRequiredService<JobStorage>(), Engine.Services.GetRequiredService<IJobFilterProvider>(),
             new DefaultTimeZoneResolver(), () => now.ToDateTimeUtc());
         manager.AddOrUpdate(id, Job.FromExpression(() => ProbeJob.RunAsync("digest", "ok", null, CancellationToken.None)), "0 9 * * *",
             new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York") });
-        using var connection = _host.Services.GetRequiredService<JobStorage>().GetConnection();
+        using var connection = Engine.Services.GetRequiredService<JobStorage>().GetConnection();
         return connection.GetRecurringJobs().Single(r => r.Id == id).NextExecution;
     }
 
@@ -65,8 +52,8 @@ public sealed class RecurringJobsTests
     [Test]
     public void Registrar_RecurringJobsUseTheConfiguredZone()
     {
-        using var connection = _host.Services.GetRequiredService<JobStorage>().GetConnection();
-        var zone = _host.Services.GetRequiredService<IOptions<EngineOptions>>().Value.RecurringTimeZone;
+        using var connection = Engine.Services.GetRequiredService<JobStorage>().GetConnection();
+        var zone = Engine.Services.GetRequiredService<IOptions<EngineOptions>>().Value.RecurringTimeZone;
 
         var recurring = connection.GetRecurringJobs();
 
@@ -78,7 +65,7 @@ public sealed class RecurringJobsTests
     public async Task Registrar_TheWebAppsStateCountsUseTheConfiguredZoneToo()
     {
         // The overview's counts are the dashboard's read side: FollowUp.Web contributes that recurring job.
-        await using var web = ApiHost.Start(_db);
+        await using var web = ApiHost.Start(Db);
         using var connection = web.Services.GetRequiredService<JobStorage>().GetConnection();
         var zone = web.Services.GetRequiredService<IOptions<EngineOptions>>().Value.RecurringTimeZone;
 

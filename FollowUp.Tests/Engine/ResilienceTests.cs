@@ -14,35 +14,26 @@ namespace FollowUp.Tests.Engine;
 /// while. Nothing accepted is lost; at least once, never never.
 /// </summary>
 [NonParallelizable]
-public sealed class ResilienceTests
+public sealed class ResilienceTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
     private ScriptedSmsProvider _sms = null!;
 
-    [SetUp]
-    public async Task SetUp()
+    // More attempts further apart than elsewhere: the chaos below can fail three quick attempts in a row.
+    protected override Dictionary<string, string?> Settings => new()
     {
-        _db = await TestDatabase.CreateAsync();
+        ["FollowUp:Engine:ReconcileGraceSeconds"] = "5",
+        ["FollowUp:Retry:Attempts"] = "5",
+        ["FollowUp:Retry:DelaySeconds"] = "2",
+    };
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
         _sms = new ScriptedSmsProvider("scripted");
-        // More attempts further apart than elsewhere: the chaos below can fail three quick attempts in a row.
-        _host = await EngineHost.StartAsync(_db, new()
-        {
-            ["FollowUp:Engine:ReconcileGraceSeconds"] = "5",
-            ["FollowUp:Retry:Attempts"] = "5",
-            ["FollowUp:Retry:DelaySeconds"] = "2",
-        },
-            s => s.AddSingleton<ISmsProvider>(_sms));
-        await TestClients.CreateAsync(_host.Services);
+        services.AddSingleton<ISmsProvider>(_sms);
     }
 
     [TearDown]
-    public async Task TearDown()
-    {
-        await TestDatabase.RestoreAsync(_db.Name);
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public async Task TearDown() => await TestDatabase.RestoreAsync(Db.Name);
 
     private static async Task TerminateConnectionsAsync(string database)
     {
@@ -58,7 +49,7 @@ public sealed class ResilienceTests
     public async Task ConnectionsTerminatedRepeatedlyUnderLoad_EveryAcceptedMessageIsSent()
     {
         const int count = 200;
-        var messages = _host.Services.GetRequiredService<IMessageClient>();
+        var messages = Engine.Services.GetRequiredService<IMessageClient>();
         var accepted = new List<long>();
         var refused = 0;
         using var stop = new CancellationTokenSource();
@@ -67,7 +58,7 @@ public sealed class ResilienceTests
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(300);
-                await TerminateConnectionsAsync(_db.Name);
+                await TerminateConnectionsAsync(Db.Name);
             }
         });
 
@@ -88,14 +79,14 @@ public sealed class ResilienceTests
         await stop.CancelAsync();
         await chaos;
         await Eventually.WaitForAsync(
-            async () => string.Join(", ", await _db.QueryAsync<string>("select status || ' ' || count(*) from messages where status <> 'sent' group by status")),
+            async () => string.Join(", ", await Db.QueryAsync<string>("select status || ' ' || count(*) from messages where status <> 'sent' group by status")),
             // A Hangfire lock row held by a killed connection stalls its resource until it expires
             // (LockTimeoutSeconds, 30 s; Hangfire.PostgreSql's default is 10 minutes).
             left => left.Length == 0, TimeSpan.FromSeconds(150), "every accepted message to be sent");
 
         var sentTo = _sms.Calls.Select(c => c.To).ToList();
-        var stored = await _db.QueryAsync<string>("select recipient from messages");
-        var acceptedTo = (await _db.QueryAsync<string>("select recipient from messages where id = any(@accepted)", new { accepted = accepted.ToArray() }));
+        var stored = await Db.QueryAsync<string>("select recipient from messages");
+        var acceptedTo = (await Db.QueryAsync<string>("select recipient from messages where id = any(@accepted)", new { accepted = accepted.ToArray() }));
         TestContext.Out.WriteLine($"accepted {accepted.Count}, refused {refused} (of which committed anyway: {stored.Count - accepted.Count}), " +
             $"provider calls {sentTo.Count}, duplicates {sentTo.Count - sentTo.Distinct().Count()}");
         Assert.Multiple(() =>
@@ -109,7 +100,7 @@ public sealed class ResilienceTests
     [Test]
     public async Task DatabaseRefusesConnectionsForAWhile_ScheduledRemindersDueMeanwhile_AllSentAfter()
     {
-        var messages = _host.Services.GetRequiredService<IMessageClient>();
+        var messages = Engine.Services.GetRequiredService<IMessageClient>();
         var due = SystemClock.Instance.GetCurrentInstant() + Duration.FromSeconds(2);
         var ids = new List<long>();
         for (var i = 0; i < 20; i++)
@@ -117,11 +108,11 @@ public sealed class ResilienceTests
             ids.Add((await messages.SendSmsAsync("acme-dental", $"+1310555{i:D4}", $"reminder {i}", due)).Id);
         }
 
-        await TestDatabase.CutAsync(_db.Name);
+        await TestDatabase.CutAsync(Db.Name);
         await Task.Delay(TimeSpan.FromSeconds(5)); // due while the database is away
-        await TestDatabase.RestoreAsync(_db.Name);
+        await TestDatabase.RestoreAsync(Db.Name);
 
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from messages where status = 'sent'"), n => n == ids.Count,
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from messages where status = 'sent'"), n => n == ids.Count,
             TimeSpan.FromSeconds(120), "every reminder to be sent");
         Assert.That(_sms.Calls.Select(c => c.To).Distinct().Count(), Is.EqualTo(ids.Count));
     }

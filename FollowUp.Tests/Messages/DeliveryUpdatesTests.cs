@@ -4,31 +4,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FollowUp.Tests.Messages;
 
-public sealed class DeliveryUpdatesTests
+public sealed class DeliveryUpdatesTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
     private ScriptedSmsProvider _sms = null!;
 
-    [SetUp]
-    public async Task SetUp()
+    protected override void ConfigureServices(IServiceCollection services)
     {
-        _db = await TestDatabase.CreateAsync();
         _sms = new ScriptedSmsProvider("twilio");
-        _host = await EngineHost.StartAsync(_db, services: s => s.AddSingleton<FollowUp.Jobs.Channels.Sms.ISmsProvider>(_sms));
-        await TestClients.CreateAsync(_host.Services);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
+        services.AddSingleton<FollowUp.Jobs.Channels.Sms.ISmsProvider>(_sms);
     }
 
     private async Task<MessageInfo> SentMessageAsync()
     {
-        var messages = _host.Services.GetRequiredService<IMessageClient>();
+        var messages = Engine.Services.GetRequiredService<IMessageClient>();
         var planned = await messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
         return await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
     }
@@ -37,12 +25,12 @@ public sealed class DeliveryUpdatesTests
     public async Task Apply_Delivered_ThenLateSent_StaysDelivered_PriceReplacesEstimate()
     {
         var message = await SentMessageAsync();
-        var updates = _host.Services.GetRequiredService<DeliveryUpdates>();
+        var updates = Engine.Services.GetRequiredService<DeliveryUpdates>();
 
         await updates.ApplyAsync("twilio", message.ProviderMessageId!, "delivered", null, 2, 0.0158m, "USD", CancellationToken.None);
         await updates.ApplyAsync("twilio", message.ProviderMessageId!, "sent", null, null, null, null, CancellationToken.None);
 
-        var after = (await _host.Services.GetRequiredService<IMessageClient>().FindAsync(message.Id))!;
+        var after = (await Engine.Services.GetRequiredService<IMessageClient>().FindAsync(message.Id))!;
         Assert.Multiple(() =>
         {
             Assert.That(after.Status, Is.EqualTo("delivered"));
@@ -55,22 +43,22 @@ public sealed class DeliveryUpdatesTests
     [Test]
     public async Task Apply_UnknownProviderId_ReturnsNull_ChangesNothing()
     {
-        var updates = _host.Services.GetRequiredService<DeliveryUpdates>();
+        var updates = Engine.Services.GetRequiredService<DeliveryUpdates>();
 
         var id = await updates.ApplyAsync("twilio", "SM_unknown", "delivered", null, null, null, null, CancellationToken.None);
 
         Assert.Multiple(async () =>
         {
             Assert.That(id, Is.Null);
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from message_events"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from message_events"), Is.Zero);
         });
     }
 
     [Test]
     public async Task Suppress_ThenLift_ControlsWhetherTheNextMessageIsSent()
     {
-        var suppressions = _host.Services.GetRequiredService<Suppressions>();
-        var messages = _host.Services.GetRequiredService<IMessageClient>();
+        var suppressions = Engine.Services.GetRequiredService<Suppressions>();
+        var messages = Engine.Services.GetRequiredService<IMessageClient>();
 
         await suppressions.SuppressAsync(["acme-dental"], "sms", "+12125550123", "STOP", CancellationToken.None);
         var whileSuppressed = await messages.SendSmsAsync("acme-dental", "+12125550123", "one");
@@ -83,15 +71,15 @@ public sealed class DeliveryUpdatesTests
         {
             Assert.That(skipped.SkipReason, Is.EqualTo("opted out"));
             Assert.That(await suppressions.IsSuppressedAsync("acme-dental", "sms", "+12125550123", CancellationToken.None), Is.False);
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from suppressions where lifted_at is not null"), Is.EqualTo(1), "the lifted row is kept");
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from suppressions where lifted_at is not null"), Is.EqualTo(1), "the lifted row is kept");
         });
     }
 
     [Test]
     public async Task ClientsSendingFrom_MatchesOwnNumberOrProviderDefault()
     {
-        await TestClients.CreateAsync(_host.Services, "no-sender", TestClients.Acme(c => c with { SmsFrom = null }));
-        var suppressions = _host.Services.GetRequiredService<Suppressions>();
+        await TestClients.CreateAsync(Engine.Services, "no-sender", TestClients.Acme(c => c with { SmsFrom = null }));
+        var suppressions = Engine.Services.GetRequiredService<Suppressions>();
 
         var own = await suppressions.ClientsSendingFromAsync("+12125550100", "+12125550199", false, CancellationToken.None);
         var shared = await suppressions.ClientsSendingFromAsync("+12125550199", "+12125550199", false, CancellationToken.None);

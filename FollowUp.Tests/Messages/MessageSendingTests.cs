@@ -11,37 +11,20 @@ using NodaTime;
 namespace FollowUp.Tests.Messages;
 
 /// <summary>The send pipeline on a real engine and PostgreSQL, providers faked at the ISmsProvider port.</summary>
-public sealed class MessageSendingTests
+public sealed class MessageSendingTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
     private ScriptedSmsProvider _primary = null!;
     private ScriptedSmsProvider _secondary = null!;
 
-    [SetUp]
-    public async Task SetUp()
+    protected override void ConfigureServices(IServiceCollection services)
     {
-        _db = await TestDatabase.CreateAsync();
         _primary = new ScriptedSmsProvider("primary");
         _secondary = new ScriptedSmsProvider("secondary");
-        _host = await EngineHost.StartAsync(_db, services: s =>
-        {
-            s.AddSingleton<ISmsProvider>(_primary);
-            s.AddSingleton<ISmsProvider>(_secondary);
-        });
-        await TestClients.CreateAsync(_host.Services);
+        services.AddSingleton<ISmsProvider>(_primary);
+        services.AddSingleton<ISmsProvider>(_secondary);
     }
 
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    private IMessageClient Messages => _host.Services.GetRequiredService<IMessageClient>();
-
-    private DeadLetters DeadLetters => _host.Services.GetRequiredService<DeadLetters>();
+    private DeadLetters DeadLetters => Engine.Services.GetRequiredService<DeadLetters>();
 
     private Task<MessageInfo> WaitForStatus(long id, params string[] statuses) =>
         Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => statuses.Contains(m.Status),
@@ -49,7 +32,7 @@ public sealed class MessageSendingTests
 
     private async Task<long> PlanAsync(string kind, string to = "+12125550123", Instant? at = null)
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        await using var connection = await Db.DataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         var id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, "sms", to, null, "Hello",
             at ?? SystemClock.Instance.GetCurrentInstant()), tx);
@@ -84,7 +67,7 @@ public sealed class MessageSendingTests
         var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
-        var events = await _db.QueryAsync<string>("select event || ': ' || detail from message_events where message_id = @id", new { id = planned.Id });
+        var events = await Db.QueryAsync<string>("select event || ': ' || detail from message_events where message_id = @id", new { id = planned.Id });
         Assert.Multiple(() =>
         {
             Assert.That(sent.Provider, Is.EqualTo("secondary"));
@@ -100,7 +83,7 @@ public sealed class MessageSendingTests
         var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
-        await HangfireProbe.WaitForStateAsync(_host.Services, dead.JobId!.Value, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, dead.JobId!.Value, "Failed");
         Assert.Multiple(() =>
         {
             Assert.That(_secondary.Calls, Is.Empty, "a recipient error is not failed over");
@@ -122,7 +105,7 @@ public sealed class MessageSendingTests
         var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
-        var possiblySent = await _db.ScalarAsync<long>("select count(*) from message_events where message_id = @id and event = 'possibly_sent'", new { id = planned.Id });
+        var possiblySent = await Db.ScalarAsync<long>("select count(*) from message_events where message_id = @id and event = 'possibly_sent'", new { id = planned.Id });
         Assert.Multiple(() =>
         {
             Assert.That(_primary.Calls, Has.Count.EqualTo(3));
@@ -135,7 +118,7 @@ public sealed class MessageSendingTests
     [Test]
     public async Task OptedOutRecipient_IsSkippedWithTheReason_NothingSent()
     {
-        await _db.ExecuteAsync("insert into suppressions (client_id, channel, address, reason, created_at) values ('acme-dental', 'sms', '+12125550123', 'STOP', now())");
+        await Db.ExecuteAsync("insert into suppressions (client_id, channel, address, reason, created_at) values ('acme-dental', 'sms', '+12125550123', 'STOP', now())");
 
         var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
@@ -150,7 +133,7 @@ public sealed class MessageSendingTests
     [Test]
     public async Task Marketing_OverTheDailyLimit_IsSkipped_TransactionalIsExempt()
     {
-        await TestClients.CreateAsync(_host.Services, settings: TestClients.Acme(c => c with { DailyLimitPerRecipient = 1 }));
+        await TestClients.CreateAsync(Engine.Services, settings: TestClients.Acme(c => c with { DailyLimitPerRecipient = 1 }));
 
         var first = await PlanAsync(MessageKind.NurtureDay1);
         await WaitForStatus(first, MessageStatus.Sent);
@@ -168,7 +151,7 @@ public sealed class MessageSendingTests
         // Closed today and tomorrow (local), open all day otherwise: the next opening is local midnight in two days.
         var zone = DateTimeZoneProviders.Tzdb["America/New_York"];
         var today = SystemClock.Instance.GetCurrentInstant().InZone(zone).Date;
-        await TestClients.CreateAsync(_host.Services, settings: TestClients.Acme(c => c with
+        await TestClients.CreateAsync(Engine.Services, settings: TestClients.Acme(c => c with
         {
             ClosedDates = [today.ToString("yyyy-MM-dd", null), today.PlusDays(1).ToString("yyyy-MM-dd", null)],
         }));
@@ -177,9 +160,9 @@ public sealed class MessageSendingTests
         var id = await PlanAsync(MessageKind.NurtureDay1);
 
         var deferred = await Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => m.ScheduledFor == opening, what: "deferral");
-        await HangfireProbe.WaitForStateAsync(_host.Services, deferred.JobId!.Value, "Scheduled");
-        var scheduled = _host.History(deferred.JobId!.Value)[^1];
-        using var connection = _host.Services.GetRequiredService<JobStorage>().GetConnection();
+        await HangfireProbe.WaitForStateAsync(Engine.Services, deferred.JobId!.Value, "Scheduled");
+        var scheduled = Engine.History(deferred.JobId!.Value)[^1];
+        using var connection = Engine.Services.GetRequiredService<JobStorage>().GetConnection();
         var retries = connection.GetJobParameter(deferred.JobId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), FixedRetryAttribute.RetryCountParameter);
         Assert.Multiple(() =>
         {
@@ -195,7 +178,7 @@ public sealed class MessageSendingTests
     public async Task PlanAsync_KeepsTheSkipReasonAppointmentAndCustomerPhone_AsPlanManyDoes()
     {
         long scheduled, skipped;
-        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var connection = await Db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
             var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1);
@@ -212,9 +195,9 @@ public sealed class MessageSendingTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.ScalarAsync<string>("select status || ' ' || appointment_id || ' ' || customer_phone from messages where id = @scheduled", new { scheduled }),
+            Assert.That(await Db.ScalarAsync<string>("select status || ' ' || appointment_id || ' ' || customer_phone from messages where id = @scheduled", new { scheduled }),
                 Is.EqualTo("scheduled apt_9 +12125550123"));
-            Assert.That(await _db.ScalarAsync<string>("select status || ': ' || skip_reason from messages where id = @skipped", new { skipped }),
+            Assert.That(await Db.ScalarAsync<string>("select status || ': ' || skip_reason from messages where id = @skipped", new { skipped }),
                 Is.EqualTo("skipped: no email address"));
         });
     }
@@ -239,7 +222,7 @@ public sealed class MessageSendingTests
                 Throws.ArgumentException.With.Property(nameof(ArgumentException.ParamName)).EqualTo("subject"));
             Assert.That((await Messages.FindAsync(sms.Id))!.Body, Is.EqualTo("Hi"));
             Assert.That((await Messages.FindAsync(email.Id))!.Subject, Is.EqualTo("Receipt"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from message_events where event = 'edited'"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from message_events where event = 'edited'"), Is.Zero);
         });
     }
 
@@ -260,7 +243,7 @@ public sealed class MessageSendingTests
                 Throws.ArgumentException.With.Message.Contains("'+15551234567' is not a valid number for region US"));
             Assert.That(() => Messages.SendSmsAsync("acme-dental", "2125550123", "Hi"),
                 Throws.ArgumentException.With.Message.Contains("must start with + and the country code"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(1));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(1));
         });
     }
 
@@ -269,11 +252,11 @@ public sealed class MessageSendingTests
     {
         var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
-        await HangfireProbe.WaitForStateAsync(_host.Services, sent.JobId!.Value, "Succeeded");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, sent.JobId!.Value, "Succeeded");
 
         // The job runs again (as after a crash before its success was stored).
         Assert.That(DeadLetters.RequeueJob(sent.JobId!.Value, "test"), Is.True);
-        await Eventually.WaitForAsync(() => Task.FromResult(_host.History(sent.JobId!.Value).Count(h => h.StateName == "Succeeded")), n => n == 2);
+        await Eventually.WaitForAsync(() => Task.FromResult(Engine.History(sent.JobId!.Value).Count(h => h.StateName == "Succeeded")), n => n == 2);
 
         Assert.That(_primary.Calls, Has.Count.EqualTo(1));
     }
@@ -284,11 +267,11 @@ public sealed class MessageSendingTests
         var id = await PlanAsync(MessageKind.Reminder1h, at: SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1));
         // As if an attempt died after marking "sending", before the provider's answer was stored.
         var jobId = (await Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => m.JobId is not null, what: "dispatch")).JobId!.Value;
-        await _db.ExecuteAsync("update messages set status = 'sending' where id = @id", new { id });
-        _host.Jobs.Requeue(jobId.ToString(System.Globalization.CultureInfo.InvariantCulture)); // due now
+        await Db.ExecuteAsync("update messages set status = 'sending' where id = @id", new { id });
+        Engine.Jobs.Requeue(jobId.ToString(System.Globalization.CultureInfo.InvariantCulture)); // due now
 
         await WaitForStatus(id, MessageStatus.Sent);
-        var events = await _db.QueryAsync<string>("select event from message_events where message_id = @id", new { id });
+        var events = await Db.QueryAsync<string>("select event from message_events where message_id = @id", new { id });
         Assert.Multiple(() =>
         {
             Assert.That(events, Does.Contain("possibly_sent"));
@@ -302,14 +285,14 @@ public sealed class MessageSendingTests
         _primary.ThenFail(SendFailureKind.Permanent, "21211");
         var planned = await Messages.SendSmsAsync("acme-dental", "+12125550101", "Hi");
         var dead = await WaitForStatus(planned.Id, MessageStatus.DeadLettered);
-        await HangfireProbe.WaitForStateAsync(_host.Services, dead.JobId!.Value, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, dead.JobId!.Value, "Failed");
 
         var edited = await Messages.EditAsync(planned.Id, new MessageEdit(Recipient: "+12125550123", Body: "Hi again"), "support-ana");
         Assert.That(DeadLetters.RequeueJob(dead.JobId!.Value, "support-ana"), Is.True);
         await WaitForStatus(planned.Id, MessageStatus.Sent);
 
         var last = _primary.Calls.Last();
-        var events = await _db.QueryAsync<string>("select detail from message_events where message_id = @id and event = 'edited'", new { id = planned.Id });
+        var events = await Db.QueryAsync<string>("select detail from message_events where message_id = @id and event = 'edited'", new { id = planned.Id });
         Assert.Multiple(async () =>
         {
             Assert.That(edited, Is.True);
