@@ -6,9 +6,11 @@ using FollowUp.Web.Dashboard;
 using FollowUp.Web.Dashboard.Overview;
 using FollowUp.Web.Health;
 using FollowUp.Web.Proxy;
+using FollowUp.Web.Telemetry;
 using FollowUp.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddFollowUpTelemetry(); // off unless configured: OTEL_EXPORTER_OTLP_ENDPOINT, FollowUp:Telemetry (docs/OPERATIONS.md)
 builder.Services.AddFollowUpJobs(builder.Configuration);
 builder.Services.AddFollowUpApiAuth(builder.Configuration);
 builder.Services.AddFollowUpApi();
@@ -33,6 +35,7 @@ app.UseAuthorization();
 app.UseRateLimiter(); // webhooks: beyond the node's limits, 503 with Retry-After; sign-in: per address, 429
 app.UseIdempotencyKeys(); // after authorization: a key's replies are the API key's own
 app.MapFollowUpHealth();
+app.MapFollowUpMetrics(); // /metrics for Prometheus, when on: behind the API key, or on a port of its own
 app.MapClientApi();
 app.MapMessageApi();
 app.MapAppointmentApi();

@@ -21,7 +21,7 @@ namespace FollowUp.Jobs.Calls;
 /// concurrent or later attempt finds it done and returns the stored answer.
 /// </remarks>
 public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages,
-    IClock clock, ILogger<CallIntake> logger)
+    IClock clock, ILogger<CallIntake> logger, Telemetry.FollowUpMetrics? metrics = null)
 {
     /// <summary>
     /// Journals and processes a validated call event. <paramref name="rawBody"/> is what arrived (for a
@@ -33,6 +33,20 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
+        // The span the call's messages are planned in: their send jobs, hours or days later, continue it.
+        using var activity = Telemetry.FollowUpTelemetry.Source.StartActivity("intake " + source);
+        activity?.SetTag(Telemetry.FollowUpTelemetry.ClientId, call.ClientId);
+        activity?.SetTag("followup.call.outcome", call.Outcome);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await AcceptJournaledAsync(source, call, rawBody, client, cancellationToken);
+        metrics?.Intake(source, result.Status.ToString().ToLowerInvariant(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        activity?.SetTag("followup.outcome", result.Status.ToString().ToLowerInvariant());
+        return result;
+    }
+
+    private async Task<IntakeResult> AcceptJournaledAsync(string source, CallEvent call, string rawBody, ClientSettings? client,
+        CancellationToken cancellationToken)
+    {
         var entry = await JournalAsync(source, call, rawBody, cancellationToken);
         if (!entry.Created && source == CallSource.FollowUp && !string.Equals(entry.RawBody, rawBody, StringComparison.Ordinal))
         {

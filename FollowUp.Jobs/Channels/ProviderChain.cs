@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using FollowUp.Jobs.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FollowUp.Jobs.Channels;
@@ -17,9 +19,14 @@ internal sealed class ProviderChain<TProvider>
     private readonly IReadOnlyList<TProvider> _providers;
     private readonly ProviderRateLimiters _limiters;
     private readonly ILogger _logger;
+    private readonly Channel _channel;
+    private readonly FollowUpMetrics? _metrics;
 
-    public ProviderChain(IEnumerable<TProvider> registered, TProvider sandbox, ChannelOptions order, ProviderRateLimiters limiters, ILogger logger)
+    public ProviderChain(IEnumerable<TProvider> registered, TProvider sandbox, ChannelOptions order, ProviderRateLimiters limiters, ILogger logger,
+        Channel channel, FollowUpMetrics? metrics)
     {
+        _channel = channel;
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(order);
         // The sandbox is never registered as one of the channel's providers, but a registration of it
         // (a test's, say) must not put it in front of a real one.
@@ -48,16 +55,47 @@ internal sealed class ProviderChain<TProvider>
             await _limiters.WaitAsync(provider.Name, cancellationToken);
             try
             {
-                return await send(provider, cancellationToken);
+                return await ObservedAsync(provider, "send", () => send(provider, cancellationToken));
             }
             catch (ProviderSendException ex) when (ex.Kind == SendFailureKind.Transient && !ex.MayHaveBeenSent)
             {
                 last = ex;
                 _logger.LogWarning("Provider {Provider} failed ({Code}): {Message}; trying the next one", provider.Name, ex.ErrorCode, PersonalData.Redact(ex.Message));
+                _metrics?.Failover(provider.Name, _channel.Name);
                 await onFailover(provider.Name, ex);
             }
         }
 
         throw last!;
+    }
+
+    /// <summary>
+    /// One provider call (<paramref name="operation"/>: a send or a lookup) as a span <c>{operation} {provider}</c>
+    /// — the HTTP client's span, when the provider speaks HTTP, is its child — and as the provider duration
+    /// and error metrics.
+    /// </summary>
+    public async Task<T> ObservedAsync<T>(TProvider provider, string operation, Func<Task<T>> call)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(call);
+        using var activity = FollowUpTelemetry.Source.StartActivity($"{operation} {provider.Name}", ActivityKind.Client);
+        activity?.SetTag("followup.provider", provider.Name);
+        activity?.SetTag("followup.channel", _channel.Name);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await call();
+            _metrics?.ProviderCall(provider.Name, _channel.Name, operation, "ok", Stopwatch.GetElapsedTime(started));
+            return result;
+        }
+        catch (ProviderSendException ex)
+        {
+            var kind = ex.Kind == SendFailureKind.Permanent ? "permanent" : "transient";
+            _metrics?.ProviderCall(provider.Name, _channel.Name, operation, kind, Stopwatch.GetElapsedTime(started));
+            _metrics?.ProviderError(provider.Name, _channel.Name, kind, ex.MayHaveBeenSent);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.ErrorCode);
+            activity?.SetTag("error.type", ex.ErrorCode);
+            throw;
+        }
     }
 }

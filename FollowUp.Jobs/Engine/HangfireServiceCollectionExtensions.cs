@@ -28,7 +28,9 @@ internal static class HangfireServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptions.Validator>();
         services.AddSingleton<IValidateOptions<RetryOptions>, RetryOptions.Validator>();
         services.AddSingleton<ServerIdentity>();
-        services.AddSingleton<EngineMetrics>();
+        services.AddMetrics();
+        services.AddSingleton<FollowUp.Jobs.Telemetry.FollowUpMetrics>();
+        services.AddHostedService<HangfireGauges>();
         // Its constructor is internal (it takes the engine's DeadLetterLog); DI only uses public ones.
         services.AddSingleton(sp => new DeadLetters(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<IBackgroundJobClient>(),
             sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<DeadLetterLog>()));
@@ -124,6 +126,8 @@ internal static class HangfireServiceCollectionExtensions
             new StatisticsHistoryAttribute(),
             new ContinuationsSupportAttribute(),
             new FixedRetryAttribute { Attempts = retry.Attempts, DelaySeconds = retry.DelaySeconds },
+            // Carries the creator's trace into the job (a parameter only while a tracer listens).
+            new JobTraceContext(),
         };
         global.Add(services.GetRequiredService<DeadLetterFilter>(), DeadLetterFilter.FilterOrder);
         if (keep is not null)

@@ -26,4 +26,12 @@ internal interface IOutbox<TRow>
 
     /// <summary>The job that carries the row out, and the state it is created in.</summary>
     (Job Job, IState State) JobOf(TRow row, Instant now);
+
+    /// <summary>The W3C trace context of whoever committed the row, which its job continues; null for none.</summary>
+    string? TraceParentOf(TRow row) => null;
+
+    /// <summary>Called once per row after its job committed (for the outbox's own metrics).</summary>
+    void Dispatched(TRow row)
+    {
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Transactions;
 using Dapper;
@@ -53,11 +54,19 @@ internal sealed class OutboxDispatcher(EngineConnections connections, IBackgroun
         var now = clock.GetCurrentInstant();
         var ids = new long[rows.Count];
         var jobIds = new long[rows.Count];
+        // One span per batch, linked to each row's planning trace (a batch serves many calls).
+        using var activity = Telemetry.FollowUpTelemetry.Source.StartActivity("dispatch", ActivityKind.Internal, parentContext: default,
+            links: rows.Select(r => Telemetry.FollowUpTelemetry.ContextOf(outbox.TraceParentOf(r))).Where(c => c != default).Select(c => new ActivityLink(c)));
+        activity?.SetTag("followup.outbox.rows", rows.Count);
         for (var i = 0; i < rows.Count; i++)
         {
             var (job, state) = outbox.JobOf(rows[i], now);
             ids[i] = outbox.IdOf(rows[i]);
-            jobIds[i] = long.Parse(jobs.Create(job, state), CultureInfo.InvariantCulture);
+            // The job carries its row's trace, not this batch's: its run continues the call that planned it.
+            using (JobTraceContext.Use(outbox.TraceParentOf(rows[i])))
+            {
+                jobIds[i] = long.Parse(jobs.Create(job, state), CultureInfo.InvariantCulture);
+            }
         }
 
         await using (var connection = await connections.OpenAsync(cancellationToken))
@@ -68,6 +77,12 @@ internal sealed class OutboxDispatcher(EngineConnections connections, IBackgroun
 
         // Checkpoint: rows, jobs and job ids commit here together, or none of them does.
         scope.Complete();
+        scope.Dispose();
+        foreach (var row in rows)
+        {
+            outbox.Dispatched(row);
+        }
+
         return rows.Count;
     }
 }

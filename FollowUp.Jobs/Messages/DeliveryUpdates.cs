@@ -11,10 +11,10 @@ namespace FollowUp.Jobs.Messages;
 /// an id no message has yet (it can arrive before the send job stores the id) is parked and applied
 /// when the id is stored (<see cref="ApplyParkedAsync"/>).
 /// </summary>
-public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock)
+public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock, Telemetry.FollowUpMetrics? metrics = null)
 {
     // The store is stateless over the same data source and clock; made here because its type is internal.
-    private readonly MessageStore _store = new(dataSource, clock);
+    private readonly MessageStore _store = new(dataSource, clock, metrics);
 
     private const string FindSql = "select id from messages where provider = @provider and provider_message_id = @providerMessageId";
 

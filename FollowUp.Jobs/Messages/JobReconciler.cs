@@ -34,7 +34,7 @@ namespace FollowUp.Jobs.Messages;
 /// same way, never silently dropped.
 /// </summary>
 internal sealed class JobReconciler(
-    NpgsqlDataSource dataSource, MessageStore store, MessageDispatcher dispatcher, Notifications.NotificationDispatcher notifications, IBackgroundJobClient jobs, JobStorage storage, EngineMetrics metrics,
+    NpgsqlDataSource dataSource, MessageStore store, MessageDispatcher dispatcher, Notifications.NotificationDispatcher notifications, IBackgroundJobClient jobs, JobStorage storage, Telemetry.FollowUpMetrics metrics,
     IOptions<EngineOptions> options, IClock clock, ILogger<JobReconciler> logger)
 {
     public const string RecurringId = "reconcile-messages";

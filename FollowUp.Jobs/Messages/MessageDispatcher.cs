@@ -23,7 +23,7 @@ namespace FollowUp.Jobs.Messages;
 /// Rows are claimed <c>FOR UPDATE SKIP LOCKED</c>, so two dispatchers never both take a message.
 /// </remarks>
 internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal signal, IBackgroundJobClient jobs, IClock clock,
-    ILogger<MessageDispatcher> logger)
+    ILogger<MessageDispatcher> logger, Telemetry.FollowUpMetrics metrics)
     : IOutbox<MessageDispatcher.Undispatched>, IOutboxDrain
 {
     // Messages younger than this are left to the committer that may be dispatching them right now (an
@@ -35,7 +35,7 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
     private readonly System.Collections.Concurrent.ConcurrentQueue<long> _requested = new();
 
     private const string Claim = """
-        select id, channel, kind, recipient, scheduled_for from messages
+        select id, channel, kind, recipient, scheduled_for, client_id, trace_parent from messages
         where job_id is null and status = 'scheduled' and (@ids::bigint[] is null or id = any(@ids))
           and (@createdBefore::timestamptz is null or created_at < @createdBefore)
         order by id
@@ -127,6 +127,11 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
 
     long IOutbox<Undispatched>.IdOf(Undispatched row) => row.Id;
 
+    string? IOutbox<Undispatched>.TraceParentOf(Undispatched row) => row.TraceParent;
+
+    // Counted here, once: the message and its job have just committed together.
+    void IOutbox<Undispatched>.Dispatched(Undispatched row) => metrics.Planned(row.ClientId, row.Kind, row.Channel);
+
     (Job Job, IState State) IOutbox<Undispatched>.JobOf(Undispatched row, Instant now) =>
         JobOf(row.Id, row.Channel, row.Kind, row.Recipient, row.ScheduledFor, now);
 
@@ -143,5 +148,5 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
     }
 
     /// <summary>A message waiting for its job (its <c>scheduled_for</c> read as an <see cref="Instant"/> by our Dapper handler).</summary>
-    internal sealed record Undispatched(long Id, string Channel, string Kind, string Recipient, Instant ScheduledFor);
+    internal sealed record Undispatched(long Id, string Channel, string Kind, string Recipient, Instant ScheduledFor, string ClientId, string? TraceParent);
 }

@@ -25,10 +25,13 @@ internal sealed class MessageSender
     private readonly DeliveryUpdates _deliveries;
     private readonly ILogger<MessageSender> _logger;
 
+    private readonly Telemetry.FollowUpMetrics? _metrics;
+
     public MessageSender(
         MessageStore store, ClientStore clients, IEnumerable<IMessageChannel> channels, IClock clock, DeliveryUpdates deliveries,
-        ILogger<MessageSender> logger)
+        ILogger<MessageSender> logger, Telemetry.FollowUpMetrics? metrics = null)
     {
+        _metrics = metrics;
         _store = store;
         _clients = clients;
         _channels = channels.ToDictionary(c => c.Channel);
@@ -40,8 +43,16 @@ internal sealed class MessageSender
     public async Task SendAsync(long messageId, SendAttempt job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
+        // A child of the job's span, which continues the trace of whoever planned the message.
+        using var activity = Telemetry.FollowUpTelemetry.Source.StartActivity("send attempt");
+        activity?.SetTag(Telemetry.FollowUpTelemetry.MessageId, messageId);
+        activity?.SetTag(Telemetry.FollowUpTelemetry.JobId, job.JobId);
+        activity?.SetTag("followup.attempt", job.Attempt);
         var message = await _store.LoadForSendAsync(messageId, cancellationToken)
             ?? throw new PermanentJobException($"Message {messageId} does not exist.");
+        activity?.SetTag(Telemetry.FollowUpTelemetry.ClientId, message.ClientId);
+        activity?.SetTag("followup.kind", message.Kind);
+        activity?.SetTag("followup.channel", message.Channel.Name);
         switch (message.Status)
         {
             case MessageStatus.Sent or MessageStatus.Delivered:
@@ -115,6 +126,7 @@ internal sealed class MessageSender
         // Checkpoint: the provider has the message. Dying before the next line leaves it "sending",
         // which the next attempt reports as possibly sent.
         await MarkSentAsync(messageId, sent);
+        _metrics?.Lateness((_clock.GetCurrentInstant() - message.ScheduledFor).ToTimeSpan(), message.Kind, message.Channel.Name, sent.Receipt.Provider);
     }
 
     /// <summary>

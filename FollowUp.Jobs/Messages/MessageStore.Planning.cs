@@ -8,10 +8,10 @@ internal sealed partial class MessageStore
 {
     private const string InsertManySql = """
         insert into messages (client_id, call_id, kind, channel, marketing, recipient, subject, body, scheduled_for,
-                              status, skip_reason, appointment_id, customer_phone, created_at, updated_at)
+                              status, skip_reason, appointment_id, customer_phone, created_at, updated_at, trace_parent)
         select m.client_id, m.call_id, m.kind, m.channel, m.marketing, m.recipient, m.subject, m.body, m.scheduled_for,
                case when m.skip_reason is null then 'scheduled' else 'skipped' end, m.skip_reason,
-               m.appointment_id, m.customer_phone, @now, @now
+               m.appointment_id, m.customer_phone, @now, @now, @traceParent
         from unnest(@clientIds, @callIds, @kinds, @channels, @marketing, @recipients, @subjects, @bodies, @scheduledFor,
                     @skipReasons, @appointmentIds, @customerPhones)
              with ordinality as m(client_id, call_id, kind, channel, marketing, recipient, subject, body, scheduled_for,
@@ -30,6 +30,8 @@ internal sealed partial class MessageStore
     {
         var ids = await transaction.Connection!.QueryAsync<long>(new CommandDefinition(InsertManySql, new
         {
+            // Whoever plans them (a webhook's request, an API call) is the trace their send jobs continue.
+            traceParent = Telemetry.FollowUpTelemetry.CurrentTraceParent(),
             clientIds = messages.Select(m => m.ClientId).ToArray(),
             callIds = messages.Select(m => m.CallId).ToArray(),
             kinds = messages.Select(m => m.Kind).ToArray(),

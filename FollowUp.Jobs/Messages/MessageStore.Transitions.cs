@@ -26,12 +26,12 @@ internal sealed partial class MessageStore
                 currency = coalesce(@currency::text, m.currency)
             where m.id = any(@ids) and m.status = any(@from)
               and (@expectedJobId::bigint is null or m.job_id = @expectedJobId::bigint)
-            returning m.id, m.job_id
+            returning m.id, m.job_id, m.client_id, m.kind, m.channel, m.provider
         ), events as (
             insert into message_events (message_id, at, event, detail)
             select id, @now, @event, @detail from changed
         )
-        select id, job_id from changed order by id
+        select id, job_id, client_id, kind, channel, provider from changed order by id
         """;
 
     private const string AddEventSql = "insert into message_events (message_id, at, event, detail) values (@id, @now, @eventName, @detail)";
@@ -64,16 +64,30 @@ internal sealed partial class MessageStore
             currency = change.Sent?.Currency ?? change.Price?.Currency,
             now = clock.GetCurrentInstant(),
         };
+        List<Changed> changed;
         if (transaction is not null)
         {
-            return (await transaction.Connection!.QueryAsync<(long, long?)>(new CommandDefinition(TransitionSql, args, transaction,
+            changed = (await transaction.Connection!.QueryAsync<Changed>(new CommandDefinition(TransitionSql, args, transaction,
+                cancellationToken: cancellationToken))).AsList();
+        }
+        else
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            changed = (await connection.QueryAsync<Changed>(new CommandDefinition(TransitionSql, args,
                 cancellationToken: cancellationToken))).AsList();
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await connection.QueryAsync<(long, long?)>(new CommandDefinition(TransitionSql, args,
-            cancellationToken: cancellationToken))).AsList();
+        // Counted where the change happens, once per message that moved (inside a caller's transaction
+        // that then rolls back, a change is counted that did not stay: callers commit at once).
+        foreach (var c in changed)
+        {
+            metrics?.StatusChanged(change.To, c.ClientId, c.Kind, c.Channel, c.Provider, change.SkipReason);
+        }
+
+        return [.. changed.Select(c => (c.Id, c.JobId))];
     }
+
+    private sealed record Changed(long Id, long? JobId, string ClientId, string Kind, string Channel, string? Provider);
 
     /// <summary>One message's <see cref="TransitionAsync(IReadOnlyCollection{long}, StatusChange, NpgsqlTransaction?, CancellationToken)"/>: whether it changed.</summary>
     public async Task<bool> TransitionAsync(long id, StatusChange change, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>

@@ -10,7 +10,7 @@ namespace FollowUp.Jobs.Messages;
 /// <see cref="TransitionAsync(IReadOnlyCollection{long}, StatusChange, NpgsqlTransaction?, CancellationToken)"/>,
 /// guarded by the statuses it expects, so a late or repeated call changes nothing.
 /// </summary>
-internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock clock)
+internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock clock, Telemetry.FollowUpMetrics? metrics = null)
 {
     private const string Columns = """
         id, client_id, call_id, kind, channel, recipient, subject, body, scheduled_for, status, skip_reason,
@@ -20,10 +20,10 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
     // As InsertManySql, one row: the skip reason, appointment and customer phone are kept too.
     private const string InsertSql = """
         insert into messages (client_id, call_id, kind, channel, marketing, recipient, subject, body, scheduled_for,
-                              status, skip_reason, appointment_id, customer_phone, created_at, updated_at)
+                              status, skip_reason, appointment_id, customer_phone, created_at, updated_at, trace_parent)
         values (@clientId, @callId, @kind, @channel, @marketing, @recipient, @subject, @body, @scheduledFor,
                 case when @skipReason::text is null then 'scheduled' else 'skipped' end, @skipReason, @appointmentId,
-                @customerPhone, @now, @now)
+                @customerPhone, @now, @now, @traceParent)
         returning id
         """;
 
@@ -36,7 +36,7 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
         {
             message.ClientId, message.CallId, message.Kind, message.Channel, marketing = MessageKind.IsMarketing(message.Kind),
             message.Recipient, message.Subject, message.Body, message.ScheduledFor, message.SkipReason, message.AppointmentId,
-            message.CustomerPhone, now = clock.GetCurrentInstant(),
+            message.CustomerPhone, now = clock.GetCurrentInstant(), traceParent = Telemetry.FollowUpTelemetry.CurrentTraceParent(),
         }, transaction, cancellationToken: cancellationToken));
 
     public async Task<MessageInfo?> FindAsync(long id, CancellationToken cancellationToken)

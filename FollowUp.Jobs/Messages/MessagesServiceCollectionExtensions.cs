@@ -12,6 +12,7 @@ internal static class MessagesServiceCollectionExtensions
     {
         services.AddSingleton<MessageStore>();
         services.AddSingleton<SendClaims>();
+        services.AddHostedService<OutboxBacklogGauge>();
         // A send job's dead letters: its message's side (the engine writes only its own row).
         services.AddSingleton<IDeadLetterHandler, SendMessageDeadLetters>();
         // Scoped (one per attempt), as the channels it sends through are.

@@ -4,11 +4,12 @@ using Npgsql;
 namespace FollowUp.Jobs.Notifications;
 
 /// <summary>The one writer of <c>notifications.status</c>: a guarded change from a named set of <see cref="NotificationStatus"/>.</summary>
-internal sealed class NotificationStore(NpgsqlDataSource dataSource)
+internal sealed class NotificationStore(NpgsqlDataSource dataSource, Telemetry.FollowUpMetrics? metrics = null)
 {
     private const string TransitionSql = """
         update notifications set status = @to
         where id = @id and status = any(@from) and (@expectedJobId::bigint is null or job_id = @expectedJobId::bigint)
+        returning type
         """;
 
     /// <summary>
@@ -21,12 +22,23 @@ internal sealed class NotificationStore(NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(from);
         var args = new { id, to, from = from.ToArray(), expectedJobId };
+        string? type;
         if (transaction is not null)
         {
-            return await transaction.Connection!.ExecuteAsync(new CommandDefinition(TransitionSql, args, transaction, cancellationToken: cancellationToken)) == 1;
+            type = await transaction.Connection!.ExecuteScalarAsync<string?>(new CommandDefinition(TransitionSql, args, transaction, cancellationToken: cancellationToken));
+        }
+        else
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            type = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(TransitionSql, args, cancellationToken: cancellationToken));
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(TransitionSql, args, cancellationToken: cancellationToken)) == 1;
+        if (type is null)
+        {
+            return false;
+        }
+
+        metrics?.NotificationStatus(to, type);
+        return true;
     }
 }

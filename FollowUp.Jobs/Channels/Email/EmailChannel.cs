@@ -15,10 +15,10 @@ internal sealed class EmailChannel : IMessageChannel
 
     public EmailChannel(
         IEnumerable<IEmailProvider> providers, IOptionsSnapshot<ChannelOptions> order, ProviderRateLimiters limiters,
-        IOptions<CostOptions> costs, ILogger<EmailChannel> logger)
+        IOptions<CostOptions> costs, ILogger<EmailChannel> logger, Telemetry.FollowUpMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(order);
-        _chain = new ProviderChain<IEmailProvider>(providers, new SandboxEmailProvider(), order.Get(Channel.Email.Name), limiters, logger);
+        _chain = new ProviderChain<IEmailProvider>(providers, new SandboxEmailProvider(), order.Get(Channel.Email.Name), limiters, logger, Channel.Email, metrics);
         _costs = costs.Value;
     }
 

@@ -13,13 +13,15 @@ internal sealed class SmsChannel : IMessageChannel
     private readonly ProviderChain<ISmsProvider> _chain;
     private readonly CostOptions _costs;
     private readonly PublicUrlOptions _publicUrl;
+    private readonly Telemetry.FollowUpMetrics? _metrics;
 
     public SmsChannel(
         IEnumerable<ISmsProvider> providers, IOptionsSnapshot<ChannelOptions> order, ProviderRateLimiters limiters,
-        IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl, ILogger<SmsChannel> logger)
+        IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl, ILogger<SmsChannel> logger, Telemetry.FollowUpMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(order);
-        _chain = new ProviderChain<ISmsProvider>(providers, new SandboxSmsProvider(), order.Get(Channel.Sms.Name), limiters, logger);
+        _chain = new ProviderChain<ISmsProvider>(providers, new SandboxSmsProvider(), order.Get(Channel.Sms.Name), limiters, logger, Channel.Sms, metrics);
+        _metrics = metrics;
         _costs = costs.Value;
         _publicUrl = publicUrl.Value;
     }
@@ -41,8 +43,9 @@ internal sealed class SmsChannel : IMessageChannel
         ArgumentNullException.ThrowIfNull(message);
         foreach (var provider in _chain.Providers.Where(p => p.CanLookUp))
         {
-            if (await provider.FindSentAsync(new SmsLookup(Request(message), since), cancellationToken) is { } found)
+            if (await _chain.ObservedAsync(provider, "lookup", () => provider.FindSentAsync(new SmsLookup(Request(message), since), cancellationToken)) is { } found)
             {
+                _metrics?.Adopted(provider.Name, Channel.Name);
                 return Charged(message, found);
             }
         }
