@@ -71,6 +71,39 @@ public sealed class SendGridEmailProviderTests
     }
 
     [Test]
+    public async Task SendAsync_MarketingWithALink_SendsTheOneClickHeaders()
+    {
+        var link = new Uri("https://followup.example/unsubscribe/" + new string('A', 180));
+
+        await Provider().SendAsync(Request() with { Marketing = true, UnsubscribeUrl = link }, CancellationToken.None);
+
+        var headers = JsonNode.Parse(_server.Requests.Single().Body)!["headers"];
+        Assert.That(JsonNode.DeepEquals(headers, new JsonObject
+        {
+            ["List-Unsubscribe"] = $"<{link.AbsoluteUri}>",
+            ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+        }), Is.True, headers?.ToJsonString());
+    }
+
+    [Test]
+    public async Task SendAsync_MarketingWithoutALink_SendsTheMailtoFormOnly()
+    {
+        await Provider().SendAsync(Request() with { Marketing = true }, CancellationToken.None);
+
+        var headers = JsonNode.Parse(_server.Requests.Single().Body)!["headers"];
+        Assert.That(JsonNode.DeepEquals(headers, new JsonObject { ["List-Unsubscribe"] = "<mailto:hello@acme.example?subject=unsubscribe>" }),
+            Is.True, headers?.ToJsonString());
+    }
+
+    [Test]
+    public async Task SendAsync_Transactional_SendsNoUnsubscribeHeaders()
+    {
+        await Provider().SendAsync(Request() with { UnsubscribeUrl = new Uri("https://followup.example/unsubscribe/x") }, CancellationToken.None);
+
+        Assert.That(JsonNode.Parse(_server.Requests.Single().Body)!["headers"], Is.Null);
+    }
+
+    [Test]
     public async Task SendAsync_WithKind_SendsItAsACategory()
     {
         await Provider().SendAsync(Request(category: "reminder_24h"), CancellationToken.None);
