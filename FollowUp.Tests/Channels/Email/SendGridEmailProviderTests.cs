@@ -71,18 +71,25 @@ public sealed class SendGridEmailProviderTests
     }
 
     [Test]
-    public async Task SendAsync_MarketingWithALink_SendsTheOneClickHeaders()
+    public async Task SendAsync_MarketingWithALink_SendsTheOneClickHeaders_ATransactionalOneNone()
     {
         var link = new Uri("https://followup.example/unsubscribe/" + new string('A', 180));
+        var provider = Provider();
 
-        await Provider().SendAsync(Request() with { Marketing = true, UnsubscribeUrl = link }, CancellationToken.None);
+        await provider.SendAsync(Request() with { Marketing = true, UnsubscribeUrl = link }, CancellationToken.None);
+        // A link on a transactional request is ignored: only marketing kinds offer to unsubscribe.
+        await provider.SendAsync(Request() with { UnsubscribeUrl = link }, CancellationToken.None);
 
-        var headers = JsonNode.Parse(_server.Requests.Single().Body)!["headers"];
-        Assert.That(JsonNode.DeepEquals(headers, new JsonObject
+        var marketing = JsonNode.Parse(_server.Requests[0].Body)!["headers"];
+        Assert.Multiple(() =>
         {
-            ["List-Unsubscribe"] = $"<{link.AbsoluteUri}>",
-            ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
-        }), Is.True, headers?.ToJsonString());
+            Assert.That(JsonNode.DeepEquals(marketing, new JsonObject
+            {
+                ["List-Unsubscribe"] = $"<{link.AbsoluteUri}>",
+                ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+            }), Is.True, marketing?.ToJsonString());
+            Assert.That(JsonNode.Parse(_server.Requests[1].Body)!["headers"], Is.Null);
+        });
     }
 
     [Test]
@@ -93,14 +100,6 @@ public sealed class SendGridEmailProviderTests
         var headers = JsonNode.Parse(_server.Requests.Single().Body)!["headers"];
         Assert.That(JsonNode.DeepEquals(headers, new JsonObject { ["List-Unsubscribe"] = "<mailto:hello@acme.example?subject=unsubscribe>" }),
             Is.True, headers?.ToJsonString());
-    }
-
-    [Test]
-    public async Task SendAsync_Transactional_SendsNoUnsubscribeHeaders()
-    {
-        await Provider().SendAsync(Request() with { UnsubscribeUrl = new Uri("https://followup.example/unsubscribe/x") }, CancellationToken.None);
-
-        Assert.That(JsonNode.Parse(_server.Requests.Single().Body)!["headers"], Is.Null);
     }
 
     [Test]

@@ -140,31 +140,23 @@ public sealed partial class SmtpEmailProviderTests
     }
 
     [Test]
-    public async Task SendAsync_MarketingKindWithALink_CarriesOneClickListUnsubscribe()
+    public async Task SendAsync_MarketingKindWithALink_CarriesOneClickListUnsubscribe_ATransactionalOneNone()
     {
         var link = new Uri("https://followup.example/unsubscribe/" + new string('A', 180));
+        var provider = Provider();
 
-        await Provider().SendAsync(Request() with { Marketing = true, UnsubscribeUrl = link }, CancellationToken.None);
+        await provider.SendAsync(Request() with { Marketing = true, UnsubscribeUrl = link }, CancellationToken.None);
+        // A link on a transactional request is ignored: only marketing kinds offer to unsubscribe.
+        await provider.SendAsync(Request() with { MessageId = "msg-43@followup.test", UnsubscribeUrl = link }, CancellationToken.None);
 
-        var data = _server.Received.Single().Data;
+        var marketing = _server.Received[0].Data;
+        var transactional = _server.Received[1].Data;
         Assert.Multiple(() =>
         {
-            Assert.That(MimeText.Header(data, "List-Unsubscribe"), Is.EqualTo($"<{link.AbsoluteUri}>"));
-            Assert.That(MimeText.Header(data, "List-Unsubscribe-Post"), Is.EqualTo("List-Unsubscribe=One-Click"));
-        });
-    }
-
-    [Test]
-    public async Task SendAsync_Transactional_CarriesNoListUnsubscribe()
-    {
-        // A link on a transactional request is ignored: only marketing kinds may offer to unsubscribe.
-        await Provider().SendAsync(Request() with { UnsubscribeUrl = new Uri("https://followup.example/unsubscribe/x") }, CancellationToken.None);
-
-        var data = _server.Received.Single().Data;
-        Assert.Multiple(() =>
-        {
-            Assert.That(MimeText.Header(data, "List-Unsubscribe"), Is.Null);
-            Assert.That(MimeText.Header(data, "List-Unsubscribe-Post"), Is.Null);
+            Assert.That(MimeText.Header(marketing, "List-Unsubscribe"), Is.EqualTo($"<{link.AbsoluteUri}>"));
+            Assert.That(MimeText.Header(marketing, "List-Unsubscribe-Post"), Is.EqualTo("List-Unsubscribe=One-Click"));
+            Assert.That(MimeText.Header(transactional, "List-Unsubscribe"), Is.Null);
+            Assert.That(MimeText.Header(transactional, "List-Unsubscribe-Post"), Is.Null);
         });
     }
 
