@@ -7,6 +7,7 @@ using FollowUp.Web.Dashboard.Overview;
 using FollowUp.Web.Health;
 using FollowUp.Web.Proxy;
 using FollowUp.Web.Telemetry;
+using FollowUp.Web.Unsubscribe;
 using FollowUp.Web.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -41,6 +42,7 @@ app.MapMessageApi();
 app.MapAppointmentApi();
 app.MapCallApi();
 app.MapConversationApi();
+app.MapUnsubscribe(); // GET/POST /unsubscribe/{token}: marketing email's one-click link (RFC 8058)
 app.MapControllers();
 app.MapRazorPages(); // the dashboard, /dashboard
 app.MapFollowUpHangfireDashboard(); // the stock Hangfire dashboard, /hangfire, behind the same sign-in

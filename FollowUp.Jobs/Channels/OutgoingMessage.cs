@@ -2,6 +2,7 @@ namespace FollowUp.Jobs.Channels;
 
 /// <summary>What a channel needs to send one message: the stored message and its client's senders.</summary>
 /// <param name="Id">The message's id (an email's Message-ID is built from it).</param>
+/// <param name="ClientId">The client sending it (a marketing email's unsubscribe link names it).</param>
 /// <param name="Kind">Its kind (<c>reminder_24h</c>, …), a category for providers' reports.</param>
 /// <param name="Marketing">A marketing kind (an email carries List-Unsubscribe).</param>
 /// <param name="Recipient">E.164 number or email address, as stored.</param>
@@ -11,5 +12,5 @@ namespace FollowUp.Jobs.Channels;
 /// <param name="SmsFrom">The client's SMS sender, or null for the provider's default.</param>
 /// <param name="EmailFrom">The client's email sender, or null for the provider's default.</param>
 internal sealed record OutgoingMessage(
-    long Id, string Kind, bool Marketing, string Recipient, string? CustomerPhone, string? Subject, string Body,
+    long Id, string ClientId, string Kind, bool Marketing, string Recipient, string? CustomerPhone, string? Subject, string Body,
     string? SmsFrom, string? EmailFrom);

@@ -48,7 +48,7 @@ internal sealed class MessageToSend
     public bool PossiblySent { get; set; }
 
     /// <summary>What its channel needs to send it.</summary>
-    public OutgoingMessage ToOutgoing() => new(Id, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom);
+    public OutgoingMessage ToOutgoing() => new(Id, ClientId, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom);
 }
 
 internal sealed partial class MessageStore

@@ -102,6 +102,32 @@ public sealed class SendGridWebhookTests
         });
     }
 
+    [TestCase("unsubscribe")]
+    [TestCase("group_unsubscribe")]
+    [TestCase("spamreport")]
+    public async Task UnsubscribeOrComplaint_SuppressesTheAddressForThatMessagesClientOnly(string kind)
+    {
+        await TestClients.CreateAsync(_api.Services, "bright-smiles", TestClients.Acme(c => c with { Name = "Bright Smiles" }));
+        var acme = await SentEmailAsync();
+        var planned = await Messages.SendEmailAsync("bright-smiles", "ana@example.com", "Visit", "Hi");
+        await Eventually.WaitForAsync(async () => (await Messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
+
+        var response = await PostEvents(Event(kind, "ana@example.com", acme.ProviderMessageId!));
+        var fromAcme = await Messages.SendEmailAsync("acme-dental", "ana@example.com", "Visit", "Hi again");
+        var fromBright = await Messages.SendEmailAsync("bright-smiles", "ana@example.com", "Visit", "Hi again");
+        var skipped = await Eventually.WaitForAsync(async () => (await Messages.FindAsync(fromAcme.Id))!, m => m.Status == MessageStatus.Skipped);
+        var sent = await Eventually.WaitForAsync(async () => (await Messages.FindAsync(fromBright.Id))!, m => m.Status == MessageStatus.Sent);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await _db.ScalarAsync<string>("select string_agg(client_id || ' ' || reason, ';') from suppressions"),
+                Is.EqualTo($"acme-dental sendgrid {kind}"), "the recipient answered Acme's mail, not Bright Smiles'");
+            Assert.That(skipped.SkipReason, Is.EqualTo("opted out"));
+            Assert.That(sent.Provider, Is.EqualTo("sendgrid"));
+        });
+    }
+
     [Test]
     public async Task ForgedSignature_401_NothingChanges()
     {

@@ -17,7 +17,7 @@ namespace FollowUp.Web.Webhooks;
 [Tags("Webhooks")]
 [EnableRateLimiting(WebhookLimitServiceCollectionExtensions.ProviderPolicy)]
 internal sealed class SendGridEventsController(IOptions<SendGridOptions> options, DeliveryUpdates deliveries, Suppressions suppressions,
-    IClock clock, ILogger<SendGridEventsController> logger) : ControllerBase
+    IMessageClient messages, IClock clock, ILogger<SendGridEventsController> logger) : ControllerBase
 {
     /// <summary>SendGrid batches events; a batch is far below this.</summary>
     public const int MaxBodyBytes = 5 * 1024 * 1024;
@@ -98,6 +98,7 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
         var providerId = Text(e, "sg_message_id")?.Split('.')[0];
         var ourId = Text(e, SendGridEventWebhook.MessageIdArg);
         var reason = Text(e, "reason") ?? Text(e, "response");
+        long? messageId = null;
         foreach (var id in new[] { providerId, ourId }.OfType<string>().Distinct())
         {
             var applied = kind switch
@@ -111,6 +112,7 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
             };
             if (applied is not null)
             {
+                messageId = applied;
                 break;
             }
 
@@ -120,8 +122,24 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
             }
         }
 
-        if (email is not null && kind is "bounce" or "dropped" or "spamreport" or "unsubscribe" or "group_unsubscribe")
+        if (email is null)
         {
+            return;
+        }
+
+        if (kind is "spamreport" or "unsubscribe" or "group_unsubscribe")
+        {
+            // The recipient's answer to one sender's mail (SendGrid's own unsubscribe link, its group
+            // unsubscribe, or "report spam"): the client of the message it names, the same suppression as
+            // our one-click link. Only when the event names no message of ours, every client that mailed
+            // the address, since which one it meant cannot be told.
+            var clientId = messageId is { } id ? (await messages.FindAsync(id, cancellationToken))?.ClientId : null;
+            var clients = clientId is not null ? [clientId] : await suppressions.ClientsMessagingAsync("email", email, cancellationToken);
+            await suppressions.SuppressAsync(clients, "email", email, $"sendgrid {kind}", cancellationToken);
+        }
+        else if (kind is "bounce" or "dropped")
+        {
+            // The address itself fails: no client can reach it.
             var clients = await suppressions.ClientsMessagingAsync("email", email, cancellationToken);
             await suppressions.SuppressAsync(clients, "email", email, $"sendgrid {kind}", cancellationToken);
         }

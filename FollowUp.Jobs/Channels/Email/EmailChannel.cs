@@ -6,20 +6,23 @@ namespace FollowUp.Jobs.Channels.Email;
 /// <summary>
 /// Email: every registered <see cref="IEmailProvider"/> in <c>FollowUp:Email:Providers</c> order
 /// (default SMTP, then SendGrid), or the sandbox; the text body with its HTML alternative, our own
-/// Message-ID, the kind as category, List-Unsubscribe on marketing kinds; cost per message.
+/// Message-ID, the kind as category, List-Unsubscribe on marketing kinds (one-click, RFC 8058, with an https
+/// <c>FollowUp:PublicBaseUrl</c>: <see cref="UnsubscribeLinks"/>); cost per message.
 /// </summary>
 internal sealed class EmailChannel : IMessageChannel
 {
     private readonly ProviderChain<IEmailProvider> _chain;
     private readonly CostOptions _costs;
+    private readonly UnsubscribeLinks _unsubscribe;
 
     public EmailChannel(
         IEnumerable<IEmailProvider> providers, IOptionsSnapshot<ChannelOptions> order, ProviderRateLimiters limiters,
-        IOptions<CostOptions> costs, ILogger<EmailChannel> logger, Telemetry.FollowUpMetrics? metrics = null)
+        IOptions<CostOptions> costs, UnsubscribeLinks unsubscribe, ILogger<EmailChannel> logger, Telemetry.FollowUpMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(order);
         _chain = new ProviderChain<IEmailProvider>(providers, new SandboxEmailProvider(), order.Get(Channel.Email.Name), limiters, logger, Channel.Email, metrics);
         _costs = costs.Value;
+        _unsubscribe = unsubscribe;
     }
 
     public Channel Channel => Channel.Email;
@@ -32,8 +35,10 @@ internal sealed class EmailChannel : IMessageChannel
         ArgumentNullException.ThrowIfNull(message);
         // Unique per attempt, the message id first: a bounce or a reply names the row it belongs to.
         var messageId = $"{message.Id}.{Guid.NewGuid():N}@followup";
+        // A marketing mail's one-click link names its client and recipient; transactional mail has none.
+        var unsubscribe = message.Marketing ? _unsubscribe.LinkFor(message.ClientId, message.Recipient) : null;
         var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, HtmlAlternative(message.Body),
-            messageId, message.Kind, message.Marketing);
+            messageId, message.Kind, message.Marketing, unsubscribe);
         var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(request, ct), onFailover, cancellationToken);
         var (cost, currency) = _costs.Charge(receipt, _costs.EmailPerMessage);
         return new ChannelReceipt(receipt, messageId, receipt.Segments, cost, currency);

@@ -25,6 +25,10 @@ public static class EmailChannelServiceCollectionExtensions
         services.AddOptions<SendGridOptions>().Bind(configuration.GetSection(SendGridOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptions.Validator>();
         services.AddSingleton<IValidateOptions<SendGridOptions>, SendGridOptions.Validator>();
+        services.AddOptions<UnsubscribeOptions>().Bind(configuration.GetSection(UnsubscribeOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UnsubscribeOptions>, UnsubscribeOptions.Validator>();
+        // Marketing mail's one-click links, read back by the web's /unsubscribe/{token}.
+        services.AddSingleton<UnsubscribeLinks>();
 
         // Tests register their own after this (the last registration wins) to trust their certificate.
         services.AddSingleton(new SmtpServerCertificates());

@@ -6,7 +6,7 @@ namespace FollowUp.Jobs.Channels.Email;
 /// <summary>
 /// An <see cref="EmailRequest"/> as a MIME message (MimeKit's <see cref="BodyBuilder"/>): text/plain,
 /// and an HTML alternative when there is one; UTF-8 where the text needs it (RFC 2047 in the subject);
-/// our Message-Id, so a bounce or reply matches the row; List-Unsubscribe on marketing kinds.
+/// our Message-Id, so a bounce or reply matches the row; List-Unsubscribe (one-click when there is a link) on marketing kinds.
 /// </summary>
 internal static class EmailMime
 {
@@ -27,11 +27,9 @@ internal static class EmailMime
         var message = new MimeMessage { Subject = SingleLine(request.Subject), MessageId = request.MessageId };
         message.From.Add(from);
         message.To.Add(to);
-        if (request.Marketing)
+        foreach (var (name, value) in ListUnsubscribe.Headers(request, from.Address))
         {
-            // RFC 2369: mail clients offer "unsubscribe", which writes to the sender; STOP-style
-            // handling of those replies is the sender's mailbox's job.
-            message.Headers.Add("List-Unsubscribe", $"<mailto:{from.Address}?subject=unsubscribe>");
+            message.Headers.Add(name, value);
         }
 
         message.Body = new BodyBuilder { TextBody = request.TextBody, HtmlBody = request.HtmlBody }.ToMessageBody();

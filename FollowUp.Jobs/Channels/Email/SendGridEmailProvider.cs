@@ -85,7 +85,8 @@ internal sealed class SendGridEmailProvider : IEmailProvider
 
     /// <summary>
     /// The message, with SendGrid's helpers: one recipient, text/plain then text/html (the order SendGrid
-    /// requires), our id as a custom arg (echoed in every event), and the message's kind as a category.
+    /// requires), our id as a custom arg (echoed in every event), the message's kind as a category, and a marketing
+    /// kind's List-Unsubscribe headers (<see cref="ListUnsubscribe"/>).
     /// </summary>
     internal static SendGridMessage BuildMessage(EmailRequest request, SendGridOptions options)
     {
@@ -106,6 +107,13 @@ internal sealed class SendGridEmailProvider : IEmailProvider
         if (request.Category is { Length: > 0 } category)
         {
             message.AddCategory(category);
+        }
+
+        // Custom headers travel in the request's top-level "headers" object; SendGrid reserves only its own and the
+        // addressing ones, so the one-click pair reaches the mailbox as we wrote it.
+        foreach (var (name, value) in ListUnsubscribe.Headers(request, from.Address))
+        {
+            message.AddGlobalHeader(name, value);
         }
 
         return message;

@@ -71,6 +71,38 @@ public sealed class SendGridEmailProviderTests
     }
 
     [Test]
+    public async Task SendAsync_MarketingWithALink_SendsTheOneClickHeaders_ATransactionalOneNone()
+    {
+        var link = new Uri("https://followup.example/unsubscribe/" + new string('A', 180));
+        var provider = Provider();
+
+        await provider.SendAsync(Request() with { Marketing = true, UnsubscribeUrl = link }, CancellationToken.None);
+        // A link on a transactional request is ignored: only marketing kinds offer to unsubscribe.
+        await provider.SendAsync(Request() with { UnsubscribeUrl = link }, CancellationToken.None);
+
+        var marketing = JsonNode.Parse(_server.Requests[0].Body)!["headers"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(JsonNode.DeepEquals(marketing, new JsonObject
+            {
+                ["List-Unsubscribe"] = $"<{link.AbsoluteUri}>",
+                ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+            }), Is.True, marketing?.ToJsonString());
+            Assert.That(JsonNode.Parse(_server.Requests[1].Body)!["headers"], Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_MarketingWithoutALink_SendsTheMailtoFormOnly()
+    {
+        await Provider().SendAsync(Request() with { Marketing = true }, CancellationToken.None);
+
+        var headers = JsonNode.Parse(_server.Requests.Single().Body)!["headers"];
+        Assert.That(JsonNode.DeepEquals(headers, new JsonObject { ["List-Unsubscribe"] = "<mailto:hello@acme.example?subject=unsubscribe>" }),
+            Is.True, headers?.ToJsonString());
+    }
+
+    [Test]
     public async Task SendAsync_WithKind_SendsItAsACategory()
     {
         await Provider().SendAsync(Request(category: "reminder_24h"), CancellationToken.None);

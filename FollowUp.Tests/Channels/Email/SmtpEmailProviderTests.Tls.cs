@@ -127,11 +127,37 @@ public sealed partial class SmtpEmailProviderTests
     }
 
     [Test]
-    public async Task SendAsync_MarketingKind_CarriesListUnsubscribe()
+    public async Task SendAsync_MarketingKindWithoutALink_CarriesTheMailtoFormOnly()
     {
         await Provider().SendAsync(Request() with { Marketing = true }, CancellationToken.None);
 
-        Assert.That(MimeText.Header(_server.Received.Single().Data, "List-Unsubscribe"), Is.EqualTo("<mailto:hello@acme.example?subject=unsubscribe>"));
+        var data = _server.Received.Single().Data;
+        Assert.Multiple(() =>
+        {
+            Assert.That(MimeText.Header(data, "List-Unsubscribe"), Is.EqualTo("<mailto:hello@acme.example?subject=unsubscribe>"));
+            Assert.That(MimeText.Header(data, "List-Unsubscribe-Post"), Is.Null, "RFC 8058: one-click only beside an https URI");
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_MarketingKindWithALink_CarriesOneClickListUnsubscribe_ATransactionalOneNone()
+    {
+        var link = new Uri("https://followup.example/unsubscribe/" + new string('A', 180));
+        var provider = Provider();
+
+        await provider.SendAsync(Request() with { Marketing = true, UnsubscribeUrl = link }, CancellationToken.None);
+        // A link on a transactional request is ignored: only marketing kinds offer to unsubscribe.
+        await provider.SendAsync(Request() with { MessageId = "msg-43@followup.test", UnsubscribeUrl = link }, CancellationToken.None);
+
+        var marketing = _server.Received[0].Data;
+        var transactional = _server.Received[1].Data;
+        Assert.Multiple(() =>
+        {
+            Assert.That(MimeText.Header(marketing, "List-Unsubscribe"), Is.EqualTo($"<{link.AbsoluteUri}>"));
+            Assert.That(MimeText.Header(marketing, "List-Unsubscribe-Post"), Is.EqualTo("List-Unsubscribe=One-Click"));
+            Assert.That(MimeText.Header(transactional, "List-Unsubscribe"), Is.Null);
+            Assert.That(MimeText.Header(transactional, "List-Unsubscribe-Post"), Is.Null);
+        });
     }
 
     [Test]
