@@ -14,6 +14,10 @@ internal static class ChannelsServiceCollectionExtensions
         services.AddOptions<CostOptions>().Bind(configuration.GetSection(CostOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CostOptions>, CostOptions.Validator>();
         services.AddSingleton<ProviderRateLimiters>();
+        // One circuit breaker per provider, for the process's life (what this node has seen of each).
+        services.AddOptions<BreakerOptions>().Bind(configuration.GetSection(BreakerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BreakerOptions>, BreakerOptions.Validator>();
+        services.AddSingleton<ProviderBreakers>();
         // Each channel (IMessageChannel) with its order and its providers; another provider is one more registration.
         services.AddSmsChannel(configuration);
         services.AddEmailChannel(configuration);

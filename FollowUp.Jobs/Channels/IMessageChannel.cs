@@ -22,7 +22,11 @@ internal interface IMessageChannel
     /// <paramref name="onFailover"/> records each provider passed over.
     /// </summary>
     /// <exception cref="ProviderSendException">Every provider refused or failed; the last failure.</exception>
-    Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken);
+    Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken,
+        IReadOnlySet<string>? skip = null);
+
+    /// <summary>Its providers' names in the order they are tried.</summary>
+    IReadOnlyList<string> Providers { get; }
 
     /// <summary>
     /// Before an attempt sends again a message whose earlier attempt (begun at <paramref name="since"/>)

@@ -22,9 +22,12 @@ internal sealed class ProviderChain<TProvider>
     private readonly Channel _channel;
     private readonly FollowUpMetrics? _metrics;
 
+    private readonly ProviderBreakers? _breakers;
+
     public ProviderChain(IEnumerable<TProvider> registered, TProvider sandbox, ChannelOptions order, ProviderRateLimiters limiters, ILogger logger,
-        Channel channel, FollowUpMetrics? metrics)
+        Channel channel, FollowUpMetrics? metrics, ProviderBreakers? breakers = null)
     {
+        _breakers = breakers;
         _channel = channel;
         _metrics = metrics;
         ArgumentNullException.ThrowIfNull(order);
@@ -45,17 +48,32 @@ internal sealed class ProviderChain<TProvider>
     /// </summary>
     public async Task<ProviderReceipt> SendAsync(
         Func<TProvider, CancellationToken, Task<ProviderReceipt>> send, Func<string, ProviderSendException, Task> onFailover,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlySet<string>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(send);
         ArgumentNullException.ThrowIfNull(onFailover);
         ProviderSendException? last = null;
-        foreach (var provider in _providers)
+        foreach (var provider in _providers.Where(p => skip is null || !skip.Contains(p.Name)))
         {
             await _limiters.WaitAsync(provider.Name, cancellationToken);
             try
             {
-                return await ObservedAsync(provider, "send", () => send(provider, cancellationToken));
+                if (_breakers is null)
+                {
+                    return await ObservedAsync(provider, "send", () => send(provider, cancellationToken));
+                }
+
+                return await _breakers.ExecuteAsync(provider.Name,
+                    async ct => await ObservedAsync(provider, "send", () => send(provider, ct)), cancellationToken);
+            }
+            catch (Polly.CircuitBreaker.BrokenCircuitException ex)
+            {
+                // Its breaker is open: not called, so nothing was sent; the next provider takes the message.
+                last = new ProviderSendException(provider.Name, SendFailureKind.Transient,
+                    $"{provider.Name}'s circuit breaker is open after repeated failures; not tried", "breaker_open", mayHaveBeenSent: false, ex);
+                _breakers!.Rerouted(provider.Name);
+                _metrics?.Failover(provider.Name, _channel.Name);
+                await onFailover(provider.Name, last);
             }
             catch (ProviderSendException ex) when (ex.Kind == SendFailureKind.Transient && !ex.MayHaveBeenSent)
             {
@@ -66,7 +84,7 @@ internal sealed class ProviderChain<TProvider>
             }
         }
 
-        throw last!;
+        throw last ?? new ProviderSendException(_channel.Name, SendFailureKind.Transient, "No provider is left to try for this attempt.", "no_provider");
     }
 
     /// <summary>

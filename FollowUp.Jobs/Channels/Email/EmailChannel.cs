@@ -17,10 +17,11 @@ internal sealed class EmailChannel : IMessageChannel
 
     public EmailChannel(
         IEnumerable<IEmailProvider> providers, IOptionsSnapshot<ChannelOptions> order, ProviderRateLimiters limiters,
-        IOptions<CostOptions> costs, UnsubscribeLinks unsubscribe, ILogger<EmailChannel> logger, Telemetry.FollowUpMetrics? metrics = null)
+        IOptions<CostOptions> costs, UnsubscribeLinks unsubscribe, ILogger<EmailChannel> logger, Telemetry.FollowUpMetrics? metrics = null,
+        ProviderBreakers? breakers = null)
     {
         ArgumentNullException.ThrowIfNull(order);
-        _chain = new ProviderChain<IEmailProvider>(providers, new SandboxEmailProvider(), order.Get(Channel.Email.Name), limiters, logger, Channel.Email, metrics);
+        _chain = new ProviderChain<IEmailProvider>(providers, new SandboxEmailProvider(), order.Get(Channel.Email.Name), limiters, logger, Channel.Email, metrics, breakers);
         _costs = costs.Value;
         _unsubscribe = unsubscribe;
     }
@@ -30,7 +31,10 @@ internal sealed class EmailChannel : IMessageChannel
     // An email address has no zone; the customer's number, when the message has one, does.
     public string? RecipientPhone(OutgoingMessage message) => message.CustomerPhone;
 
-    public async Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken)
+    public IReadOnlyList<string> Providers => [.. _chain.Providers.Select(p => p.Name)];
+
+    public async Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken,
+        IReadOnlySet<string>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         // Unique per attempt, the message id first: a bounce or a reply names the row it belongs to.
@@ -39,7 +43,7 @@ internal sealed class EmailChannel : IMessageChannel
         var unsubscribe = message.Marketing ? _unsubscribe.LinkFor(message.ClientId, message.Recipient) : null;
         var request = new EmailRequest(message.Recipient, message.EmailFrom, message.Subject ?? "", message.Body, HtmlAlternative(message.Body),
             messageId, message.Kind, message.Marketing, unsubscribe);
-        var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(request, ct), onFailover, cancellationToken);
+        var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(request, ct), onFailover, cancellationToken, skip);
         var (cost, currency) = _costs.Charge(receipt, _costs.EmailPerMessage);
         return new ChannelReceipt(receipt, messageId, receipt.Segments, cost, currency);
     }

@@ -5,7 +5,10 @@ namespace FollowUp.Jobs.Channels.Sms;
 /// <param name="From">E.164 sender number, or null to use the provider's configured sender / messaging service.</param>
 /// <param name="Body">The text.</param>
 /// <param name="StatusCallbackUrl">Where the provider reports delivery status, or null.</param>
-public sealed record SmsRequest(string To, string? From, string Body, Uri? StatusCallbackUrl);
+/// <param name="MessageId">Our message's id (the webhook route's idempotency key), 0 when there is none.</param>
+/// <param name="ClientId">The client sending it, when known.</param>
+/// <param name="Kind">The message's kind, when known.</param>
+public sealed record SmsRequest(string To, string? From, string Body, Uri? StatusCallbackUrl, long MessageId = 0, string? ClientId = null, string? Kind = null);
 
 /// <summary>
 /// An SMS provider. Throws <see cref="ProviderSendException"/> when the provider refuses or fails;

@@ -17,10 +17,11 @@ internal sealed class SmsChannel : IMessageChannel
 
     public SmsChannel(
         IEnumerable<ISmsProvider> providers, IOptionsSnapshot<ChannelOptions> order, ProviderRateLimiters limiters,
-        IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl, ILogger<SmsChannel> logger, Telemetry.FollowUpMetrics? metrics = null)
+        IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl, ILogger<SmsChannel> logger, Telemetry.FollowUpMetrics? metrics = null,
+        ProviderBreakers? breakers = null)
     {
         ArgumentNullException.ThrowIfNull(order);
-        _chain = new ProviderChain<ISmsProvider>(providers, new SandboxSmsProvider(), order.Get(Channel.Sms.Name), limiters, logger, Channel.Sms, metrics);
+        _chain = new ProviderChain<ISmsProvider>(providers, new SandboxSmsProvider(), order.Get(Channel.Sms.Name), limiters, logger, Channel.Sms, metrics, breakers);
         _metrics = metrics;
         _costs = costs.Value;
         _publicUrl = publicUrl.Value;
@@ -28,12 +29,15 @@ internal sealed class SmsChannel : IMessageChannel
 
     public Channel Channel => Channel.Sms;
 
+    public IReadOnlyList<string> Providers => [.. _chain.Providers.Select(p => p.Name)];
+
     public string? RecipientPhone(OutgoingMessage message) => message.Recipient;
 
-    public async Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken)
+    public async Task<ChannelReceipt> SendAsync(OutgoingMessage message, Func<string, ProviderSendException, Task> onFailover, CancellationToken cancellationToken,
+        IReadOnlySet<string>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(Request(message), ct), onFailover, cancellationToken);
+        var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(Request(message), ct), onFailover, cancellationToken, skip);
         return Charged(message, receipt);
     }
 
@@ -55,7 +59,7 @@ internal sealed class SmsChannel : IMessageChannel
 
     // The status callback names the message, so a callback for an attempt whose node died records the SID by itself.
     private SmsRequest Request(OutgoingMessage message) =>
-        new(message.Recipient, message.SmsFrom, message.Body, _publicUrl.TwilioStatusCallbackFor(message.Id));
+        new(message.Recipient, message.SmsFrom, message.Body, _publicUrl.TwilioStatusCallbackFor(message.Id), message.Id, message.ClientId, message.Kind);
 
     private ChannelReceipt Charged(OutgoingMessage message, ProviderReceipt receipt)
     {

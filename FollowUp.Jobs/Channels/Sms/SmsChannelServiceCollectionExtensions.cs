@@ -18,7 +18,25 @@ public static class SmsChannelServiceCollectionExtensions
         services.AddOptions<ChannelOptions>(Channel.Sms.Name).Bind(configuration.GetSection("FollowUp:Sms"));
         // Scoped (one per attempt), as the channels are: a provider may be a typed HttpClient, not to be held for the process's life.
         services.AddScoped<IMessageChannel, SmsChannel>();
-        return services.AddTwilioSms(configuration);
+        return services.AddTwilioSms(configuration).AddWebhookSmsRoute(configuration);
+    }
+
+    /// <summary>
+    /// Adds the webhook route (<see cref="WebhookSmsProvider"/>, provider <c>webhook</c>): options from
+    /// <c>FollowUp:Sms:Webhook</c> validated at start-up, and its named <see cref="HttpClient"/> with the
+    /// route's timeout. Without a URL it is registered but not configured, so the channel skips it. The URL
+    /// is the operator's, not a customer's: it is not held to the public-address rule of notifications.
+    /// </summary>
+    public static IServiceCollection AddWebhookSmsRoute(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<WebhookRouteOptions>().Bind(configuration.GetSection(WebhookRouteOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookRouteOptions>, WebhookRouteOptions.Validator>();
+        services.AddHttpClient(WebhookSmsProvider.HttpClientName, (sp, client) =>
+            client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookRouteOptions>>().Value.TimeoutSeconds));
+        services.AddSingleton<WebhookSmsProvider>();
+        services.AddSingleton<ISmsProvider>(sp => sp.GetRequiredService<WebhookSmsProvider>());
+        return services;
     }
 
     /// <summary>

@@ -222,8 +222,8 @@ internal sealed class TwilioSmsProvider : ISmsProvider
     }
 
     /// <summary>
-    /// From Twilio's error (HTTP status, its code, <c>more_info</c>): 429 or code 20429 transient; 5xx
-    /// transient and may have been sent; 401/403 transient (our credentials, not the recipient); a
+    /// From Twilio's error (HTTP status, its code, <c>more_info</c>): 429 or code 20429 transient; 503
+    /// transient and not sent (Twilio did not take it in); other 5xx transient and may have been sent; 401/403 transient (our credentials, not the recipient); a
     /// 400/404 with a recipient or content code permanent; anything else transient (our setup).
     /// </summary>
     private ProviderSendException Classify(ApiException ex, HttpStatusCode? seen)
@@ -239,6 +239,13 @@ internal sealed class TwilioSmsProvider : ISmsProvider
 
         if (statusNumber == 429 || code == 20429)
         {
+            return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: false, ex);
+        }
+
+        if (statusNumber == 503)
+        {
+            // Twilio documents 503 as "temporarily unable to service the request": not taken in, so the
+            // next provider may send it in this attempt.
             return Failure(SendFailureKind.Transient, text, errorCode, mayHaveBeenSent: false, ex);
         }
 
