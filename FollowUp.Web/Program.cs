@@ -21,6 +21,7 @@ builder.Services.AddFollowUpProxy(builder.Configuration);
 builder.Services.AddControllers() // the webhooks (Webhooks/); the /api endpoints stay minimal APIs (Api/)
     .ConfigureApplicationPartManager(m => m.FeatureProviders.Add(new WebhookControllers()));
 builder.Services.AddProblemDetails();
+builder.Services.AddRequestProblems(); // 415s, Kestrel's 400s, text that cannot be stored: problem documents
 builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi(o => o.AddOperationTransformer<RawBodyOpenApi>().AddDocumentTransformer<ApiOpenApi>().AddOperationTransformer<ApiOpenApi>());
 
@@ -29,6 +30,7 @@ app.UseFollowUpProxy(); // forwarded headers from configured proxies only, then 
 // A problem+json 500 in every environment: the developer exception page would echo request headers,
 // API keys among them.
 app.UseExceptionHandler();
+app.UseRequestProblems();
 app.UseDashboardSecurityHeaders();
 app.UseStaticFiles();
 app.UseAuthentication();

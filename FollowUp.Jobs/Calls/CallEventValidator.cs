@@ -19,7 +19,7 @@ public sealed class CallEventValidator : AbstractValidator<CallEvent>
         RuleFor(e => e.CallId).NotEmpty().MaximumLength(MaxIdLength).OverridePropertyName("call_id");
         RuleFor(e => e.OccurredAt)
             .Must(v => CallTimes.TryParse(v, out _))
-            .WithMessage("must be an ISO 8601 time with an offset, such as 2026-11-22T15:04:05Z")
+            .WithMessage($"must be {CallTimes.Expected}, such as 2026-11-22T15:04:05Z")
             .OverridePropertyName("occurred_at");
         RuleFor(e => e.Outcome)
             .Must(o => CallOutcome.All.Contains(o, StringComparer.Ordinal))
@@ -44,7 +44,7 @@ public sealed class CallEventValidator : AbstractValidator<CallEvent>
             RuleFor(e => e.Appointment!.Id).NotEmpty().MaximumLength(MaxIdLength).OverridePropertyName("appointment.id");
             RuleFor(e => e.Appointment!.StartsAt)
                 .Must(v => CallTimes.TryParse(v, out _))
-                .WithMessage("must be an ISO 8601 time with an offset, such as 2026-11-25T14:00:00-05:00")
+                .WithMessage($"must be {CallTimes.Expected}, such as 2026-11-25T14:00:00-05:00")
                 .OverridePropertyName("appointment.starts_at");
             RuleFor(e => e.Appointment!.Service).MaximumLength(200).OverridePropertyName("appointment.service");
         });

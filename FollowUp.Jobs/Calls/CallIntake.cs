@@ -3,6 +3,7 @@ using Dapper;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Storage;
+using FollowUp.Jobs.Templates;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NodaTime;
@@ -194,6 +195,30 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         }
     }
 
+    // Toll fraud: a flood of spoofed missed calls sends at most the client's text_back_hourly_limit texts in
+    // any 60 minutes; the rest are recorded skipped. The lock serialises one client's count and insert, so two
+    // webhooks at once cannot both take the last one.
+    private static async Task<FollowUpPlan> CapTextBacksAsync(string clientId, ClientSettings client, FollowUpPlan plan, Instant now,
+        NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        if (!plan.Messages.Any(IsTextBack))
+        {
+            return plan;
+        }
+
+        await tx.Connection!.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtextextended('text-back:' || @clientId, 0))",
+            new { clientId }, tx, cancellationToken: cancellationToken));
+        var sent = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition("""
+            select count(*) from messages
+            where client_id = @clientId and kind = @kind and channel = 'sms' and status <> 'skipped' and created_at > @since
+            """, new { clientId, kind = MessageKind.MissedCall, since = now - Duration.FromHours(1) }, tx, cancellationToken: cancellationToken));
+        return sent < client.TextBackHourlyLimit
+            ? plan
+            : plan with { Messages = plan.Messages.Select(m => IsTextBack(m) ? m with { SkipReason = SkipReasons.TextBackHourlyLimit } : m).ToArray() };
+
+        static bool IsTextBack(PlannedMessage m) => m.Kind == MessageKind.MissedCall && m.Channel == "sms" && m.SkipReason is null;
+    }
+
     private static CallEvent ReadValidated(JournalRow row)
     {
         var call = Read(row.Source, row.ClientId, row.RawBody, row.ReceivedAt)
@@ -211,7 +236,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         client ??= await clients.FindAsync(clientId, tx, cancellationToken)
             ?? throw new InvalidOperationException($"Client '{clientId}' no longer exists.");
         var now = clock.GetCurrentInstant();
-        var plan = Planner.Plan(call, client, now);
+        var plan = await CapTextBacksAsync(clientId, client, Planner.Plan(call, client, now), now, tx, cancellationToken);
 
         var cancelled = await messages.CancelPendingAsync(new PendingCancellation(clientId)
         {

@@ -20,7 +20,9 @@ namespace FollowUp.Jobs.Calls;
 /// skipped when its time has passed. Nurture on day 1 and 4 at the call's local time, the missed-call
 /// text-back now; either moved, when it falls outside, to the first instant that is inside business hours
 /// and inside the recipient's hours in every zone of their number (<see cref="SendTimeResolver"/>; a New
-/// York client's 09:00 Eastern nurture to a Los Angeles number goes at 08:00 Pacific).
+/// York client's 09:00 Eastern nurture to a Los Angeles number goes at 08:00 Pacific). Every SMS to a
+/// premium-rate number or a country the client does not text (<see cref="SmsDestinations"/>) is recorded
+/// skipped; the text-back's hourly cap needs the store, so <see cref="CallIntake"/> applies it.
 /// </remarks>
 public static class Planner
 {
@@ -125,7 +127,11 @@ public static class Planner
             }
 
             var sms = MessageTemplate.RenderSms(settings.Sms ?? DefaultTemplates.Sms(kind, client.BookingUrl is not null), kind, _values);
-            _messages.Add(new PlannedMessage(kind, "sms", call.Customer.Phone, null, sms, at) { SkipReason = skip });
+            // Toll fraud: a text to a premium-rate number or outside the client's countries is recorded, never sent.
+            _messages.Add(new PlannedMessage(kind, "sms", call.Customer.Phone, null, sms, at)
+            {
+                SkipReason = skip ?? SmsDestinations.RefusalFor(client, call.Customer.Phone),
+            });
             if (!client.EmailEnabled || !settings.Email)
             {
                 return;

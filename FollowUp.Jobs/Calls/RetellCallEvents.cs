@@ -42,7 +42,8 @@ public static class RetellCallEvents
     }
 
     /// <summary>The follow-up a Retell webhook describes, or null when it describes none.</summary>
-    /// <exception cref="JsonException">The body is not JSON, or not Retell's shape.</exception>
+    /// <exception cref="JsonException">The body is not JSON, or not Retell's shape (a <c>call.end_timestamp</c> or
+    /// <c>call.start_timestamp</c> that is not a whole number of milliseconds; <see cref="JsonException.Path"/> names it).</exception>
     public static CallEvent? Map(string clientId, string rawBody)
     {
         using var document = JsonDocument.Parse(rawBody);
@@ -70,8 +71,7 @@ public static class RetellCallEvents
         }
 
         var callId = Text(call, "call_id") ?? "";
-        var ended = call.TryGetProperty("end_timestamp", out var end) && end.TryGetInt64(out var endMs) ? endMs
-            : call.TryGetProperty("start_timestamp", out var start) && start.TryGetInt64(out var startMs) ? startMs : (long?)null;
+        var ended = UnixMilliseconds(call, "end_timestamp") ?? UnixMilliseconds(call, "start_timestamp");
         var appointmentId = Text(custom, "appointment_id");
         var startsAt = Text(custom, "appointment_starts_at");
         return new CallEvent
@@ -96,6 +96,23 @@ public static class RetellCallEvents
             },
         };
     }
+
+    // Absent or null: not known. Anything else that is no instant (true, "soon", 1.5, 10^18) is refused,
+    // naming the field, rather than throwing past the caller or being read as another time.
+    private static long? UnixMilliseconds(JsonElement call, string name)
+    {
+        if (!call.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var ms) && ms >= MinMilliseconds && ms <= MaxMilliseconds
+            ? ms
+            : throw new JsonException($"call.{name} must be a whole number of unix milliseconds.", $"$.call.{name}", null, null);
+    }
+
+    private static readonly long MinMilliseconds = Instant.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxMilliseconds = Instant.MaxValue.ToUnixTimeMilliseconds();
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

@@ -71,6 +71,17 @@ public static class E164
         return TryNormalize(value, out var e164, out _) ? e164 : value.Trim();
     }
 
+    /// <summary>The ISO 3166 region the number belongs to ("US", "GB"), or null when it is not a number we accept or has no single region.</summary>
+    public static string? RegionOf(string? value) =>
+        Problem(value, out var number) is null && Util.GetRegionCodeForNumber(number!) is { Length: 2 } region && region != "ZZ" ? region : null;
+
+    /// <summary>True for a premium-rate or shared-cost number (US +1 900, UK +44 90x…), which a text to may cost far more than a text.</summary>
+    public static bool IsPremiumRate(string? value) =>
+        Problem(value, out var number) is null && Util.GetNumberType(number!) is PhoneNumberType.PREMIUM_RATE or PhoneNumberType.SHARED_COST;
+
+    /// <summary>True when <paramref name="region"/> is a region code libphonenumber knows ("US", "CA").</summary>
+    public static bool IsKnownRegion(string? region) => region is not null && Util.GetSupportedRegions().Contains(region);
+
     /// <summary>
     /// The IANA zones the number is in, from libphonenumber's prefix map (a New York number: one zone; an
     /// Idaho +1 208 number: America/Boise and America/Los_Angeles; a toll-free number: every zone its

@@ -65,6 +65,25 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
             .When(c => c.BookingUrl is not null)
             .WithMessage("must be an absolute http or https URL of at most 500 characters")
             .OverridePropertyName("booking_url");
+        RuleFor(c => c.TextBackHourlyLimit).InclusiveBetween(0, 10_000).OverridePropertyName("text_back_hourly_limit");
+        RuleFor(c => c.SmsCountries)
+            .Custom((countries, context) =>
+            {
+                for (var i = 0; i < countries!.Count; i++)
+                {
+                    if (!E164.IsKnownRegion(countries[i]))
+                    {
+                        context.AddFailure(new ValidationFailure($"sms_countries[{i}]",
+                            "must be an ISO 3166 region code in capitals that has phone numbers, such as US or CA"));
+                    }
+                }
+
+                if (countries.Count == 0)
+                {
+                    context.AddFailure(new ValidationFailure("sms_countries", "must list at least one country, or be absent for the client's own"));
+                }
+            })
+            .When(c => c.SmsCountries is not null);
         RuleFor(c => c.HelpText)
             .Must(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 320 && !t.Any(ch => char.IsControl(ch) && ch is not '\n'))
             .When(c => c.HelpText is not null)

@@ -16,7 +16,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
                    array(select to_char(d, 'YYYY-MM-DD') from unnest(closed_dates) d order by d) as closed_dates,
                    email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
                    recipient_hours::text as recipient_hours, follow_ups::text as follow_ups, webhook_secret,
-                   reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events, help_text
+                   reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events, help_text,
+                   sms_countries, text_back_hourly_limit
             from clients where id = @id
             """;
 
@@ -25,7 +26,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
     private const string UpsertSql = """
         insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
                              missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, recipient_hours, follow_ups,
-                             reply_keywords, booking_url, notify_url, notify_secret, notify_events, help_text, created_at, updated_at)
+                             reply_keywords, booking_url, notify_url, notify_secret, notify_events, help_text, sms_countries,
+                             text_back_hourly_limit, created_at, updated_at)
         values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
                 -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
                 coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
@@ -34,7 +36,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
                 -- Likewise the notification secret, while a URL is set (the check constraint refuses a URL without one).
                 case when @notifyUrl::text is not null
                      then coalesce(@notifySecret, (select c.notify_secret from clients c where c.id = @id)) end,
-                @notifyEvents, @helpText, @now, @now)
+                @notifyEvents, @helpText, @smsCountries, @textBackHourlyLimit, @now, @now)
         on conflict (id) do update set
             name = excluded.name, time_zone = excluded.time_zone, business_hours = excluded.business_hours,
             closed_dates = excluded.closed_dates,
@@ -44,6 +46,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             email_from = excluded.email_from, recipient_hours = excluded.recipient_hours, follow_ups = excluded.follow_ups,
             reply_keywords = excluded.reply_keywords, booking_url = excluded.booking_url, notify_url = excluded.notify_url,
             notify_secret = excluded.notify_secret, notify_events = excluded.notify_events, help_text = excluded.help_text,
+            sms_countries = excluded.sms_countries, text_back_hourly_limit = excluded.text_back_hourly_limit,
             updated_at = excluded.updated_at
         returning (xmax = 0) as created
         """;
@@ -74,6 +77,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             notifySecret = settings.Notifications?.Secret is { } notifySecret ? secrets.Protect(notifySecret) : null,
             notifyEvents = settings.Notifications?.Events?.ToArray(),
             helpText = settings.HelpText,
+            smsCountries = settings.SmsCountries?.ToArray(),
+            textBackHourlyLimit = settings.TextBackHourlyLimit,
             now = clock.GetCurrentInstant(),
         }, cancellationToken: cancellationToken));
     }
@@ -150,6 +155,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             BookingUrl = row.BookingUrl,
             Notifications = row.NotifyUrl is null ? null : new NotificationSettings { Url = row.NotifyUrl, Events = row.NotifyEvents },
             HelpText = row.HelpText,
+            SmsCountries = row.SmsCountries,
+            TextBackHourlyLimit = row.TextBackHourlyLimit,
         };
         // Parsed once per read (the stored strings were validated on write): a plan and each send attempt use this.
         return settings with { ParsedHours = Clients.BusinessHours.From(settings) };
@@ -199,5 +206,9 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
         public string[]? NotifyEvents { get; set; }
 
         public string? HelpText { get; set; }
+
+        public string[]? SmsCountries { get; set; }
+
+        public int TextBackHourlyLimit { get; set; }
     }
 }

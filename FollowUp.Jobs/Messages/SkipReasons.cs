@@ -22,4 +22,13 @@ public static class SkipReasons
 
     /// <summary>The customer answered a nurture message: a person engaged, staff take over.</summary>
     public const string CustomerReplied = "customer replied";
+
+    /// <summary>An SMS to a number outside the client's <c>sms_countries</c> (default: its own country).</summary>
+    public const string CountryNotAllowed = "destination country not allowed";
+
+    /// <summary>An SMS to a premium-rate or shared-cost number.</summary>
+    public const string PremiumRateNumber = "premium-rate number";
+
+    /// <summary>A missed-call text-back beyond the client's <c>text_back_hourly_limit</c> in the last 60 minutes.</summary>
+    public const string TextBackHourlyLimit = "hourly text-back limit reached";
 }

@@ -23,7 +23,12 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IServiceProvider Services => Factory.Services;
 
-    public static ApiHost Start(TestDatabase db, Dictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
+    /// <summary>
+    /// The app on <see cref="Microsoft.AspNetCore.TestHost.TestServer"/>, or with <paramref name="kestrel"/> on real Kestrel at
+    /// 127.0.0.1 (<see cref="Address"/>), for tests of what only Kestrel does to the bytes (chunked bodies).
+    /// </summary>
+    public static ApiHost Start(TestDatabase db, Dictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null,
+        bool kestrel = false)
     {
         var settings = EngineHost.TestSettings(db.ConnectionString);
         settings["FollowUp:Api:Keys:0"] = ApiKey;
@@ -44,8 +49,18 @@ public sealed class ApiHost : IAsyncDisposable
                 b.ConfigureServices(services);
             }
         });
+        if (kestrel)
+        {
+            factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+            factory.StartServer();
+        }
+
         return new ApiHost(factory);
     }
+
+    /// <summary>Kestrel's address when started with <c>kestrel: true</c>.</summary>
+    public Uri Address => new(Factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
 
     public async ValueTask DisposeAsync()
     {

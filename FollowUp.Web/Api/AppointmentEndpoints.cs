@@ -70,7 +70,7 @@ internal static class AppointmentEndpoints
 
         if (!CallTimes.TryParse(body!.StartsAt, out _))
         {
-            errors.Add(new ValidationFailure("starts_at", "must be an ISO 8601 time with an offset, such as 2026-11-25T14:00:00-05:00"));
+            errors.Add(new ValidationFailure("starts_at", $"must be {CallTimes.Expected}, such as 2026-11-25T14:00:00-05:00"));
         }
 
         if (errors.Count > 0)

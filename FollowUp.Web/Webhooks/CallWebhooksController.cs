@@ -18,8 +18,9 @@ namespace FollowUp.Web.Webhooks;
 
 /// <summary>
 /// Call outcomes from telephony: our own signed contract, and adapters for Retell AI and Twilio Voice.
-/// Order of checks: size (413), JSON (400), client (404), signature (401), fields (422); only then is
-/// the raw body journaled and processed, so a refused request writes nothing.
+/// Order of checks: size (413), JSON and its text (400: <see cref="WireText"/>), client (404), signature (401),
+/// fields (422); only then is the raw body journaled and processed, so a refused request writes nothing.
+/// The platform adapters check their signature first, then the same text rule, then their own shape (400).
 /// </summary>
 [ApiController]
 [RawFormBody]
@@ -77,6 +78,11 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
             return WebhookProblems.TooLarge($"A call webhook is at most {MaxBodyBytes} bytes.");
         }
 
+        if (WireText.FindInJson(body) is { Count: > 0 } unusable)
+        {
+            return WireText.Problem(unusable);
+        }
+
         CallEvent? call;
         try
         {
@@ -84,7 +90,7 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
         }
         catch (JsonException ex)
         {
-            return WebhookProblems.MalformedJson(ex.Message);
+            return ApiJson.MalformedJson(ex);
         }
 
         if (call is null)
@@ -133,6 +139,11 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
             return WebhookProblems.InvalidSignature(RetellCallEvents.Header, check);
         }
 
+        if (WireText.FindInJson(body) is { Count: > 0 } unusable)
+        {
+            return WireText.Problem(unusable);
+        }
+
         var raw = Encoding.UTF8.GetString(body);
         CallEvent? call;
         try
@@ -141,7 +152,7 @@ internal sealed partial class CallWebhooksController(ClientStore clients, CallIn
         }
         catch (JsonException ex)
         {
-            return WebhookProblems.MalformedJson(ex.Message);
+            return ApiJson.MalformedJson(ex);
         }
 
         return call is null ? TypedResults.NoContent() : await AcceptAsync(CallSource.Retell, call, raw, client, intake);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FollowUp.Jobs.Channels.Email;
 using FollowUp.Jobs.Messages;
+using FollowUp.Web.Api;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
     private static readonly ConcurrentDictionary<string, EllipticCurve.PublicKey> Keys = new(StringComparer.Ordinal);
 
     /// <summary>A batch of email events.</summary>
-    /// <remarks>200 applied; 401 unsigned, forged, stale or no key configured; 400 not a JSON array of events; 413 over 5 MiB.</remarks>
+    /// <remarks>200 applied; 401 unsigned, forged, stale or no key configured; 400 not a JSON array of events, or a string in it that is not text (each named); 413 over 5 MiB.</remarks>
     [HttpPost]
     // Kestrel refuses a larger body before anything is buffered; the read below caps it again.
     [RequestSizeLimit(MaxBodyBytes)]
@@ -64,6 +65,11 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
             || Instant.FromUnixTimeSeconds(seconds) is var signedAt && Duration.Max(clock.GetCurrentInstant() - signedAt, signedAt - clock.GetCurrentInstant()) > Tolerance)
         {
             return TypedResults.Problem(statusCode: 401, title: "Stale signature", detail: "The signed timestamp is more than 300 s away.");
+        }
+
+        if (WireText.FindInJson(body) is { Count: > 0 } unusable)
+        {
+            return WireText.Problem(unusable);
         }
 
         JsonElement events;

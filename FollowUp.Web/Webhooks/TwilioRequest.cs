@@ -1,6 +1,7 @@
 using System.Text;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
+using FollowUp.Web.Api;
 using Twilio.Security;
 
 namespace FollowUp.Web.Webhooks;
@@ -14,7 +15,10 @@ internal static class TwilioRequest
 {
     public const int MaxBytes = 64 * 1024;
 
-    /// <summary>The form and the raw body when the request verifies; else a 401 (or 413) problem, and nothing was read further.</summary>
+    /// <summary>
+    /// The form and the raw body when the request verifies and every field is text (<see cref="WireText"/>);
+    /// else a 401 (or 413, or 400 naming each field that is not text) problem, and nothing was read further.
+    /// </summary>
     public static async Task<(Dictionary<string, string>? Form, string Raw, IResult? Problem)> VerifyAsync(
         HttpRequest request, TwilioOptions twilio, PublicUrlOptions publicUrl, CancellationToken cancellationToken)
     {
@@ -41,8 +45,12 @@ internal static class TwilioRequest
         // Twilio's own validator (HMAC-SHA1 over the URL and the sorted form fields; it also tries the URL
         // with and without a default port, as Twilio may sign either).
         var signature = request.Headers["X-Twilio-Signature"].ToString();
-        return signature.Length > 0 && new RequestValidator(twilio.AuthToken).Validate(url, form, signature)
-            ? (form, raw, null)
-            : (null, "", WebhookProblems.InvalidSignature("X-Twilio-Signature does not verify."));
+        if (signature.Length == 0 || !new RequestValidator(twilio.AuthToken).Validate(url, form, signature))
+        {
+            return (null, "", WebhookProblems.InvalidSignature("X-Twilio-Signature does not verify."));
+        }
+
+        // %00 decodes to a NUL, which no text column takes.
+        return WireText.FindInForm(form) is { Count: > 0 } unusable ? (null, "", WireText.Problem(unusable)) : (form, raw, null);
     }
 }

@@ -3,6 +3,7 @@ using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Conversations;
 using FollowUp.Jobs.Messages;
+using FollowUp.Web.Api;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -20,13 +21,17 @@ namespace FollowUp.Web.Webhooks;
 [EnableRateLimiting(WebhookLimitServiceCollectionExtensions.ProviderPolicy)]
 internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, IOptions<PublicUrlOptions> publicUrl) : ControllerBase
 {
+    private const decimal MaxPrice = 10_000_000m;
+
     private const string EmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
     /// <summary>A message's delivery status.</summary>
-    /// <remarks>204 applied, parked until the send records the SID, or not a status we track; 401 unsigned or forged; 413 too large.</remarks>
+    /// <remarks>204 applied, parked until the send records the SID, or not a status we track; 400 a field that is not text, or a
+    /// <c>Price</c> no message costs (each named); 401 unsigned or forged; 413 too large.</remarks>
     [HttpPost("status")]
     [EndpointSummary("Twilio delivery status (form-encoded, X-Twilio-Signature)")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
@@ -49,6 +54,13 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
         var error = form.GetValueOrDefault("ErrorCode") is { Length: > 0 } code ? $"Twilio error {code}" : null;
         int? segments = int.TryParse(form.GetValueOrDefault("NumSegments"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
         decimal? price = decimal.TryParse(form.GetValueOrDefault("Price"), NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? Math.Abs(p) : null;
+        if (price >= MaxPrice)
+        {
+            // The cost column holds numeric(12, 5); no SMS costs this, and storing it would fail (22003).
+            return WireText.Problem(new() { ["Price"] = [$"must be below {MaxPrice.ToString(CultureInfo.InvariantCulture)}"] },
+                "A value that cannot be stored", "No message costs this much; nothing was recorded.");
+        }
+
         // The callback URL names our message (signed with the rest of the URL), so a callback for an attempt
         // whose node died records the SID by itself. An unknown SID without one is parked, not dropped:
         // Twilio can call back before the send stored it.
@@ -61,11 +73,13 @@ internal sealed class TwilioWebhooksController(IOptions<TwilioOptions> twilio, I
     /// <summary>
     /// An SMS to one of our numbers: recorded in its conversation and acted on (appointment answers,
     /// nurture stop, STOP/START/HELP), in one transaction; a retry with the same MessageSid does nothing again.
+    /// A field that is not text (a NUL) is a 400 naming it.
     /// </summary>
     [HttpPost("inbound")]
     [EndpointSummary("Twilio inbound SMS (form-encoded, X-Twilio-Signature); answers empty TwiML")]
     [Produces("text/xml")]
     [ProducesResponseType<string>(StatusCodes.Status200OK, "text/xml")]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json")]
