@@ -1,4 +1,5 @@
 using System.Globalization;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;
 using NodaTime;
@@ -125,7 +126,7 @@ public static class Planner
             }
 
             var sms = MessageTemplate.RenderSms(settings.Sms ?? DefaultTemplates.Sms(kind, client.BookingUrl is not null), kind, _values);
-            _messages.Add(new PlannedMessage(kind, "sms", call.Customer.Phone, null, sms, at) { SkipReason = skip });
+            _messages.Add(new PlannedMessage(kind, Channel.Sms, call.Customer.Phone, null, sms, at) { SkipReason = skip });
             if (!client.EmailEnabled || !settings.Email)
             {
                 return;
@@ -134,7 +135,7 @@ public static class Planner
             var subject = MessageTemplate.RenderSubject(settings.EmailSubject ?? DefaultTemplates.EmailSubject(kind), _values).Trim();
             var body = MessageTemplate.Render(settings.EmailBody ?? DefaultTemplates.EmailBody(kind), _values);
             var email = call.Customer.Email;
-            _messages.Add(new PlannedMessage(kind, "email", email ?? "", subject, body, at)
+            _messages.Add(new PlannedMessage(kind, Channel.Email, email ?? "", subject, body, at)
             {
                 SkipReason = skip ?? (email is null ? SkipReasons.NoEmailAddress : null),
             });

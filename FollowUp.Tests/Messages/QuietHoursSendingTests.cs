@@ -1,4 +1,5 @@
 using System.Globalization;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Engine;
@@ -59,7 +60,7 @@ public sealed class QuietHoursSendingTests
         await using (var connection = await _db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
-            id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, channel, to, channel == "email" ? "Hello" : null, "Hello",
+            id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, Channel.Parse(channel), to, channel == "email" ? "Hello" : null, "Hello",
                 SystemClock.Instance.GetCurrentInstant()) { CustomerPhone = customerPhone ?? to }, tx);
             await tx.CommitAsync();
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Email;
 using FollowUp.Jobs.Messages;
 using Microsoft.AspNetCore.Mvc;
@@ -122,8 +123,8 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
 
         if (email is not null && kind is "bounce" or "dropped" or "spamreport" or "unsubscribe" or "group_unsubscribe")
         {
-            var clients = await suppressions.ClientsMessagingAsync("email", email, cancellationToken);
-            await suppressions.SuppressAsync(clients, "email", email, $"sendgrid {kind}", cancellationToken);
+            var clients = await suppressions.ClientsMessagingAsync(Channel.Email, email, cancellationToken);
+            await suppressions.SuppressAsync(clients, Channel.Email, email, $"sendgrid {kind}", cancellationToken);
         }
     }
 
