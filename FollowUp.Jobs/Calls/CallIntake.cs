@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Storage;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Jobs.Messages;
 using FollowUp.Tests.Support;
 using NodaTime;
@@ -306,7 +307,7 @@ public sealed partial class PlannerTests
     [Test]
     public void Plan_NoCustomerName_GreetsThere()
     {
-        var call = Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00") with { Customer = new CallCustomer { Phone = "+12125550123" } };
+        var call = Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00") with { Customer = new Customer(null, "+12125550123", null) };
         var plan = Planner.Plan(call, Client(), At("2026-11-22T15:04:05Z"));
         Assert.That(Sms(plan, MessageKind.Confirmation).Body, Does.StartWith("Hi there,"));
     }

@@ -1,5 +1,6 @@
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Calls;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Notifications;
 using FollowUp.Jobs.Templates;
