@@ -35,8 +35,9 @@ public static class Planner
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(client);
-        var hours = BusinessHours.Of(client);
-        var builder = new PlanBuilder(call, client, hours, RecipientHours.For(client, call.Customer.Phone));
+        var parsed = ClientHours.Of(client);
+        var hours = parsed.Business;
+        var builder = new PlanBuilder(call, client, hours, parsed.ForRecipient(call.Customer.Phone));
         switch (call.Outcome)
         {
             case CallOutcome.Booked:
