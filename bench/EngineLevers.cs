@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support.Jobs;
 using FollowUp.Jobs;
@@ -133,7 +134,7 @@ internal static class EngineLevers
             await using (var tx = await connection.BeginTransactionAsync())
             {
                 var planned = await messages.PlanManyAsync(Enumerable.Range(0, count)
-                    .Select(i => new NewMessage("bench", MessageKind.Reminder24h, "sms", "+12125550123", null, "Hello", later)).ToArray(), tx);
+                    .Select(i => new NewMessage("bench", MessageKind.Reminder24h, Channel.Sms, "+12125550123", null, "Hello", later)).ToArray(), tx);
                 ids.AddRange(planned.Ids);
                 // Nothing wakes this node's outbox loop (its poll is a minute, its first pass ran at start), so
                 // the rows wait for the measurement.
@@ -163,7 +164,7 @@ internal static class EngineLevers
                 var now = SystemClock.Instance.GetCurrentInstant();
                 foreach (var id in ids)
                 {
-                    dispatcher.Create(id, "sms", MessageKind.Reminder24h, "+12125550123", later, now);
+                    dispatcher.Create(id, Channel.Sms, MessageKind.Reminder24h, "+12125550123", later, now);
                 }
             }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Templates;
 using FollowUp.Jobs;
 using FollowUp.Jobs.Messages;
@@ -66,12 +67,12 @@ internal static class HangfireSeed
         _ = provider.GetRequiredService<IGlobalConfiguration>(); // FollowUp's serializer settings, as the app applies them
         var dispatcher = provider.GetRequiredService<MessageDispatcher>();
         var planned = now + Duration.FromDays(1);
-        var due = new ReferenceJob(dispatcher.Create(1, "sms", MessageKind.Confirmation, "+12125550001", now, now),
-            1, SendMessageJob.Label("sms", MessageKind.Confirmation, "+12125550001"), "Enqueued", "critical", now);
-        var later = new ReferenceJob(dispatcher.Create(2, "email", MessageKind.Reminder24h, "user2@example.com", planned, now),
-            2, SendMessageJob.Label("email", MessageKind.Reminder24h, "user2@example.com"), "Scheduled", "default", planned);
-        var cancelled = new ReferenceJob(dispatcher.Create(3, "sms", MessageKind.Reminder1h, "+12125550003", planned, now),
-            3, SendMessageJob.Label("sms", MessageKind.Reminder1h, "+12125550003"), "Deleted", "default", planned);
+        var due = new ReferenceJob(dispatcher.Create(1, Channel.Sms, MessageKind.Confirmation, "+12125550001", now, now),
+            1, SendMessageJob.Label(Channel.Sms, MessageKind.Confirmation, "+12125550001"), "Enqueued", "critical", now);
+        var later = new ReferenceJob(dispatcher.Create(2, Channel.Email, MessageKind.Reminder24h, "user2@example.com", planned, now),
+            2, SendMessageJob.Label(Channel.Email, MessageKind.Reminder24h, "user2@example.com"), "Scheduled", "default", planned);
+        var cancelled = new ReferenceJob(dispatcher.Create(3, Channel.Sms, MessageKind.Reminder1h, "+12125550003", planned, now),
+            3, SendMessageJob.Label(Channel.Sms, MessageKind.Reminder1h, "+12125550003"), "Deleted", "default", planned);
         var client = provider.GetRequiredService<IBackgroundJobClient>();
         if (!client.ChangeState(cancelled.JobId.ToString(CultureInfo.InvariantCulture), new DeletedState { Reason = "Cancelled by admin" }, ScheduledState.StateName))
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Messages;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -165,7 +166,7 @@ internal static class HangfireSeedCheck
         foreach (var row in rows)
         {
             var details = monitoring.JobDetails(row.Id.ToString(CultureInfo.InvariantCulture));
-            var label = SendMessageJob.Label(row.Channel, row.Kind, row.Recipient);
+            var label = SendMessageJob.Label(Channel.Parse(row.Channel), row.Kind, row.Recipient);
             if (details?.Job is null || details.History.Count == 0 || details.History[0].StateName != row.State
                 || !Equals(details.Job.Args[0], row.Id) || !Equals(details.Job.Args[1], label))
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Templates;
 using FollowUp.Jobs;
 using FollowUp.Jobs.Clients;
@@ -109,7 +110,7 @@ internal static class SendBenchmark
             await using var tx = await connection.BeginTransactionAsync();
             for (var i = 0; i < count; i++)
             {
-                await messages.PlanAsync(new NewMessage("bench", MessageKind.Confirmation, "email",
+                await messages.PlanAsync(new NewMessage("bench", MessageKind.Confirmation, Channel.Email,
                     $"customer{i}@example.com", "Your appointment", "Your appointment is confirmed.", now), tx);
             }
 
@@ -166,7 +167,7 @@ internal static class SendBenchmark
                 await using var tx = await connection.BeginTransactionAsync();
                 for (var i = planned; i < Math.Min(count, planned + 1_000); i++)
                 {
-                    await messages.PlanAsync(new NewMessage("bench", MessageKind.Confirmation, "sms",
+                    await messages.PlanAsync(new NewMessage("bench", MessageKind.Confirmation, Channel.Sms,
                         $"+1212{2_000_000 + i % 8_000_000}", null, "Your appointment is confirmed.", now), tx);
                 }
 

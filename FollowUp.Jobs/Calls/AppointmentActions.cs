@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Storage;
 using Npgsql;

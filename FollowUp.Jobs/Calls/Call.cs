@@ -1,9 +1,10 @@
+using FollowUp.Jobs.Contracts;
 using NodaTime;
 
 namespace FollowUp.Jobs.Calls;
 
 /// <summary>
-/// A call's outcome as the domain reads it: a <see cref="CallEvent"/> that passed
+/// A call's outcome as the domain reads it: a <see cref="CallEvent"/> (the wire's contract) that passed
 /// <see cref="CallEventValidator"/>, parsed once, its times as <see cref="Instant"/>s and the customer's
 /// number as E.164. The planner and the call row take this, never the wire's strings.
 /// </summary>
@@ -22,8 +23,8 @@ public sealed record Call
     /// <summary>One of <see cref="CallOutcome"/>.</summary>
     public required string Outcome { get; init; }
 
-    /// <summary>The customer; <see cref="CallCustomer.Phone"/> is E.164.</summary>
-    public required CallCustomer Customer { get; init; }
+    /// <summary>The customer; <see cref="Customer.Phone"/> is E.164.</summary>
+    public required Customer Customer { get; init; }
 
     /// <summary>Present for booked, cancelled and rescheduled (the validator requires it there).</summary>
     public Appointment? Appointment { get; init; }
@@ -45,7 +46,7 @@ public sealed record Call
             Outcome = call.Outcome,
             // The raw body keeps the number as sent; the call, its messages and the nurture a booking cancels
             // all use it as E.164, so "+1 (212) 555-0123" and "+12125550123" are one customer.
-            Customer = call.Customer with { Phone = Channels.E164.Normalize(call.Customer.Phone) },
+            Customer = new Customer(call.Customer.Name, Channels.E164.Normalize(call.Customer.Phone), call.Customer.Email),
             Appointment = call.Appointment is { } a ? new Appointment(a.Id, CallTimes.Parse(a.StartsAt), a.Service) : null,
         };
     }

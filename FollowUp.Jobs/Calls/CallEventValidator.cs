@@ -1,5 +1,6 @@
 using FluentValidation;
 using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Contracts;
 
 namespace FollowUp.Jobs.Calls;
 

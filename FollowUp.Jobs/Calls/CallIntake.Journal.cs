@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using NodaTime;
+using FollowUp.Jobs.Contracts;
 
 namespace FollowUp.Jobs.Calls;
 

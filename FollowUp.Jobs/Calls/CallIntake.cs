@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Storage;
 using FollowUp.Jobs.Templates;
@@ -216,7 +217,7 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             ? plan
             : plan with { Messages = plan.Messages.Select(m => IsTextBack(m) ? m with { SkipReason = SkipReasons.TextBackHourlyLimit } : m).ToArray() };
 
-        static bool IsTextBack(PlannedMessage m) => m.Kind == MessageKind.MissedCall && m.Channel == "sms" && m.SkipReason is null;
+        static bool IsTextBack(PlannedMessage m) => m.Kind == MessageKind.MissedCall && m.Channel == Channels.Channel.Sms && m.SkipReason is null;
     }
 
     private static CallEvent ReadValidated(JournalRow row)

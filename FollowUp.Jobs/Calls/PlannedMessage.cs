@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using NodaTime;
 
 namespace FollowUp.Jobs.Calls;
@@ -7,7 +8,7 @@ namespace FollowUp.Jobs.Calls;
 /// no job (a reminder already past, an email to a customer without an address); otherwise it is
 /// scheduled for <see cref="ScheduledFor"/>.
 /// </summary>
-public sealed record PlannedMessage(string Kind, string Channel, string Recipient, string? Subject, string Body, Instant ScheduledFor)
+public sealed record PlannedMessage(string Kind, Channel Channel, string Recipient, string? Subject, string Body, Instant ScheduledFor)
 {
     public string? SkipReason { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;
 using NodaTime;
@@ -36,8 +37,9 @@ public static class Planner
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(client);
-        var hours = BusinessHours.Of(client);
-        var builder = new PlanBuilder(call, client, hours, RecipientHours.For(client, call.Customer.Phone));
+        var parsed = ClientHours.Of(client);
+        var hours = parsed.Business;
+        var builder = new PlanBuilder(call, client, hours, parsed.ForRecipient(call.Customer.Phone));
         switch (call.Outcome)
         {
             case CallOutcome.Booked:
@@ -128,7 +130,7 @@ public static class Planner
 
             var sms = MessageTemplate.RenderSms(settings.Sms ?? DefaultTemplates.Sms(kind, client.BookingUrl is not null), kind, _values);
             // Toll fraud: a text to a premium-rate number or outside the client's countries is recorded, never sent.
-            _messages.Add(new PlannedMessage(kind, "sms", call.Customer.Phone, null, sms, at)
+            _messages.Add(new PlannedMessage(kind, Channel.Sms, call.Customer.Phone, null, sms, at)
             {
                 SkipReason = skip ?? SmsDestinations.RefusalFor(client, call.Customer.Phone),
             });
@@ -140,7 +142,7 @@ public static class Planner
             var subject = MessageTemplate.RenderSubject(settings.EmailSubject ?? DefaultTemplates.EmailSubject(kind), _values).Trim();
             var body = MessageTemplate.Render(settings.EmailBody ?? DefaultTemplates.EmailBody(kind), _values);
             var email = call.Customer.Email;
-            _messages.Add(new PlannedMessage(kind, "email", email ?? "", subject, body, at)
+            _messages.Add(new PlannedMessage(kind, Channel.Email, email ?? "", subject, body, at)
             {
                 SkipReason = skip ?? (email is null ? SkipReasons.NoEmailAddress : null),
             });

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FollowUp.Jobs.Contracts;
+using FollowUp.Jobs.Signing;
 using NodaTime;
 using NodaTime.Text;
-using FollowUp.Jobs.Signing;
 
 namespace FollowUp.Jobs.Calls;
 

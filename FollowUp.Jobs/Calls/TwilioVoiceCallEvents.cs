@@ -1,4 +1,5 @@
 using System.Globalization;
+using FollowUp.Jobs.Contracts;
 using NodaTime;
 using NodaTime.Text;
 

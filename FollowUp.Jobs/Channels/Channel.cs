@@ -1,12 +1,15 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 
 namespace FollowUp.Jobs.Channels;
 
 /// <summary>
 /// How a message travels: <see cref="Sms"/> or <see cref="Email"/>. Its <see cref="Name"/> is the word
 /// stored in <c>messages.channel</c> and written on the wire (<c>"sms"</c>, <c>"email"</c>); the two
-/// instances are the only ones, so reference equality is value equality.
+/// instances are the only ones, so reference equality is value equality. JSON writes it as its name
+/// (<see cref="ChannelJsonConverter"/>), whatever the serializer options.
 /// </summary>
+[JsonConverter(typeof(ChannelJsonConverter))]
 public sealed class Channel
 {
     public static readonly Channel Sms = new("sms", "SMS");

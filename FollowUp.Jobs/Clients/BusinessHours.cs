@@ -23,11 +23,7 @@ public sealed class BusinessHours
     public DateTimeZone Zone { get; }
 
     /// <summary>The client's hours: as the store parsed them when it read the client, else parsed now.</summary>
-    public static BusinessHours Of(ClientSettings settings)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        return settings.ParsedHours ?? From(settings);
-    }
+    public static BusinessHours Of(ClientSettings settings) => ClientHours.Of(settings).Business;
 
     /// <summary>From validated client settings ("HH:mm", "24:00" as the end of the day).</summary>
     public static BusinessHours From(ClientSettings settings)

@@ -21,13 +21,13 @@ public sealed record ClientSettings
     public IReadOnlyList<string> ClosedDates { get; init; } = [];
 
     /// <summary>
-    /// <see cref="BusinessHours"/> and <see cref="ClosedDates"/> in <see cref="TimeZone"/>, parsed: set by
-    /// <see cref="ClientStore"/> when it reads the client, so a plan or a send attempt does not parse the
-    /// strings again; null on settings that did not come from the store (an API body before it is
-    /// saved). Never on the wire. Read it through <see cref="Clients.BusinessHours.Of"/>.
+    /// <see cref="BusinessHours"/> and <see cref="ClosedDates"/> in <see cref="TimeZone"/>, and
+    /// <see cref="RecipientHours"/>, parsed: set by <see cref="ClientStore"/> when it reads the client, so a
+    /// plan or a send attempt does not parse the strings again; null on settings that did not come from
+    /// the store (an API body before it is saved). Never on the wire. Read it through <see cref="ClientHours.Of"/>.
     /// </summary>
     [JsonIgnore]
-    public BusinessHours? ParsedHours { get; init; }
+    public ClientHours? ParsedHours { get; init; }
 
     /// <summary>Required when creating; omitted on a replace, the stored secret is kept.</summary>
     public string? WebhookSecret { get; init; }

@@ -159,7 +159,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             TextBackHourlyLimit = row.TextBackHourlyLimit,
         };
         // Parsed once per read (the stored strings were validated on write): a plan and each send attempt use this.
-        return settings with { ParsedHours = Clients.BusinessHours.From(settings) };
+        return settings with { ParsedHours = ClientHours.From(settings) };
     }
 
     private static Dictionary<string, FollowUpSettings> InKindOrder(Dictionary<string, FollowUpSettings> followUps) =>

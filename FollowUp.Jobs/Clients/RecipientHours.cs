@@ -54,18 +54,11 @@ public sealed class RecipientHours
     /// <summary>The zones the window is checked in: the number's, or the client's when the number's are unknown.</summary>
     public IReadOnlyList<DateTimeZone> Zones { get; }
 
-    /// <summary>From validated client settings and the recipient's number (null for none: the client's zone).</summary>
-    public static RecipientHours For(ClientSettings client, string? phone)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        var start = ClientSettingsValidator.ParseTime(client.RecipientHours[0], allowEndOfDay: false)!.Value;
-        var end = ClientSettingsValidator.ParseTime(client.RecipientHours[1], allowEndOfDay: true)!.Value;
-        return new RecipientHours(
-            LocalTime.FromMinutesSinceMidnight(start),
-            end == 1440 ? null : LocalTime.FromMinutesSinceMidnight(end),
-            E164.TimeZonesOf(phone),
-            DateTimeZoneProviders.Tzdb[client.TimeZone]);
-    }
+    /// <summary>
+    /// The client's window (as the store parsed it when it read the client, else parsed now) for the
+    /// recipient's number (null for none: the client's zone).
+    /// </summary>
+    public static RecipientHours For(ClientSettings client, string? phone) => ClientHours.Of(client).ForRecipient(phone);
 
     /// <summary>True when the window is open at <paramref name="instant"/> in every zone (start inclusive, end exclusive).</summary>
     public bool IsOpenAt(Instant instant) => NextOpeningAt(instant) == instant;

@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using NodaTime;
 
 namespace FollowUp.Jobs.Conversations;
@@ -19,7 +20,7 @@ public sealed record ConversationItem
     /// <summary>The message kind (outbound).</summary>
     public string? Kind { get; init; }
 
-    public string Channel { get; init; } = "sms";
+    public Channel Channel { get; init; } = Channel.Sms;
 
     public string? Subject { get; init; }
 

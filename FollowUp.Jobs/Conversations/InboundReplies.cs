@@ -1,4 +1,5 @@
 using Dapper;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;
@@ -106,13 +107,13 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
 
             if (keyword == InboundKeyword.Stop && action != "cancelled")
             {
-                await Suppressions.SuppressAsync(connection, tx, candidates, "sms", sms.From, $"replied {sms.Body.Trim().ToUpperInvariant()}", now,
+                await Suppressions.SuppressAsync(connection, tx, candidates, Channel.Sms, sms.From, $"replied {sms.Body.Trim().ToUpperInvariant()}", now,
                     cancellationToken);
                 action = "opted_out";
             }
             else if (keyword == InboundKeyword.Start)
             {
-                await Suppressions.LiftAsync(connection, tx, candidates, "sms", sms.From, now, cancellationToken);
+                await Suppressions.LiftAsync(connection, tx, candidates, Channel.Sms, sms.From, now, cancellationToken);
                 action = action == "none" ? "opted_in" : action;
             }
             else if (keyword == InboundKeyword.Help && action == "none")
@@ -181,7 +182,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
-            id = await messages.PlanAsync(new NewMessage(clientId, MessageKind.Reply, "sms", phone, null, body, clock.GetCurrentInstant())
+            id = await messages.PlanAsync(new NewMessage(clientId, MessageKind.Reply, Channel.Sms, phone, null, body, clock.GetCurrentInstant())
             {
                 CustomerPhone = phone,
             }, tx, cancellationToken);
@@ -237,7 +238,7 @@ public sealed class InboundReplies(NpgsqlDataSource dataSource, ClientStore clie
         var body = MessageTemplate.RenderSms(settings.Sms ?? DefaultTemplates.Sms(MessageKind.Cancellation), MessageKind.Cancellation, values);
         var planned = await messages.PlanManyAsync(
         [
-            new NewMessage(a.ClientId, MessageKind.Cancellation, "sms", a.Sms.From, null, body, a.Now, a.Appointment.CallId)
+            new NewMessage(a.ClientId, MessageKind.Cancellation, Channel.Sms, a.Sms.From, null, body, a.Now, a.Appointment.CallId)
             {
                 AppointmentId = a.AppointmentId,
                 CustomerPhone = a.Sms.From,

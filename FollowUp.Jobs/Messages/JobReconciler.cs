@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Dapper;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Engine;
 using Hangfire;
 using Hangfire.States;
@@ -193,5 +194,5 @@ internal sealed class JobReconciler(
             new { messageId, now = clock.GetCurrentInstant(), name, detail = "reconciler: " + detail }, cancellationToken: cancellationToken));
     }
 
-    private sealed record Overdue(long Id, string Channel, string Kind, string Recipient, Instant ScheduledFor, long? JobId, string Status);
+    private sealed record Overdue(long Id, Channel Channel, string Kind, string Recipient, Instant ScheduledFor, long? JobId, string Status);
 }

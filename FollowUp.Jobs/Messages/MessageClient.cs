@@ -19,12 +19,12 @@ internal sealed class MessageClient(
 
     public Task<MessageInfo> SendSmsAsync(string clientId, string to, string body, Instant? sendAt = null,
         NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
-        AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, "sms", E164.Normalize(to), null, body, sendAt ?? clock.GetCurrentInstant()),
+        AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, Channel.Sms, E164.Normalize(to), null, body, sendAt ?? clock.GetCurrentInstant()),
             transaction, cancellationToken);
 
     public Task<MessageInfo> SendEmailAsync(string clientId, string to, string subject, string body, Instant? sendAt = null,
         NpgsqlTransaction? transaction = null, CancellationToken cancellationToken = default) =>
-        AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, "email", to, subject, body, sendAt ?? clock.GetCurrentInstant()), transaction, cancellationToken);
+        AdHocAsync(new NewMessage(clientId, MessageKind.AdHoc, Channel.Email, to, subject, body, sendAt ?? clock.GetCurrentInstant()), transaction, cancellationToken);
 
     public async Task<long> PlanAsync(NewMessage message, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
     {
@@ -143,7 +143,7 @@ internal sealed class MessageClient(
         }
 
         // The message as it would be after the edit, held to the rules every door applies to what a person writes.
-        var channel = Channel.Parse(current.Channel);
+        var channel = current.Channel;
         var content = new MessageContent(channel, edit.Recipient ?? current.Recipient,
             channel == Channel.Email ? edit.Subject ?? current.Subject : null, edit.Body ?? current.Body);
         var problems = MessageContentValidator.Instance.Problems(content);

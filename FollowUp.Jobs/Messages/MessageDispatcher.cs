@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Templates;
 using Hangfire;
@@ -119,7 +120,7 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
     }
 
     /// <summary>Creates the send job of one message: enqueued when due, scheduled for its instant otherwise.</summary>
-    internal long Create(long messageId, string channel, string kind, string recipient, Instant scheduledFor, Instant now)
+    internal long Create(long messageId, Channel channel, string kind, string recipient, Instant scheduledFor, Instant now)
     {
         var (job, state) = JobOf(messageId, channel, kind, recipient, scheduledFor, now);
         return long.Parse(jobs.Create(job, state), System.Globalization.CultureInfo.InvariantCulture);
@@ -130,12 +131,12 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
     string? IOutbox<Undispatched>.TraceParentOf(Undispatched row) => row.TraceParent;
 
     // Counted here, once: the message and its job have just committed together.
-    void IOutbox<Undispatched>.Dispatched(Undispatched row) => metrics.Planned(row.ClientId, row.Kind, row.Channel);
+    void IOutbox<Undispatched>.Dispatched(Undispatched row) => metrics.Planned(row.ClientId, row.Kind, row.Channel.Name);
 
     (Job Job, IState State) IOutbox<Undispatched>.JobOf(Undispatched row, Instant now) =>
         JobOf(row.Id, row.Channel, row.Kind, row.Recipient, row.ScheduledFor, now);
 
-    private static (Job Job, IState State) JobOf(long messageId, string channel, string kind, string recipient, Instant scheduledFor, Instant now)
+    private static (Job Job, IState State) JobOf(long messageId, Channel channel, string kind, string recipient, Instant scheduledFor, Instant now)
     {
         var queue = MessageKind.IsUrgent(kind) ? EngineOptions.CriticalQueue : EngineOptions.DefaultQueue;
         var label = SendMessageJob.Label(channel, kind, recipient);
@@ -148,5 +149,5 @@ internal sealed class MessageDispatcher(OutboxDispatcher outbox, OutboxSignal si
     }
 
     /// <summary>A message waiting for its job (its <c>scheduled_for</c> read as an <see cref="Instant"/> by our Dapper handler).</summary>
-    internal sealed record Undispatched(long Id, string Channel, string Kind, string Recipient, Instant ScheduledFor, string ClientId, string? TraceParent);
+    internal sealed record Undispatched(long Id, Channel Channel, string Kind, string Recipient, Instant ScheduledFor, string ClientId, string? TraceParent);
 }

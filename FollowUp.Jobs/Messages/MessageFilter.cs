@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using NodaTime;
 
 namespace FollowUp.Jobs.Messages;
@@ -20,8 +21,7 @@ public sealed record MessageFilter
 
     public string? Kind { get; init; }
 
-    /// <summary><c>sms</c> or <c>email</c>.</summary>
-    public string? Channel { get; init; }
+    public Channel? Channel { get; init; }
 
     /// <summary>The recipient exactly: an E.164 number, or an email address (any case).</summary>
     public string? To { get; init; }

@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using NodaTime;
 
 namespace FollowUp.Jobs.Messages;
@@ -13,7 +14,7 @@ public sealed record MessageInfo
 
     public string Kind { get; init; } = "";
 
-    public string Channel { get; init; } = "";
+    public Channel Channel { get; init; } = Channel.Sms;
 
     public string Recipient { get; init; } = "";
 

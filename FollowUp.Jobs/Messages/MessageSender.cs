@@ -232,9 +232,9 @@ internal sealed class MessageSender
 
         var client = await _clients.FindAsync(message.ClientId, cancellationToken)
             ?? throw new PermanentJobException($"Client {message.ClientId} no longer exists.");
-        var hours = BusinessHours.Of(client);
+        var hours = ClientHours.Of(client).Business;
         // The channel says whose number's zones apply (the client's zone without one).
-        var recipient = RecipientHours.For(client, recipientPhone);
+        var recipient = ClientHours.Of(client).ForRecipient(recipientPhone);
         var now = _clock.GetCurrentInstant();
         var businessOpen = hours.IsOpenAt(now);
         if (!businessOpen || !recipient.IsOpenAt(now))

@@ -35,7 +35,7 @@ internal sealed partial class MessageStore
             clientIds = messages.Select(m => m.ClientId).ToArray(),
             callIds = messages.Select(m => m.CallId).ToArray(),
             kinds = messages.Select(m => m.Kind).ToArray(),
-            channels = messages.Select(m => m.Channel).ToArray(),
+            channels = messages.Select(m => m.Channel.Name).ToArray(),
             marketing = messages.Select(m => MessageKind.IsMarketing(m.Kind)).ToArray(),
             recipients = messages.Select(m => m.Recipient).ToArray(),
             subjects = messages.Select(m => m.Subject).ToArray(),

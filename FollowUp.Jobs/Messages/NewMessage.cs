@@ -1,10 +1,11 @@
+using FollowUp.Jobs.Channels;
 using NodaTime;
 
 namespace FollowUp.Jobs.Messages;
 
 /// <summary>A message to plan: its content is rendered before it is stored.</summary>
 public sealed record NewMessage(
-    string ClientId, string Kind, string Channel, string Recipient, string? Subject, string Body,
+    string ClientId, string Kind, Channel Channel, string Recipient, string? Subject, string Body,
     Instant ScheduledFor, string? CallId = null)
 {
     /// <summary>Set: the message is recorded as <c>skipped</c> with this reason and gets no job.</summary>

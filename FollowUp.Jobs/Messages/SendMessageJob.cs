@@ -49,8 +49,8 @@ internal sealed class SendMessageJob(MessageSender sender, MessageStore store, S
     }
 
     /// <summary>What the dashboard shows for a send job: "SMS reminder_24h to +1212…0123".</summary>
-    public static string Label(string channel, string kind, string recipient) =>
-        $"{(Channel.TryParse(channel, out var c) ? c.Label : channel)} {kind} to {Mask(recipient)}";
+    public static string Label(Channel channel, string kind, string recipient) =>
+        $"{channel.Label} {kind} to {Mask(recipient)}";
 
     /// <summary>Enough of a recipient to recognise it, not enough to harvest it from the dashboard.</summary>
     public static string Mask(string recipient)

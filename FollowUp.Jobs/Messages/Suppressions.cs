@@ -1,4 +1,5 @@
 using Dapper;
+using FollowUp.Jobs.Channels;
 using Npgsql;
 using NodaTime;
 
@@ -11,14 +12,14 @@ namespace FollowUp.Jobs.Messages;
 public sealed class Suppressions(NpgsqlDataSource dataSource, IClock clock)
 {
     /// <summary>Suppresses <paramref name="address"/> for each client (again, if it had been lifted).</summary>
-    public async Task SuppressAsync(IEnumerable<string> clientIds, string channel, string address, string reason, CancellationToken cancellationToken)
+    public async Task SuppressAsync(IEnumerable<string> clientIds, Channel channel, string address, string reason, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await SuppressAsync(connection, null, clientIds, channel, address, reason, clock.GetCurrentInstant(), cancellationToken);
     }
 
     /// <summary>Suppresses inside <paramref name="transaction"/> (an inbound STOP, with the rest of what the reply did).</summary>
-    internal static Task SuppressAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<string> clientIds, string channel,
+    internal static Task SuppressAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<string> clientIds, Channel channel,
         string address, string reason, Instant now, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition("""
             insert into suppressions (client_id, channel, address, reason, created_at)
@@ -29,14 +30,14 @@ public sealed class Suppressions(NpgsqlDataSource dataSource, IClock clock)
             cancellationToken: cancellationToken));
 
     /// <summary>Lifts a suppression (START, YES, UNSTOP); the row stays with when it was lifted.</summary>
-    public async Task LiftAsync(IEnumerable<string> clientIds, string channel, string address, CancellationToken cancellationToken)
+    public async Task LiftAsync(IEnumerable<string> clientIds, Channel channel, string address, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await LiftAsync(connection, null, clientIds, channel, address, clock.GetCurrentInstant(), cancellationToken);
     }
 
     /// <summary>Lifts inside <paramref name="transaction"/>.</summary>
-    internal static Task LiftAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<string> clientIds, string channel,
+    internal static Task LiftAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IEnumerable<string> clientIds, Channel channel,
         string address, Instant now, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition("""
             update suppressions set lifted_at = @now
@@ -44,7 +45,7 @@ public sealed class Suppressions(NpgsqlDataSource dataSource, IClock clock)
             """, new { clients = clientIds.ToArray(), channel, address = Normalize(channel, address), now }, transaction,
             cancellationToken: cancellationToken));
 
-    public async Task<bool> IsSuppressedAsync(string clientId, string channel, string address, CancellationToken cancellationToken)
+    public async Task<bool> IsSuppressedAsync(string clientId, Channel channel, string address, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
@@ -79,7 +80,7 @@ public sealed class Suppressions(NpgsqlDataSource dataSource, IClock clock)
     }
 
     /// <summary>The clients with a message to <paramref name="address"/> (for an email bounce, which names no client).</summary>
-    public async Task<IReadOnlyList<string>> ClientsMessagingAsync(string channel, string address, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ClientsMessagingAsync(Channel channel, string address, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<string>(new CommandDefinition("""
@@ -88,6 +89,6 @@ public sealed class Suppressions(NpgsqlDataSource dataSource, IClock clock)
         return rows.AsList();
     }
 
-    private static string Normalize(string channel, string address) =>
-        channel == "email" ? address.Trim().ToLowerInvariant() : address.Trim();
+    private static string Normalize(Channel channel, string address) =>
+        channel == Channel.Email ? address.Trim().ToLowerInvariant() : address.Trim();
 }

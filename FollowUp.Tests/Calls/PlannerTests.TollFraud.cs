@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Templates;
@@ -25,7 +26,7 @@ public sealed partial class PlannerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(plan.Messages.Where(m => m.Channel == "sms").Select(m => m.SkipReason), Is.All.EqualTo(SkipReasons.CountryNotAllowed));
+            Assert.That(plan.Messages.Where(m => m.Channel == Channel.Sms).Select(m => m.SkipReason), Is.All.EqualTo(SkipReasons.CountryNotAllowed));
             Assert.That(Email(plan, MessageKind.Confirmation).SkipReason, Is.Null);
         });
     }

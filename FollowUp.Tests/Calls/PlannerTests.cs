@@ -1,5 +1,7 @@
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Jobs.Messages;
 using FollowUp.Tests.Support;
 using NodaTime;
@@ -31,9 +33,9 @@ public sealed partial class PlannerTests
         Appointment = startsAt is null ? null : new CallAppointment { Id = "apt_9", StartsAt = startsAt, Service = "Cleaning" },
     });
 
-    private static PlannedMessage Sms(FollowUpPlan plan, string kind) => plan.Messages.Single(m => m.Kind == kind && m.Channel == "sms");
+    private static PlannedMessage Sms(FollowUpPlan plan, string kind) => plan.Messages.Single(m => m.Kind == kind && m.Channel == Channel.Sms);
 
-    private static PlannedMessage Email(FollowUpPlan plan, string kind) => plan.Messages.Single(m => m.Kind == kind && m.Channel == "email");
+    private static PlannedMessage Email(FollowUpPlan plan, string kind) => plan.Messages.Single(m => m.Kind == kind && m.Channel == Channel.Email);
 
     [Test]
     public void Plan_Booked_ConfirmationNow_Reminders24hAnd1h_BySmsAndEmail()
@@ -43,7 +45,7 @@ public sealed partial class PlannerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(plan.Messages.Select(m => (m.Kind, m.Channel)), Is.EqualTo(new[]
+            Assert.That(plan.Messages.Select(m => (m.Kind, m.Channel.Name)), Is.EqualTo(new[]
             {
                 ("confirmation", "sms"), ("confirmation", "email"), ("reminder_24h", "sms"), ("reminder_24h", "email"),
                 ("reminder_1h", "sms"), ("reminder_1h", "email"),
@@ -226,9 +228,9 @@ public sealed partial class PlannerTests
         var plan = Planner.Plan(Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00", email: null), Client(), At("2026-11-22T15:04:05Z"));
         Assert.Multiple(() =>
         {
-            Assert.That(plan.Messages.Where(m => m.Channel == "email").Select(m => m.SkipReason), Is.All.EqualTo(SkipReasons.NoEmailAddress));
-            Assert.That(plan.Messages.Count(m => m.Channel == "email"), Is.EqualTo(3));
-            Assert.That(plan.Messages.Where(m => m.Channel == "sms").Select(m => m.SkipReason), Is.All.Null);
+            Assert.That(plan.Messages.Where(m => m.Channel.Name == "email").Select(m => m.SkipReason), Is.All.EqualTo(SkipReasons.NoEmailAddress));
+            Assert.That(plan.Messages.Count(m => m.Channel.Name == "email"), Is.EqualTo(3));
+            Assert.That(plan.Messages.Where(m => m.Channel.Name == "sms").Select(m => m.SkipReason), Is.All.Null);
         });
     }
 
@@ -247,8 +249,8 @@ public sealed partial class PlannerTests
         var plan = Planner.Plan(Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00"), perKind, At("2026-11-22T15:04:05Z"));
         Assert.Multiple(() =>
         {
-            Assert.That(noEmail.Messages.Select(m => m.Channel), Is.All.EqualTo("sms"));
-            Assert.That(plan.Messages.Select(m => (m.Kind, m.Channel)), Is.EqualTo(new[]
+            Assert.That(noEmail.Messages.Select(m => m.Channel.Name), Is.All.EqualTo("sms"));
+            Assert.That(plan.Messages.Select(m => (m.Kind, m.Channel.Name)), Is.EqualTo(new[]
             {
                 ("confirmation", "sms"), ("reminder_24h", "sms"), ("reminder_24h", "email"),
             }));
@@ -305,7 +307,7 @@ public sealed partial class PlannerTests
     [Test]
     public void Plan_NoCustomerName_GreetsThere()
     {
-        var call = Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00") with { Customer = new CallCustomer { Phone = "+12125550123" } };
+        var call = Call(CallOutcome.Booked, "2026-11-25T14:00:00-05:00") with { Customer = new Customer(null, "+12125550123", null) };
         var plan = Planner.Plan(call, Client(), At("2026-11-22T15:04:05Z"));
         Assert.That(Sms(plan, MessageKind.Confirmation).Body, Does.StartWith("Hi there,"));
     }

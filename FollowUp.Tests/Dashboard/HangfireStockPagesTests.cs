@@ -1,5 +1,6 @@
 using System.Globalization;
 using FollowUp.Jobs.Calls;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Tests.Support;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;

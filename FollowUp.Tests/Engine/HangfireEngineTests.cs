@@ -8,31 +8,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FollowUp.Tests.Engine;
 
 /// <summary>Hangfire with FollowUp's filters on a real PostgreSQL: the fixed retry, dead letters, requeue from each door.</summary>
-public sealed class HangfireEngineTests
+public sealed class HangfireEngineTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
     private string _key = null!;
 
+    protected override bool CreatesTestClients => false;
+
     [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _host = await EngineHost.StartAsync(_db);
-        _key = Guid.NewGuid().ToString("N");
-    }
+    public void SetUp() => _key = Guid.NewGuid().ToString("N");
 
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    private DeadLetters DeadLetters => _host.Services.GetRequiredService<DeadLetters>();
+    private DeadLetters DeadLetters => Engine.Services.GetRequiredService<DeadLetters>();
 
     private long Enqueue(string behaviour) =>
-        long.Parse(_host.Jobs.Enqueue(() => ProbeJob.RunAsync(_key, behaviour, null, CancellationToken.None)), CultureInfo.InvariantCulture);
+        long.Parse(Engine.Jobs.Enqueue(() => ProbeJob.RunAsync(_key, behaviour, null, CancellationToken.None)), CultureInfo.InvariantCulture);
 
     [Test]
     public async Task SucceededJob_ExpiresAfterRetentionDays()
@@ -55,11 +43,11 @@ public sealed class HangfireEngineTests
     {
         var jobId = Enqueue("ok");
 
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Succeeded");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Succeeded");
         Assert.Multiple(() =>
         {
             Assert.That(ProbeJob.RunsOf(_key).Select(r => r.Attempt), Is.EqualTo(new[] { 1 }));
-            Assert.That(_host.History(jobId).Select(h => h.StateName), Is.EqualTo(new[] { "Enqueued", "Processing", "Succeeded" }));
+            Assert.That(Engine.History(jobId).Select(h => h.StateName), Is.EqualTo(new[] { "Enqueued", "Processing", "Succeeded" }));
         });
     }
 
@@ -68,8 +56,8 @@ public sealed class HangfireEngineTests
     {
         var jobId = Enqueue("fail");
 
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Failed");
-        var history = _host.History(jobId);
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Failed");
+        var history = Engine.History(jobId);
         var processing = history.Where(h => h.StateName == "Processing").Select(h => h.CreatedAt).ToList();
         var scheduled = history.Where(h => h.StateName == "Scheduled").ToList();
         var retries = scheduled.Select(h => h.Reason).ToList();
@@ -107,12 +95,12 @@ public sealed class HangfireEngineTests
     {
         var jobId = Enqueue("permanent");
 
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Failed");
         Assert.Multiple(async () =>
         {
             Assert.That(ProbeJob.RunsOf(_key), Has.Count.EqualTo(1));
-            Assert.That(_host.History(jobId)[^1].Reason, Does.Contain("Permanent failure on attempt 1 of 3, no retry"));
-            Assert.That(await _db.ScalarAsync<int>("select attempts from dead_letters where job_id = @jobId", new { jobId }), Is.EqualTo(1));
+            Assert.That(Engine.History(jobId)[^1].Reason, Does.Contain("Permanent failure on attempt 1 of 3, no retry"));
+            Assert.That(await Db.ScalarAsync<int>("select attempts from dead_letters where job_id = @jobId", new { jobId }), Is.EqualTo(1));
         });
     }
 
@@ -122,7 +110,7 @@ public sealed class HangfireEngineTests
     {
         var jobId = Enqueue(behaviour);
 
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Failed");
         Assert.That(ProbeJob.RunsOf(_key), Has.Count.EqualTo(expectedRuns));
     }
 
@@ -130,15 +118,15 @@ public sealed class HangfireEngineTests
     public async Task FixedRetryOnTheJobType_OverridesTheGlobalOne_AndHangfiresOwnRetryIsGone()
     {
         OneShotJob.Runs.Clear();
-        var jobId = long.Parse(_host.Jobs.Enqueue(() => OneShotJob.RunAsync(null)), CultureInfo.InvariantCulture);
+        var jobId = long.Parse(Engine.Jobs.Enqueue(() => OneShotJob.RunAsync(null)), CultureInfo.InvariantCulture);
 
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Failed");
         await Task.Delay(TimeSpan.FromSeconds(2)); // long enough for a retry (1 s in tests) to have shown itself
         Assert.Multiple(() =>
         {
             Assert.That(OneShotJob.Runs.Count(id => id == jobId), Is.EqualTo(1), "Attempts = 1 on the type; no AutomaticRetry behind it");
-            Assert.That(_host.History(jobId)[^1].Reason, Does.Contain("Attempts exhausted (1 of 1)"));
-            Assert.That(_host.History(jobId).Count(h => h.StateName == "Scheduled"), Is.Zero);
+            Assert.That(Engine.History(jobId)[^1].Reason, Does.Contain("Attempts exhausted (1 of 1)"));
+            Assert.That(Engine.History(jobId).Count(h => h.StateName == "Scheduled"), Is.Zero);
         });
     }
 
@@ -147,11 +135,11 @@ public sealed class HangfireEngineTests
     {
         var jobId = Enqueue("defer-once");
 
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Succeeded");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Succeeded");
         Assert.Multiple(() =>
         {
             Assert.That(ProbeJob.RunsOf(_key).Select(r => r.Attempt), Is.EqualTo(new[] { 1, 1 }), "the deferred run was not counted");
-            Assert.That(_host.History(jobId).Single(h => h.StateName == "Scheduled").Reason, Is.EqualTo("Deferred without spending an attempt: not now"));
+            Assert.That(Engine.History(jobId).Single(h => h.StateName == "Scheduled").Reason, Is.EqualTo("Deferred without spending an attempt: not now"));
         });
     }
 
@@ -159,12 +147,12 @@ public sealed class HangfireEngineTests
     public async Task Requeue_ThroughOurDeadLetterDoor_FreshAttempts_RecordsWho()
     {
         var jobId = Enqueue("permanent");
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Failed");
         var letter = (await DeadLetters.ListOpenAsync(10, null, CancellationToken.None)).Single();
 
         Assert.That(await DeadLetters.RequeueAsync(letter.Id, "support-ana", CancellationToken.None), Is.True);
         await Eventually.WaitForAsync(() => Task.FromResult(ProbeJob.RunsOf(_key).Count), n => n == 2, what: "the requeued run");
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Failed");
 
         var requeued = await DeadLetters.FindAsync(letter.Id, CancellationToken.None);
         var open = await DeadLetters.ListOpenAsync(10, null, CancellationToken.None);
@@ -172,7 +160,7 @@ public sealed class HangfireEngineTests
         {
             Assert.That(ProbeJob.RunsOf(_key).Select(r => r.Attempt), Is.EqualTo(new[] { 1, 1 }), "a fresh series: attempt 1 again");
             Assert.That((requeued!.Resolution, requeued.ResolvedBy, requeued.Requeues), Is.EqualTo(("Requeued", "support-ana", 1)));
-            Assert.That(_host.History(jobId).Single(h => h.StateName == "Enqueued" && h.Reason?.Contains("support-ana") == true).Reason,
+            Assert.That(Engine.History(jobId).Single(h => h.StateName == "Enqueued" && h.Reason?.Contains("support-ana") == true).Reason,
                 Is.EqualTo($"Requeued by support-ana (dead letter #{letter.Id})"));
             Assert.That(open.Single().Id, Is.Not.EqualTo(letter.Id), "failing again opens a new dead letter; the old row is history");
             Assert.That(await DeadLetters.RequeueAsync(letter.Id, "support-ana", CancellationToken.None), Is.False, "a resolved letter is not requeued twice");
@@ -183,19 +171,19 @@ public sealed class HangfireEngineTests
     public async Task Requeue_ThroughHangfiresOwnClient_AsTheStockButtonDoes_IsRecordedTheSameWay()
     {
         var jobId = Enqueue("permanent");
-        await HangfireProbe.WaitForStateAsync(_host.Services, jobId, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, jobId, "Failed");
 
         using (JobActor.Push("ops-bob"))
         {
             // What the stock dashboard's Requeue button calls.
-            Assert.That(_host.Jobs.Requeue(jobId.ToString(CultureInfo.InvariantCulture)), Is.True);
+            Assert.That(Engine.Jobs.Requeue(jobId.ToString(CultureInfo.InvariantCulture)), Is.True);
         }
 
         await Eventually.WaitForAsync(() => Task.FromResult(ProbeJob.RunsOf(_key).Count), n => n == 2, what: "the requeued run");
         Assert.Multiple(async () =>
         {
             Assert.That(ProbeJob.RunsOf(_key)[1].Attempt, Is.EqualTo(1));
-            Assert.That(await _db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters order by id limit 1"), Is.EqualTo("Requeued by ops-bob"));
+            Assert.That(await Db.ScalarAsync<string>("select resolution || ' by ' || resolved_by from dead_letters order by id limit 1"), Is.EqualTo("Requeued by ops-bob"));
         });
     }
 
@@ -203,8 +191,8 @@ public sealed class HangfireEngineTests
     public async Task RequeueJob_SucceededRunsAgain_ScheduledOrUnknownIsRefused()
     {
         var done = Enqueue("ok");
-        await HangfireProbe.WaitForStateAsync(_host.Services, done, "Succeeded");
-        var later = long.Parse(_host.Jobs.Schedule(() => ProbeJob.RunAsync(_key + "-later", "ok", null, CancellationToken.None), TimeSpan.FromHours(1)), CultureInfo.InvariantCulture);
+        await HangfireProbe.WaitForStateAsync(Engine.Services, done, "Succeeded");
+        var later = long.Parse(Engine.Jobs.Schedule(() => ProbeJob.RunAsync(_key + "-later", "ok", null, CancellationToken.None), TimeSpan.FromHours(1)), CultureInfo.InvariantCulture);
 
         Assert.Multiple(async () =>
         {
@@ -219,24 +207,24 @@ public sealed class HangfireEngineTests
     public async Task Discard_KeepsTheRow_RecordsWho_MovesTheJobToDeleted_DeletingTheJobDiscardsToo()
     {
         var first = Enqueue("permanent");
-        var second = long.Parse(_host.Jobs.Enqueue(() => ProbeJob.RunAsync(_key + "-2", "permanent", null, CancellationToken.None)), CultureInfo.InvariantCulture);
-        await HangfireProbe.WaitForStateAsync(_host.Services, first, "Failed");
-        await HangfireProbe.WaitForStateAsync(_host.Services, second, "Failed");
-        var letters = await _db.QueryAsync<(long Id, long JobId)>("select id, job_id from dead_letters order by id");
+        var second = long.Parse(Engine.Jobs.Enqueue(() => ProbeJob.RunAsync(_key + "-2", "permanent", null, CancellationToken.None)), CultureInfo.InvariantCulture);
+        await HangfireProbe.WaitForStateAsync(Engine.Services, first, "Failed");
+        await HangfireProbe.WaitForStateAsync(Engine.Services, second, "Failed");
+        var letters = await Db.QueryAsync<(long Id, long JobId)>("select id, job_id from dead_letters order by id");
         var firstLetter = letters.Single(l => l.JobId == first).Id;
 
         Assert.That(await DeadLetters.DiscardAsync(firstLetter, "ops-carla", CancellationToken.None), Is.True);
         using (JobActor.Push("ops-dan"))
         {
-            _host.Jobs.Delete(second.ToString(CultureInfo.InvariantCulture)); // the stock dashboard's Delete
+            Engine.Jobs.Delete(second.ToString(CultureInfo.InvariantCulture)); // the stock dashboard's Delete
         }
 
         Assert.Multiple(async () =>
         {
             // Discard moves the job out of Failed (#17: it used to stay Failed, where the stock Requeue sent it).
-            Assert.That(_host.StateOf(first), Is.EqualTo("Deleted"));
+            Assert.That(Engine.StateOf(first), Is.EqualTo("Deleted"));
             Assert.That(await DeadLetters.DiscardAsync(firstLetter, "ops-carla", CancellationToken.None), Is.False);
-            Assert.That(await _db.QueryAsync<string>("select resolution || ' by ' || resolved_by from dead_letters order by id"),
+            Assert.That(await Db.QueryAsync<string>("select resolution || ' by ' || resolved_by from dead_letters order by id"),
                 Is.EquivalentTo(new[] { "Discarded by ops-carla", "Discarded by ops-dan" }));
         });
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Templates;
@@ -53,7 +54,7 @@ public sealed class MessageDispatchTests
         return _host;
     }
 
-    private static NewMessage Sms(string kind, Instant at, string to = "+12125550123") => new("acme-dental", kind, "sms", to, null, "Hello", at);
+    private static NewMessage Sms(string kind, Instant at, string to = "+12125550123") => new("acme-dental", kind, Channel.Sms, to, null, "Hello", at);
 
     [Test]
     public async Task PlanMany_RolledBack_LeavesNeitherMessagesNorJobs()
@@ -166,7 +167,7 @@ public sealed class MessageDispatchTests
         var owner = (await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent, what: "sent")).JobId!.Value;
 
         // A second job for the same message, as a dispatcher that died before recording its id leaves behind.
-        var orphan = dispatcher.Create(planned.Id, "sms", MessageKind.AdHoc, "+12125550123", SystemClock.Instance.GetCurrentInstant(), SystemClock.Instance.GetCurrentInstant());
+        var orphan = dispatcher.Create(planned.Id, Channel.Sms, MessageKind.AdHoc, "+12125550123", SystemClock.Instance.GetCurrentInstant(), SystemClock.Instance.GetCurrentInstant());
 
         await HangfireProbe.WaitForStateAsync(host.Services, orphan, "Succeeded");
         Assert.Multiple(async () =>
@@ -187,7 +188,7 @@ public sealed class MessageDispatchTests
         // Hangfire keeps due times in whole seconds, dropping the fraction: 09:00:00.7 would start at 09:00:00.
         var due = Instant.FromUtc(2030, 1, 2, 9, 0).PlusTicks(7_000_000);
 
-        host.Services.GetRequiredService<MessageDispatcher>().Create(1, "sms", MessageKind.Reminder1h, "+12125550123", due, now);
+        host.Services.GetRequiredService<MessageDispatcher>().Create(1, Channel.Sms, MessageKind.Reminder1h, "+12125550123", due, now);
 
         Assert.That(Instant.FromDateTimeUtc(((ScheduledState)state!).EnqueueAt), Is.EqualTo(Instant.FromUtc(2030, 1, 2, 9, 0, 1)));
     }

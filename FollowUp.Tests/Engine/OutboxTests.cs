@@ -1,4 +1,6 @@
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Calls;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Notifications;
 using FollowUp.Jobs.Templates;
@@ -59,7 +61,7 @@ public sealed class OutboxTests
         await using var connection = await _db.DataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         var planned = await messages.PlanManyAsync(Enumerable.Range(0, count)
-            .Select(i => new NewMessage("acme-dental", MessageKind.Reminder24h, "sms", "+12125550123", null, i == count - 1 ? body : "Hello", later))
+            .Select(i => new NewMessage("acme-dental", MessageKind.Reminder24h, Channel.Sms, "+12125550123", null, i == count - 1 ? body : "Hello", later))
             .ToArray(), tx);
         await tx.CommitAsync();
         return planned;

@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Messages;
 using FollowUp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,17 +61,17 @@ public sealed class DeliveryUpdatesTests : EngineTest
         var suppressions = Engine.Services.GetRequiredService<Suppressions>();
         var messages = Engine.Services.GetRequiredService<IMessageClient>();
 
-        await suppressions.SuppressAsync(["acme-dental"], "sms", "+12125550123", "STOP", CancellationToken.None);
+        await suppressions.SuppressAsync(["acme-dental"], Channel.Sms, "+12125550123", "STOP", CancellationToken.None);
         var whileSuppressed = await messages.SendSmsAsync("acme-dental", "+12125550123", "one");
         var skipped = await Eventually.WaitForAsync(async () => (await messages.FindAsync(whileSuppressed.Id))!, m => m.Status == MessageStatus.Skipped);
-        await suppressions.LiftAsync(["acme-dental"], "sms", "+12125550123", CancellationToken.None);
+        await suppressions.LiftAsync(["acme-dental"], Channel.Sms, "+12125550123", CancellationToken.None);
         var afterLift = await messages.SendSmsAsync("acme-dental", "+12125550123", "two");
         await Eventually.WaitForAsync(async () => (await messages.FindAsync(afterLift.Id))!, m => m.Status == MessageStatus.Sent);
 
         Assert.Multiple(async () =>
         {
             Assert.That(skipped.SkipReason, Is.EqualTo("opted out"));
-            Assert.That(await suppressions.IsSuppressedAsync("acme-dental", "sms", "+12125550123", CancellationToken.None), Is.False);
+            Assert.That(await suppressions.IsSuppressedAsync("acme-dental", Channel.Sms, "+12125550123", CancellationToken.None), Is.False);
             Assert.That(await Db.ScalarAsync<long>("select count(*) from suppressions where lifted_at is not null"), Is.EqualTo(1), "the lifted row is kept");
         });
     }

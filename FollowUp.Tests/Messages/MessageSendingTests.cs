@@ -34,7 +34,7 @@ public sealed class MessageSendingTests : EngineTest
     {
         await using var connection = await Db.DataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        var id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, "sms", to, null, "Hello",
+        var id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, Channel.Sms, to, null, "Hello",
             at ?? SystemClock.Instance.GetCurrentInstant()), tx);
         await tx.CommitAsync();
         return id;
@@ -182,11 +182,11 @@ public sealed class MessageSendingTests : EngineTest
         await using (var tx = await connection.BeginTransactionAsync())
         {
             var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(1);
-            scheduled = await Messages.PlanAsync(new NewMessage("acme-dental", MessageKind.NurtureDay1, "email", "ana@example.com", "Hi", "Hello", later)
+            scheduled = await Messages.PlanAsync(new NewMessage("acme-dental", MessageKind.NurtureDay1, Channel.Email, "ana@example.com", "Hi", "Hello", later)
             {
                 AppointmentId = "apt_9", CustomerPhone = "+12125550123",
             }, tx);
-            skipped = await Messages.PlanAsync(new NewMessage("acme-dental", MessageKind.NurtureDay1, "email", "", "Hi", "Hello", later)
+            skipped = await Messages.PlanAsync(new NewMessage("acme-dental", MessageKind.NurtureDay1, Channel.Email, "", "Hi", "Hello", later)
             {
                 SkipReason = "no email address",
             }, tx);

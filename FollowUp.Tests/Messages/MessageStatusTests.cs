@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Notifications;
 using FollowUp.Jobs.Templates;
@@ -67,7 +68,7 @@ public sealed partial class MessageStatusTests
         await using (var connection = await _db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
-            id = await messages.PlanAsync(new NewMessage("acme-dental", MessageKind.AdHoc, "sms", "+12125550123", null, "Hi",
+            id = await messages.PlanAsync(new NewMessage("acme-dental", MessageKind.AdHoc, Channel.Sms, "+12125550123", null, "Hi",
                 SystemClock.Instance.GetCurrentInstant() + Duration.FromHours(1)), tx);
             await tx.CommitAsync();
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Templates;
 using FollowUp.Tests.Support;
@@ -33,7 +34,7 @@ public sealed class NodeDeathTests
         await using (var tx = await connection.BeginTransactionAsync())
         {
             var batch = Enumerable.Range(0, Count).Select(i =>
-                new NewMessage("acme-dental", MessageKind.AdHoc, "sms", $"+1212555{1000 + i}", null, $"Reminder {i}: see you tomorrow.", now)).ToList();
+                new NewMessage("acme-dental", MessageKind.AdHoc, Channel.Sms, $"+1212555{1000 + i}", null, $"Reminder {i}: see you tomorrow.", now)).ToList();
             await producer.Services.GetRequiredService<IMessageClient>().PlanManyAsync(batch, tx);
             await tx.CommitAsync();
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Engine;
@@ -18,48 +19,40 @@ namespace FollowUp.Tests.Messages;
 /// sender reads the time from NodaTime.Testing's FakeClock; Hangfire runs on the real clock, so a message
 /// planned for the real now is due at once, and one deferred to the fake clock's future stays Scheduled.
 /// </summary>
-public sealed class QuietHoursSendingTests
+public sealed class QuietHoursSendingTests : EngineTest
 {
     private const string LosAngeles = "+13105550123";
 
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
     private ScriptedSmsProvider _sms = null!;
     private FakeClock _clock = null!;
 
     private static Instant At(string iso) => OffsetDateTimePattern.ExtendedIso.Parse(iso).Value.ToInstant();
 
-    private IMessageClient Messages => _host.Services.GetRequiredService<IMessageClient>();
+    protected override bool StartsEngineInSetUp => false;
+
+    protected override bool CreatesTestClients => false;
 
     private async Task StartAsync(string now)
     {
-        _db = await TestDatabase.CreateAsync();
         _sms = new ScriptedSmsProvider("scripted");
         _clock = new FakeClock(At(now));
-        _host = await EngineHost.StartAsync(_db, services: s =>
+        await StartEngineAsync(null, s =>
         {
             s.AddSingleton<ISmsProvider>(_sms);
             s.AddSingleton<IClock>(_clock);
         });
         // A New York client, open all day: only the recipient's hours (the default, 08:00-21:00) can stop a send.
-        await TestClients.CreateAsync(_host.Services, settings: TestClients.Acme(c => c with { RecipientHours = RecipientHours.Default }));
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
+        await TestClients.CreateAsync(Engine.Services, settings: TestClients.Acme(c => c with { RecipientHours = RecipientHours.Default }));
     }
 
     /// <summary>Plans a message due at the real now and creates its job (the fake clock is not the dispatcher's to wait on).</summary>
     private async Task<long> SendAsync(string kind, string channel, string to, string? customerPhone = null)
     {
         long id;
-        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var connection = await Db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
-            id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, channel, to, channel == "email" ? "Hello" : null, "Hello",
+            id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, Channel.Parse(channel), to, channel == "email" ? "Hello" : null, "Hello",
                 SystemClock.Instance.GetCurrentInstant()) { CustomerPhone = customerPhone ?? to }, tx);
             await tx.CommitAsync();
         }
@@ -74,9 +67,9 @@ public sealed class QuietHoursSendingTests
     private async Task AssertDeferredWithoutAnAttemptAsync(long id, Instant until, string reason)
     {
         var deferred = await WaitForAsync(id, m => m.ScheduledFor == until, $"message {id} deferred to {until}");
-        await HangfireProbe.WaitForStateAsync(_host.Services, deferred.JobId!.Value, "Scheduled");
-        var scheduled = _host.History(deferred.JobId!.Value)[^1];
-        using var connection = _host.Services.GetRequiredService<JobStorage>().GetConnection();
+        await HangfireProbe.WaitForStateAsync(Engine.Services, deferred.JobId!.Value, "Scheduled");
+        var scheduled = Engine.History(deferred.JobId!.Value)[^1];
+        using var connection = Engine.Services.GetRequiredService<JobStorage>().GetConnection();
         var retries = connection.GetJobParameter(deferred.JobId!.Value.ToString(CultureInfo.InvariantCulture), FixedRetryAttribute.RetryCountParameter);
         Assert.Multiple(() =>
         {

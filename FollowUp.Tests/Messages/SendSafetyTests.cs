@@ -10,34 +10,23 @@ namespace FollowUp.Tests.Messages;
 /// #11's safety cases on a real engine and PostgreSQL, providers faked at the ISmsProvider port: no
 /// second copy through failover, no message left "sending", a database blip after the send.
 /// </summary>
-public sealed class SendSafetyTests
+public sealed class SendSafetyTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost _host = null!;
     private ScriptedSmsProvider _primary = null!;
     private ScriptedSmsProvider _secondary = null!;
 
-    private async Task StartAsync(Dictionary<string, string?>? overrides = null)
+    protected override bool StartsEngineInSetUp => false;
+
+    private Task StartAsync(Dictionary<string, string?>? overrides = null)
     {
-        _db = await TestDatabase.CreateAsync();
         _primary = new ScriptedSmsProvider("primary");
         _secondary = new ScriptedSmsProvider("secondary");
-        _host = await EngineHost.StartAsync(_db, overrides, s =>
+        return StartEngineAsync(overrides, s =>
         {
             s.AddSingleton<ISmsProvider>(_primary);
             s.AddSingleton<ISmsProvider>(_secondary);
         });
-        await TestClients.CreateAsync(_host.Services);
     }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    private IMessageClient Messages => _host.Services.GetRequiredService<IMessageClient>();
 
     private Task<MessageInfo> WaitForStatus(long id, params string[] statuses) =>
         Eventually.WaitForAsync(async () => (await Messages.FindAsync(id))!, m => statuses.Contains(m.Status),
@@ -52,7 +41,7 @@ public sealed class SendSafetyTests
         var planned = await Messages.SendSmsAsync("acme-dental", "+12125550123", "Hi");
 
         var sent = await WaitForStatus(planned.Id, MessageStatus.Sent);
-        var events = await _db.QueryAsync<string>($"select event from message_events where message_id = {planned.Id} order by id");
+        var events = await Db.QueryAsync<string>($"select event from message_events where message_id = {planned.Id} order by id");
         Assert.Multiple(() =>
         {
             Assert.That(_secondary.Calls, Is.Empty, "a second provider would have sent a second copy for certain");
@@ -84,7 +73,7 @@ public sealed class SendSafetyTests
     {
         await StartAsync();
         // The first write of "sent" fails as a dropped connection would; a sequence is not rolled back.
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create sequence sent_blips;
             create function blip_sent() returns trigger language plpgsql as $$
             begin
@@ -101,7 +90,7 @@ public sealed class SendSafetyTests
         {
             Assert.That(_primary.Calls, Has.Count.EqualTo(1), "sending again would deliver a second copy");
             Assert.That(sent.ProviderMessageId, Does.StartWith("primary-"));
-            Assert.That(await _db.ScalarAsync<long>("select nextval('sent_blips')"), Is.GreaterThan(2), "the blip happened");
+            Assert.That(await Db.ScalarAsync<long>("select nextval('sent_blips')"), Is.GreaterThan(2), "the blip happened");
         });
     }
 }

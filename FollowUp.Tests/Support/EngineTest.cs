@@ -39,12 +39,35 @@ public abstract class EngineTest
     {
     }
 
-    /// <summary>Creates the database and starts the engine.</summary>
+    /// <summary>
+    /// Whether the engine starts in this set-up (default true). A fixture whose tests each need their own
+    /// settings or fakes returns false; each test then calls <see cref="StartEngineAsync(Dictionary{string, string}, Action{IServiceCollection})"/>.
+    /// </summary>
+    protected virtual bool StartsEngineInSetUp => true;
+
+    /// <summary>Creates the database and, unless the fixture starts it per test, the engine.</summary>
     [SetUp]
     public async Task StartEngineAsync()
     {
         Db = await TestDatabase.CreateAsync();
-        Engine = await EngineHost.StartAsync(Db, Settings, ConfigureServices);
+        if (StartsEngineInSetUp)
+        {
+            await StartEngineAsync(Settings, null);
+        }
+    }
+
+    /// <summary>
+    /// Starts the engine on <see cref="Db"/> with <paramref name="settings"/> (over <see cref="EngineHost.TestSettings"/>)
+    /// and, after <see cref="ConfigureServices"/>, <paramref name="services"/>; then the test clients, when
+    /// <see cref="CreatesTestClients"/>.
+    /// </summary>
+    protected async Task StartEngineAsync(Dictionary<string, string?>? settings, Action<IServiceCollection>? services)
+    {
+        Engine = await EngineHost.StartAsync(Db, settings, s =>
+        {
+            ConfigureServices(s);
+            services?.Invoke(s);
+        });
         if (CreatesTestClients)
         {
             await TestClients.CreateAsync(Engine.Services);

@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -68,7 +69,7 @@ public sealed class UnsubscribeTests
         await using (var connection = await _db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
-            id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, "email", to, "Hello", "Hi Ana",
+            id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, Channel.Email, to, "Hello", "Hi Ana",
                 SystemClock.Instance.GetCurrentInstant()) { CustomerPhone = "+12125550123" }, tx);
             await tx.CommitAsync();
         }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
@@ -54,7 +55,8 @@ internal static class MessageEndpoints
         }
 
         Instant? sendAt = body.SendAt is { } at ? Instant.FromDateTimeOffset(at) : null;
-        var message = body.Channel == "sms"
+        // The validator has accepted the channel's name: this is its one reading into a Channel.
+        var message = Channel.Parse(body.Channel!) == Channel.Sms
             ? await messages.SendSmsAsync(body.ClientId!, body.To!, body.Body!, sendAt, null, cancellationToken)
             : await messages.SendEmailAsync(body.ClientId!, body.To!, body.Subject!, body.Body!, sendAt, null, cancellationToken);
         return TypedResults.Accepted($"/api/messages/{message.Id}", message);

@@ -45,8 +45,8 @@ internal static class MessageListQuery
             errors.Add(new ValidationFailure("kind", $"must be one of {string.Join(", ", Kinds)}"));
         }
 
-        var channel = Text("channel");
-        if (channel is not null and not ("sms" or "email"))
+        Channel? channel = null;
+        if (Text("channel") is { } channelName && !Channel.TryParse(channelName, out channel))
         {
             errors.Add(new ValidationFailure("channel", "must be \"sms\" or \"email\""));
         }

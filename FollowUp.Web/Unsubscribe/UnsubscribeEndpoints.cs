@@ -64,7 +64,7 @@ internal static class UnsubscribeEndpoints
 
         // The body (List-Unsubscribe=One-Click from a mailbox provider, the same from the page's button) is
         // not read: the token alone decides, and a repeated POST suppresses again, which changes nothing.
-        await suppressions.SuppressAsync([read.ClientId!], Channel.Email.Name, read.Address!, Reason, cancellationToken);
+        await suppressions.SuppressAsync([read.ClientId!], Channel.Email, read.Address!, Reason, cancellationToken);
         return WantsHtml(context) ? UnsubscribePage.Done(client.Name, read.Address!) : TypedResults.Ok();
     }
 

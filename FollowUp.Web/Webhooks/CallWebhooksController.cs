@@ -6,6 +6,7 @@ using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Sms;
 using FollowUp.Jobs.Clients;
+using FollowUp.Jobs.Contracts;
 using FollowUp.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Channels.Email;
 using FollowUp.Jobs.Messages;
 using FollowUp.Web.Api;
@@ -140,14 +141,14 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
             // our one-click link. Only when the event names no message of ours, every client that mailed
             // the address, since which one it meant cannot be told.
             var clientId = messageId is { } id ? (await messages.FindAsync(id, cancellationToken))?.ClientId : null;
-            var clients = clientId is not null ? [clientId] : await suppressions.ClientsMessagingAsync("email", email, cancellationToken);
-            await suppressions.SuppressAsync(clients, "email", email, $"sendgrid {kind}", cancellationToken);
+            var clients = clientId is not null ? [clientId] : await suppressions.ClientsMessagingAsync(Channel.Email, email, cancellationToken);
+            await suppressions.SuppressAsync(clients, Channel.Email, email, $"sendgrid {kind}", cancellationToken);
         }
         else if (kind is "bounce" or "dropped")
         {
             // The address itself fails: no client can reach it.
-            var clients = await suppressions.ClientsMessagingAsync("email", email, cancellationToken);
-            await suppressions.SuppressAsync(clients, "email", email, $"sendgrid {kind}", cancellationToken);
+            var clients = await suppressions.ClientsMessagingAsync(Channel.Email, email, cancellationToken);
+            await suppressions.SuppressAsync(clients, Channel.Email, email, $"sendgrid {kind}", cancellationToken);
         }
     }
 

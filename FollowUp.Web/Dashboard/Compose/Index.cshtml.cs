@@ -54,10 +54,12 @@ internal sealed class IndexModel(IMessageClient messages, NpgsqlDataSource dataS
             }
         }
 
+        // The form's channel, read once; an unknown one is the validator's "channel" problem below.
+        var named = Jobs.Channels.Channel.TryParse(channel, out var parsedChannel) ? parsedChannel : null;
         var request = new MessageRequest
         {
             ClientId = clientId, Channel = channel, To = to?.Trim(), Body = body,
-            Subject = channel == "sms" && string.IsNullOrEmpty(subject) ? null : subject,
+            Subject = named == Jobs.Channels.Channel.Sms && string.IsNullOrEmpty(subject) ? null : subject,
             SendAt = when,
         };
         foreach (var error in (await new MessageRequestValidator().ValidateAsync(request, cancellationToken)).Errors)
@@ -79,7 +81,7 @@ internal sealed class IndexModel(IMessageClient messages, NpgsqlDataSource dataS
         }
 
         Instant? at = when is { } w ? Instant.FromDateTimeOffset(w) : null;
-        var message = channel == "sms"
+        var message = named == Jobs.Channels.Channel.Sms
             ? await messages.SendSmsAsync(clientId!, request.To!, body!, at, null, cancellationToken)
             : await messages.SendEmailAsync(clientId!, request.To!, subject!, body!, at, null, cancellationToken);
         await audit.WriteAsync(User.Identity!.Name!, "message.compose", $"message {message.Id}", null,

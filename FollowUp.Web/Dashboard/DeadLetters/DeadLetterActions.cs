@@ -56,7 +56,7 @@ internal sealed class DeadLetterActions(FollowUp.Jobs.Engine.DeadLetters deadLet
     public async Task<Dictionary<string, string>> EditAndRetryAsync(
         long id, MessageInfo message, MessageEdit edit, string actor, CancellationToken cancellationToken)
     {
-        var channel = Channel.Parse(message.Channel);
+        var channel = message.Channel;
         var after = new MessageContent(channel, edit.Recipient ?? message.Recipient,
             channel == Channel.Email ? edit.Subject ?? message.Subject : null, edit.Body ?? message.Body);
         var problems = new Dictionary<string, string>(MessageContentValidator.Instance.Problems(after), StringComparer.Ordinal);

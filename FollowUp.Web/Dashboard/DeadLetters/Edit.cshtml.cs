@@ -1,3 +1,4 @@
+using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using Microsoft.AspNetCore.Mvc;
@@ -33,7 +34,7 @@ internal sealed class EditModel(FollowUp.Jobs.Engine.DeadLetters deadLetters, IM
         (To, Subject, Body) = (to, subject, body);
         var edit = new MessageEdit(
             Recipient: to?.Trim() is { } t && t != Message.Recipient ? t : null,
-            Subject: Message.Channel == "email" && subject != Message.Subject ? subject ?? "" : null,
+            Subject: Message.Channel == Channel.Email && subject != Message.Subject ? subject ?? "" : null,
             Body: body != Message.Body ? body ?? "" : null);
         var problems = await actions.EditAndRetryAsync(id, Message, edit, User.Identity!.Name!, cancellationToken);
         if (problems.Count > 0)

@@ -61,7 +61,7 @@ internal sealed class IndexModel(MessageQueries queries, OverviewQueries overvie
     {
         var query = new Dictionary<string, string?>
         {
-            ["status"] = status, ["client_id"] = Filter.ClientId, ["kind"] = Filter.Kind, ["channel"] = Filter.Channel,
+            ["status"] = status, ["client_id"] = Filter.ClientId, ["kind"] = Filter.Kind, ["channel"] = Filter.Channel?.Name,
             ["to"] = Raw("to"), ["q"] = Filter.Query, ["from"] = Raw("from"), ["until"] = Raw("until"),
             ["before"] = before?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };

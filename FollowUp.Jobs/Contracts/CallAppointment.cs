@@ -1,4 +1,4 @@
-namespace FollowUp.Jobs.Calls;
+namespace FollowUp.Jobs.Contracts;
 
 /// <summary>
 /// The appointment a call booked, cancelled or moved. <see cref="Id"/> ties a cancellation or a

@@ -1,9 +1,10 @@
-namespace FollowUp.Jobs.Calls;
+namespace FollowUp.Jobs.Contracts;
 
 /// <summary>
 /// The outcome of one phone call, as telephony posts it to <c>POST /webhooks/calls</c> (docs/WEBHOOKS.md) and
-/// as the platform adapters (<see cref="RetellCallEvents"/>, <see cref="TwilioVoiceCallEvents"/>) produce it.
-/// Times are ISO 8601 with an offset; <see cref="CallEventValidator"/> checks every field.
+/// as the platform adapters (<see cref="Calls.RetellCallEvents"/>, <see cref="Calls.TwilioVoiceCallEvents"/>) produce it:
+/// the wire's contract, strings as sent. Times are ISO 8601 with an offset; <see cref="Calls.CallEventValidator"/>
+/// checks every field, and <see cref="Calls.Call.From"/> reads a valid one into the domain's <see cref="Calls.Call"/>.
 /// </summary>
 public sealed record CallEvent
 {
@@ -20,7 +21,7 @@ public sealed record CallEvent
     /// <summary>When the call ended, with an offset ("2026-11-22T15:04:05Z"); nurture counts days from it.</summary>
     public string OccurredAt { get; init; } = null!;
 
-    /// <summary>One of <see cref="CallOutcome"/>.</summary>
+    /// <summary>One of <see cref="Calls.CallOutcome"/>.</summary>
     public string Outcome { get; init; } = null!;
 
     public CallCustomer Customer { get; init; } = null!;
