@@ -56,6 +56,15 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock, T
         _ => null,
     };
 
+    /// <summary>The id <paramref name="provider"/> gave message <paramref name="messageId"/> when it accepted it, or null.</summary>
+    public async Task<string?> ProviderMessageIdAsync(long messageId, string provider, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select provider_message_id from messages where id = @messageId and provider = @provider", new { messageId, provider },
+            cancellationToken: cancellationToken));
+    }
+
     /// <summary>The rank of a status word, or null when it is not a delivery status.</summary>
     public static int? Rank(string status) => status switch
     {

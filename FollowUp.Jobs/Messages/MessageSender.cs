@@ -76,10 +76,16 @@ internal sealed class MessageSender
         var channel = _channels.GetValueOrDefault(message.Channel)
             ?? throw new PermanentJobException($"Message {messageId} is for channel '{message.Channel}', which has no registered channel.");
         var outgoing = message.ToOutgoing();
-        if ((message.Status == MessageStatus.Sending || message.PossiblySent)
-            && await AdoptedEarlierCopyAsync(message, channel, outgoing, job, cancellationToken))
+        IReadOnlySet<string>? skip = null;
+        if (message.Status == MessageStatus.Sending || message.PossiblySent)
         {
-            return;
+            var (adopted, unanswered) = await AdoptedEarlierCopyAsync(message, channel, outgoing, job, cancellationToken);
+            if (adopted)
+            {
+                return;
+            }
+
+            skip = unanswered;
         }
         if (await RefusalAsync(message, channel.RecipientPhone(outgoing), cancellationToken) is { } reason)
         {
@@ -98,7 +104,7 @@ internal sealed class MessageSender
         {
             sent = await channel.SendAsync(outgoing,
                 (provider, ex) => _store.AddFailoverAsync(messageId, provider, ex.Message, CancellationToken.None),
-                cancellationToken);
+                cancellationToken, skip);
         }
         catch (ProviderSendException ex)
         {
@@ -133,17 +139,27 @@ internal sealed class MessageSender
     /// An earlier attempt may have reached a provider: asks the channel's providers that can be asked
     /// (Twilio's Messages list) for that copy before sending again. Found, it is adopted — <c>sent</c> with the
     /// provider's id and status — and nothing is sent. Not found, or no provider can be asked (email),
-    /// the attempt sends: at least once. A provider that cannot answer fails the attempt without sending
-    /// (the retry asks again), since sending blind is what would deliver a second copy.
+    /// the attempt sends: at least once. A provider that cannot answer is left out of this attempt when the
+    /// channel has another (an outage must not stop reminders: the next road sends it, and the event says
+    /// a copy may exist at the one that could not be asked); with no other, the attempt fails without
+    /// sending and the retry asks again.
     /// </summary>
-    private async Task<bool> AdoptedEarlierCopyAsync(MessageToSend message, IMessageChannel channel, OutgoingMessage outgoing, SendAttempt job,
-        CancellationToken cancellationToken)
+    /// <returns>Whether a copy was adopted; and the providers to leave out of this attempt, if any.</returns>
+    private async Task<(bool Adopted, IReadOnlySet<string>? Skip)> AdoptedEarlierCopyAsync(MessageToSend message, IMessageChannel channel,
+        OutgoingMessage outgoing, SendAttempt job, CancellationToken cancellationToken)
     {
         var since = (message.FirstAttemptAt ?? _clock.GetCurrentInstant()) - LookupMargin;
         ChannelReceipt? found;
         try
         {
             found = await channel.FindSentAsync(outgoing, since, cancellationToken);
+        }
+        catch (ProviderSendException ex) when (channel.Providers.Any(p => p != ex.Provider))
+        {
+            await _store.AddEventAsync(message.Id, "possibly_sent",
+                $"attempt {job.Attempt} (job {job.JobId}): could not ask {ex.Provider} whether an earlier attempt reached it ({ex.Message}); "
+                + $"sending through the next provider, so a copy at {ex.Provider} may also exist", CancellationToken.None);
+            return (false, new HashSet<string>(StringComparer.Ordinal) { ex.Provider });
         }
         catch (ProviderSendException ex)
         {
@@ -158,7 +174,7 @@ internal sealed class MessageSender
 
         if (found is null)
         {
-            return false;
+            return (false, null);
         }
 
         var receipt = found.Receipt;
@@ -177,7 +193,7 @@ internal sealed class MessageSender
             }
         }
 
-        return true;
+        return (true, null);
     }
 
     /// <summary>Clock skew between us and the provider, and the time an attempt takes to reach it.</summary>

@@ -11,6 +11,9 @@ public sealed class WebhookRouteOptions
 {
     public const string Section = "FollowUp:Sms:Webhook";
 
+    /// <summary>The route's provider name (in provider orders, receipts and the message's <c>provider</c>).</summary>
+    public const string ProviderName = "webhook";
+
     /// <summary>Where each SMS is POSTed: https, or http to a loopback address (local development).</summary>
     public string? Url { get; set; }
 

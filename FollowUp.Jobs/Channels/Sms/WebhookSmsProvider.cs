@@ -24,7 +24,7 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
 {
     public const string HttpClientName = "sms-webhook";
 
-    public const string ProviderName = "webhook";
+    public const string ProviderName = WebhookRouteOptions.ProviderName;
 
     private const int MaxAnswerBytes = 4 * 1024;
 
