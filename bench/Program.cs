@@ -7,6 +7,7 @@ namespace FollowUp.Bench;
 /// dotnet run -c Release --project bench -- send      the send benchmark (fake Twilio answering in 20 ms)
 /// dotnet run -c Release --project bench -- webhooks  signed call webhooks at 100, 300, 1,000/s against the app
 /// bench/run.sh dashboard [requests]                  dashboard pages over HTTP with 1M jobs and 1M messages
+/// bench/run.sh search [messages] [runs]               GET /api/messages at 1M messages, with and without the trigram indexes
 /// An explicit entry class, not top-level statements: .NET 10 makes a top-level Program public in
 /// apps that reference ASP.NET Core, which would clash with FollowUp.Web's in the test project.
 /// </summary>
@@ -20,12 +21,13 @@ internal static class BenchProgram
         "send" => await SendBenchmark.RunAsync(args[1..]),
         "webhooks" => await WebhookBenchmark.RunAsync(args[1..]),
         "dashboard" => await DashboardBenchmark.RunAsync(args[1..]),
+        "search" => await SearchBenchmark.RunAsync(args[1..]),
         _ => Usage(),
     };
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: FollowUp.Bench engine | levers | stuck | send | webhooks | dashboard");
+        Console.Error.WriteLine("usage: FollowUp.Bench engine | levers | stuck | send | webhooks | dashboard | search");
         return 2;
     }
 }

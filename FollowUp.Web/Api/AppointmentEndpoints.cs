@@ -20,10 +20,13 @@ internal static class AppointmentEndpoints
         // POST /api/appointments/{id}/cancel?client_id=       202 the plan (cancellation, reminders cancelled); 404; 409 already cancelled
         // POST /api/appointments/{id}/reschedule?client_id=   202 the plan for the new time; 404; 409 cancelled; 422 starts_at
         //                                                     (both: 500 when processing failed: journaled, replayed like a webhook)
-        var group = app.MapGroup("/api/appointments").RequireAuthorization("api").WithTags("Appointments");
-        group.MapGet("/{id}", Get);
-        group.MapPost("/{id}/cancel", Cancel).WithIdempotencyKey();
-        group.MapPost("/{id}/reschedule", Reschedule).WithIdempotencyKey().Accepts<RescheduleRequest>("application/json");
+        var group = app.MapGroup("/api/appointments").RequireAuthorization("api").Refuses(StatusCodes.Status401Unauthorized).WithTags("Appointments");
+        group.MapGet("/{id}", Get).Produces<AppointmentView>().Refuses(StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{id}/cancel", Cancel).WithIdempotencyKey().Produces<IntakeAnswer>(StatusCodes.Status202Accepted)
+            .Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
+        group.MapPost("/{id}/reschedule", Reschedule).WithIdempotencyKey().Accepts<RescheduleRequest>("application/json")
+            .Produces<IntakeAnswer>(StatusCodes.Status202Accepted)
+            .Refuses(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 

@@ -12,11 +12,13 @@ internal static class CallEndpoints
         // GET  /api/call-webhooks?status=&before=     200 journal entries, newest first, 100 a page
         // GET  /api/call-webhooks/{id}                200 one entry (status, attempts, error); 404
         // POST /api/call-webhooks/{id}/replay         202 processed now; 200 it was already processed; 404; 500 failed again (error recorded)
-        var api = app.MapGroup("/api").RequireAuthorization("api");
-        api.MapGet("/calls/{callId}", GetCall).WithTags("Calls");
-        api.MapGet("/call-webhooks", ListWebhooks).WithTags("Calls");
-        api.MapGet("/call-webhooks/{id:long}", GetWebhook).WithTags("Calls");
-        api.MapPost("/call-webhooks/{id:long}/replay", ReplayWebhook).WithTags("Calls");
+        var api = app.MapGroup("/api").RequireAuthorization("api").Refuses(StatusCodes.Status401Unauthorized);
+        api.MapGet("/calls/{callId}", GetCall).WithTags("Calls").Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        // 400 also when before is not a number (the parameter's binding).
+        api.MapGet("/call-webhooks", ListWebhooks).WithTags("Calls").Produces<IReadOnlyList<WebhookEntry>>().Refuses(StatusCodes.Status400BadRequest);
+        api.MapGet("/call-webhooks/{id:long}", GetWebhook).WithTags("Calls").Refuses(StatusCodes.Status404NotFound);
+        api.MapPost("/call-webhooks/{id:long}/replay", ReplayWebhook).WithTags("Calls")
+            .Produces<IntakeAnswer>(StatusCodes.Status202Accepted).Produces<IntakeAnswer>().Refuses(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -14,9 +14,11 @@ internal static partial class ClientEndpoints
     {
         // PUT /api/clients/{id}   create (201) or replace (200); 400 bad JSON or id, 422 invalid fields
         // GET /api/clients/{id}   200 the client without its secret, with template_previews (SMS and segments per kind); 404 unknown
-        var group = app.MapGroup("/api/clients").RequireAuthorization("api").WithTags("Clients");
-        group.MapPut("/{id}", PutClient).Accepts<ClientSettings>("application/json").WithIdempotencyKey();
-        group.MapGet("/{id}", GetClient);
+        var group = app.MapGroup("/api/clients").RequireAuthorization("api").Refuses(StatusCodes.Status401Unauthorized).WithTags("Clients");
+        group.MapPut("/{id}", PutClient).Accepts<ClientSettings>("application/json").WithIdempotencyKey()
+            .Produces<ClientSettings>(StatusCodes.Status201Created).Produces<ClientSettings>()
+            .Refuses(StatusCodes.Status400BadRequest, StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/{id}", GetClient).Refuses(StatusCodes.Status404NotFound);
         return app;
     }
 

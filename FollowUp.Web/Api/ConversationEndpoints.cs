@@ -12,7 +12,8 @@ internal static class ConversationEndpoints
         // GET /api/conversations?client_id=&phone=     200 the conversation (latest 500 entries, oldest first); 404 unknown client;
         //                                              422 client_id or phone missing or invalid
         // GET /api/conversations?client_id=&search=    200 conversations, latest reply first (phone omitted): 50 at most
-        app.MapGet("/api/conversations", Get).RequireAuthorization("api").WithTags("Conversations");
+        app.MapGet("/api/conversations", Get).RequireAuthorization("api").WithTags("Conversations")
+            .Refuses(StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
         return app;
     }
 

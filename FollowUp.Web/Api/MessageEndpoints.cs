@@ -24,14 +24,19 @@ internal static class MessageEndpoints
         // GET  /api/dead-letters?before={id}      200 open dead letters, newest first, 100 a page
         // POST /api/dead-letters/{id}/requeue     202 requeued; 404 unknown; 409 already resolved
         // POST /api/jobs/{id}/requeue             202 requeued; 409 not in a requeueable state
-        var api = app.MapGroup("/api").RequireAuthorization("api");
-        api.MapPost("/messages", PostMessage).WithTags("Messages").Accepts<MessageRequest>("application/json").WithIdempotencyKey();
-        api.MapGet("/messages", ListMessages).WithTags("Messages");
-        api.MapGet("/messages/{id:long}", GetMessage).WithTags("Messages");
-        api.MapPost("/messages/{id:long}/cancel", CancelMessage).WithTags("Messages");
-        api.MapGet("/dead-letters", ListDeadLetters).WithTags("Dead letters");
-        api.MapPost("/dead-letters/{id:long}/requeue", RequeueDeadLetter).WithTags("Dead letters");
-        api.MapPost("/jobs/{id:long}/requeue", RequeueJob).WithTags("Jobs");
+        var api = app.MapGroup("/api").RequireAuthorization("api").Refuses(StatusCodes.Status401Unauthorized);
+        api.MapPost("/messages", PostMessage).WithTags("Messages").Accepts<MessageRequest>("application/json").WithIdempotencyKey()
+            .Produces<MessageInfo>(StatusCodes.Status202Accepted)
+            .Refuses(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/messages", ListMessages).WithTags("Messages").Produces<MessagePage>().Refuses(StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/messages/{id:long}", GetMessage).WithTags("Messages").Refuses(StatusCodes.Status404NotFound);
+        api.MapPost("/messages/{id:long}/cancel", CancelMessage).WithTags("Messages").Produces<MessageInfo>()
+            .Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        // 400 when before is not a number (the parameter's binding).
+        api.MapGet("/dead-letters", ListDeadLetters).WithTags("Dead letters").Refuses(StatusCodes.Status400BadRequest);
+        api.MapPost("/dead-letters/{id:long}/requeue", RequeueDeadLetter).WithTags("Dead letters")
+            .Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
+        api.MapPost("/jobs/{id:long}/requeue", RequeueJob).WithTags("Jobs").Refuses(StatusCodes.Status409Conflict);
         return app;
     }
 
