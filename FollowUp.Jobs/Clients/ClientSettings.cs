@@ -52,12 +52,15 @@ public sealed record ClientSettings
     /// own country, the region of <see cref="SmsFrom"/>, or else the country of <see cref="TimeZone"/>
     /// (none for a zone of no country, such as UTC: then every country). An SMS to a number elsewhere,
     /// or to a premium-rate number anywhere, is planned as skipped (<see cref="Messages.SkipReasons"/>): a
-    /// spoofed caller cannot make the business pay for a text abroad. See <see cref="SmsDestinations"/>.
+    /// spoofed caller cannot make the business pay for a text abroad. See <c>Calls.SmsDestinations</c>.
     /// </summary>
     public IReadOnlyList<string>? SmsCountries { get; init; }
 
     /// <summary>Missed-call text-backs sent in any 60 minutes; beyond it they are planned as skipped. Default 30.</summary>
-    public int TextBackHourlyLimit { get; init; } = SmsDestinations.DefaultTextBackHourlyLimit;
+    public int TextBackHourlyLimit { get; init; } = DefaultTextBackHourlyLimit;
+
+    /// <summary>Text-backs a client may send in any hour unless it says otherwise.</summary>
+    public const int DefaultTextBackHourlyLimit = 30;
 
     /// <summary>Sender number, stored as E.164, or null for the provider's configured sender.</summary>
     public string? SmsFrom { get; init; }

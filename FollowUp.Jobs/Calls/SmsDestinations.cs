@@ -1,8 +1,9 @@
 using FollowUp.Jobs.Channels;
+using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Messages;
 using NodaTime.TimeZones;
 
-namespace FollowUp.Jobs.Clients;
+namespace FollowUp.Jobs.Calls;
 
 /// <summary>
 /// Where a client's SMS may go (toll fraud: a spoofed caller from a premium or foreign number must not
@@ -11,8 +12,6 @@ namespace FollowUp.Jobs.Clients;
 /// </summary>
 public static class SmsDestinations
 {
-    public const int DefaultTextBackHourlyLimit = 30;
-
     /// <summary>
     /// The regions <paramref name="client"/> may text: its <see cref="ClientSettings.SmsCountries"/>, or
     /// else its own country: the region of its <c>sms_from</c>, or else of its time zone (NodaTime's zone.tab).
