@@ -45,6 +45,9 @@ public sealed class FakeTwilioServer : IAsyncDisposable
     public int StoredFor(string to, string body) =>
         _stored.Count(m => (string?)m["to"] == to && (string?)m["body"] == body);
 
+    /// <summary>List reads wait this long before answering (a hanging Twilio).</summary>
+    public TimeSpan ListDelay { get; set; }
+
     /// <summary>When set, list reads answer with this status (an outage of the lookup).</summary>
     public int? ListStatus { get; set; }
 
@@ -144,6 +147,18 @@ public sealed class FakeTwilioServer : IAsyncDisposable
     {
         var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value);
         _lookups.Enqueue(query);
+        if (ListDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(ListDelay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         if (ListStatus is { } status)
         {
             context.Response.StatusCode = status;

@@ -27,6 +27,18 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Requests => [.. _requests];
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<int> _script = new();
+
+    /// <summary>Answer the next request with <paramref name="status"/> (in order; then <see cref="Status"/>).</summary>
+    public FakeWebhookReceiver Then(int status)
+    {
+        _script.Enqueue(status);
+        return this;
+    }
+
+    /// <summary>When set, a 2xx answer carries this JSON (given the number of requests so far).</summary>
+    public Func<int, string>? AnswerJson { get; set; }
+
     public static async Task<FakeWebhookReceiver> StartAsync()
     {
         FakeWebhookReceiver? receiver = null;
@@ -37,7 +49,12 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
             receiver!._requests.Enqueue(new ReceivedWebhook(
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 context.Request.ContentType, body));
-            context.Response.StatusCode = receiver.Status;
+            context.Response.StatusCode = receiver._script.TryDequeue(out var scripted) ? scripted : receiver.Status;
+            if (receiver.AnswerJson is { } json && context.Response.StatusCode is >= 200 and < 300)
+            {
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(json(receiver._requests.Count), context.RequestAborted);
+            }
         }));
         receiver = new FakeWebhookReceiver(app, new Uri(address, "/hooks/followup"));
         return receiver;

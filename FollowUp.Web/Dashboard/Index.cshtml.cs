@@ -5,7 +5,8 @@ using NodaTime;
 namespace FollowUp.Web.Dashboard;
 
 /// <summary>The overview: counts, charts, provider health, spend — all from small tables or narrow indexes.</summary>
-internal sealed class IndexModel(OverviewQueries queries, FollowUp.Jobs.Engine.DeadLetters deadLetters, IClock clock) : PageModel
+internal sealed class IndexModel(OverviewQueries queries, FollowUp.Jobs.Engine.DeadLetters deadLetters, IClock clock,
+    FollowUp.Jobs.Channels.ProviderBreakers breakers) : PageModel
 {
     public StateCounts Counts { get; private set; } = new(new Dictionary<string, long>(), null);
 
@@ -14,6 +15,9 @@ internal sealed class IndexModel(OverviewQueries queries, FollowUp.Jobs.Engine.D
     public Chart LastTwoWeeks { get; private set; } = null!;
 
     public IReadOnlyList<ProviderHealth> Providers { get; private set; } = [];
+
+    /// <summary>This node's circuit breakers, one per provider it has called.</summary>
+    public IReadOnlyList<FollowUp.Jobs.Channels.BreakerState> Breakers => breakers.States();
 
     public IReadOnlyList<Spend> Spend { get; private set; } = [];
 

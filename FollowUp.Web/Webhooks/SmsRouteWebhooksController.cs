@@ -73,7 +73,7 @@ internal sealed class SmsRouteWebhooksController(IOptions<WebhookRouteOptions> r
         var errors = new Dictionary<string, string[]>();
         if (report.ValueKind != JsonValueKind.Object)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [""] = ["must be a JSON object"] });
+            return Invalid(new Dictionary<string, string[]> { [""] = ["must be a JSON object"] });
         }
 
         long? messageId = null;
@@ -133,7 +133,7 @@ internal sealed class SmsRouteWebhooksController(IOptions<WebhookRouteOptions> r
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The delivery report is not valid");
+            return Invalid(errors);
         }
 
         // By the receiver's own id when it gave one; else by our message id, which the route's receipt
@@ -144,4 +144,9 @@ internal sealed class SmsRouteWebhooksController(IOptions<WebhookRouteOptions> r
         await deliveries.ApplyAsync(WebhookRouteOptions.ProviderName, id2, status!, error, null, null, null, messageId, cancellationToken);
         return TypedResults.NoContent();
     }
+
+    // 422, each field and why, as the API's own validation problems; nothing was written.
+    private static IResult Invalid(Dictionary<string, string[]> errors) =>
+        ApiJson.ValidationProblem(new FluentValidation.Results.ValidationResult(
+            errors.SelectMany(e => e.Value.Select(why => new FluentValidation.Results.ValidationFailure(e.Key, why)))));
 }
