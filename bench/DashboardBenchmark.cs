@@ -62,14 +62,19 @@ internal static partial class DashboardBenchmark
                 $"seeded {await connection.ExecuteScalarAsync<long>("select count(*) from messages"):N0} messages in {messagesSeeded.TotalSeconds:F0} s; {await connection.ExecuteScalarAsync<long>("select count(*) from hangfire.job"):N0} Hangfire jobs with {states:N0} states in {jobsSeeded.TotalSeconds:F0} s; checked in {checking.Elapsed.TotalSeconds:F0} s"));
         }
 
-        var port = FreePort();
+        var port = WebProcess.FreePort();
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
-        using var web = StartWeb(webDll, cs, baseUrl);
+        using var web = WebProcess.Start(webDll, cs, baseUrl, new Dictionary<string, string>
+        {
+            ["FollowUp__Dashboard__AdminPassword"] = Password,
+            ["FollowUp__Dashboard__AllowInsecureCookies"] = "true", // plain HTTP on loopback, as ./run.sh
+            ["FollowUp__Engine__RunServer"] = "false",
+        });
         try
         {
             using var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
             using var http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
-            await WaitReadyAsync(http);
+            await WebProcess.WaitReadyAsync(http);
             await SignInAsync(http);
             await WaitForCountsAsync(cs);
             await CheckDetailsPagesAsync(http, samples);
@@ -209,50 +214,6 @@ internal static partial class DashboardBenchmark
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static Process StartWeb(string webDll, string cs, Uri baseUrl)
-    {
-        var start = new ProcessStartInfo("dotnet", [webDll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(webDll))))!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ConnectionStrings__FollowUp"] = cs;
-        start.Environment["ASPNETCORE_URLS"] = baseUrl.ToString();
-        start.Environment["FollowUp__Dashboard__AdminPassword"] = Password;
-        start.Environment["FollowUp__Dashboard__AllowInsecureCookies"] = "true"; // plain HTTP on loopback, as ./run.sh
-        start.Environment["FollowUp__Engine__RunServer"] = "false";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("web: " + e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http)
-    {
-        for (var i = 0; i < 240; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new InvalidOperationException("FollowUp.Web did not become ready in 2 minutes.");
-    }
-
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 
@@ -314,10 +275,4 @@ internal static partial class DashboardBenchmark
         return body.Length;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -72,14 +72,15 @@ internal static class SearchBenchmark
             ("filter status=sent, keyset page 2", "status=sent&before={next}"),
         };
 
-        var port = FreePort();
+        var port = WebProcess.FreePort();
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
-        using var web = StartWeb(webDll, cs, baseUrl);
+        using var web = WebProcess.Start(webDll, cs, baseUrl,
+            new Dictionary<string, string> { ["FollowUp__Api__Keys__0"] = ApiKey, ["FollowUp__Engine__RunServer"] = "false" });
         try
         {
             using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(2) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-            await WaitReadyAsync(http);
+            await WebProcess.WaitReadyAsync(http);
 
             var indexed = await MeasureAsync("with the trigram indexes", http, dataSource, queries, runs);
             await using (var connection = await dataSource.OpenConnectionAsync())
@@ -263,53 +264,4 @@ internal static class SearchBenchmark
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-    private static Process StartWeb(string webDll, string cs, Uri baseUrl)
-    {
-        var start = new ProcessStartInfo("dotnet", [webDll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(webDll))))!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ConnectionStrings__FollowUp"] = cs;
-        start.Environment["ASPNETCORE_URLS"] = baseUrl.ToString();
-        start.Environment["FollowUp__Api__Keys__0"] = ApiKey;
-        start.Environment["FollowUp__Engine__RunServer"] = "false";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("web: " + e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http)
-    {
-        for (var i = 0; i < 240; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new InvalidOperationException("FollowUp.Web did not become ready in 2 minutes.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -55,7 +55,7 @@ internal static class WebhookBenchmark
         foreach (var (label, web) in apps)
         {
             var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_webhooks_{rate}_{label}", 100);
-            var port = FreePort();
+            var port = WebProcess.FreePort();
             using var app = StartApp(web, cs, port, withWorker);
             try
             {
@@ -229,12 +229,5 @@ internal static class WebhookBenchmark
         }
 
         throw new FileNotFoundException("FollowUp.Web.dll (Release) not found; bench/run.sh builds it.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
