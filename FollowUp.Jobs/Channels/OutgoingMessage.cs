@@ -11,6 +11,7 @@ namespace FollowUp.Jobs.Channels;
 /// <param name="Body">The text.</param>
 /// <param name="SmsFrom">The client's SMS sender, or null for the provider's default.</param>
 /// <param name="EmailFrom">The client's email sender, or null for the provider's default.</param>
+/// <param name="SmsProviders">The client's own SMS provider order, or null for the global one.</param>
 internal sealed record OutgoingMessage(
     long Id, string ClientId, string Kind, bool Marketing, string Recipient, string? CustomerPhone, string? Subject, string Body,
-    string? SmsFrom, string? EmailFrom);
+    string? SmsFrom, string? EmailFrom, IReadOnlyList<string>? SmsProviders = null);

@@ -48,12 +48,12 @@ internal sealed class ProviderChain<TProvider>
     /// </summary>
     public async Task<ProviderReceipt> SendAsync(
         Func<TProvider, CancellationToken, Task<ProviderReceipt>> send, Func<string, ProviderSendException, Task> onFailover,
-        CancellationToken cancellationToken, IReadOnlySet<string>? skip = null)
+        CancellationToken cancellationToken, IReadOnlySet<string>? skip = null, IReadOnlyList<string>? order = null)
     {
         ArgumentNullException.ThrowIfNull(send);
         ArgumentNullException.ThrowIfNull(onFailover);
         ProviderSendException? last = null;
-        foreach (var provider in _providers.Where(p => skip is null || !skip.Contains(p.Name)))
+        foreach (var provider in InOrder(order).Where(p => skip is null || !skip.Contains(p.Name)))
         {
             await _limiters.WaitAsync(provider.Name, cancellationToken);
             try
@@ -85,6 +85,26 @@ internal sealed class ProviderChain<TProvider>
         }
 
         throw last ?? new ProviderSendException(_channel.Name, SendFailureKind.Transient, "No provider is left to try for this attempt.", "no_provider");
+    }
+
+    /// <summary>
+    /// The providers to try: the configured ones in <paramref name="order"/> (a client's own order: only those
+    /// it lists), or the channel's order when none is given.
+    /// </summary>
+    /// <exception cref="ProviderSendException">None of the providers the order lists is configured here.</exception>
+    private IEnumerable<TProvider> InOrder(IReadOnlyList<string>? order)
+    {
+        if (order is null)
+        {
+            return _providers;
+        }
+
+        var listed = order.Select(name => _providers.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
+            .OfType<TProvider>().ToList();
+        return listed.Count > 0
+            ? listed
+            : throw new ProviderSendException(_channel.Name, SendFailureKind.Transient,
+                $"None of the client's providers ({string.Join(", ", order)}) is configured on this node.", "no_provider");
     }
 
     /// <summary>

@@ -56,6 +56,13 @@ public sealed record ClientSettings
     /// </summary>
     public IReadOnlyList<string>? SmsCountries { get; init; }
 
+    /// <summary>
+    /// This client's SMS providers in failover order (<c>twilio</c>, <c>webhook</c>), overriding the global
+    /// <c>FollowUp:Sms:Providers</c> for its messages; only the ones listed are used, so <c>["webhook"]</c> sends
+    /// all its SMS through the webhook route. Null (absent): the global order.
+    /// </summary>
+    public IReadOnlyList<string>? SmsProviders { get; init; }
+
     /// <summary>Missed-call text-backs sent in any 60 minutes; beyond it they are planned as skipped. Default 30.</summary>
     public int TextBackHourlyLimit { get; init; } = DefaultTextBackHourlyLimit;
 

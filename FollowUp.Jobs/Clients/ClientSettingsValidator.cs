@@ -84,6 +84,28 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
                 }
             })
             .When(c => c.SmsCountries is not null);
+        RuleFor(c => c.SmsProviders)
+            .Custom((providers, context) =>
+            {
+                for (var i = 0; i < providers!.Count; i++)
+                {
+                    if (!Channels.Sms.SmsProviderNames.All.Contains(providers[i]))
+                    {
+                        context.AddFailure(new ValidationFailure($"sms_providers[{i}]",
+                            $"must be one of {string.Join(", ", Channels.Sms.SmsProviderNames.All)}"));
+                    }
+                    else if (providers.Take(i).Contains(providers[i]))
+                    {
+                        context.AddFailure(new ValidationFailure($"sms_providers[{i}]", "is listed twice"));
+                    }
+                }
+
+                if (providers.Count == 0)
+                {
+                    context.AddFailure(new ValidationFailure("sms_providers", "must list at least one provider, or be absent for the global order"));
+                }
+            })
+            .When(c => c.SmsProviders is not null);
         RuleFor(c => c.HelpText)
             .Must(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 320 && !t.Any(ch => char.IsControl(ch) && ch is not '\n'))
             .When(c => c.HelpText is not null)

@@ -38,6 +38,9 @@ internal sealed class MessageToSend
 
     public long? JobId { get; set; }
 
+    /// <summary>The client's own SMS provider order, or null for the global one.</summary>
+    public string[]? SmsProviders { get; set; }
+
     /// <summary>When it is due (moved by a deferral): send lateness is measured from here.</summary>
     public Instant ScheduledFor { get; set; }
 
@@ -48,7 +51,7 @@ internal sealed class MessageToSend
     public bool PossiblySent { get; set; }
 
     /// <summary>What its channel needs to send it.</summary>
-    public OutgoingMessage ToOutgoing() => new(Id, ClientId, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom);
+    public OutgoingMessage ToOutgoing() => new(Id, ClientId, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom, SmsProviders);
 }
 
 internal sealed partial class MessageStore
@@ -57,7 +60,7 @@ internal sealed partial class MessageStore
         select m.id, m.client_id, m.kind, m.channel, m.marketing, m.recipient, m.customer_phone, m.subject, m.body, m.status,
                exists (select 1 from suppressions s where s.client_id = m.client_id and s.channel = m.channel
                        and s.address = lower(m.recipient) and s.lifted_at is null) as suppressed,
-               c.sms_from, c.email_from, c.daily_limit_per_recipient, m.job_id, m.scheduled_for,
+               c.sms_from, c.email_from, c.daily_limit_per_recipient, m.job_id, m.scheduled_for, c.sms_providers,
                (select min(e.at) from message_events e where e.message_id = m.id and e.event = 'sending') as first_attempt_at,
                exists (select 1 from message_events e where e.message_id = m.id and e.event = 'possibly_sent') as possibly_sent
         from messages m join clients c on c.id = m.client_id

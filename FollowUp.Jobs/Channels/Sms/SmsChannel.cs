@@ -37,7 +37,7 @@ internal sealed class SmsChannel : IMessageChannel
         IReadOnlySet<string>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(Request(message), ct), onFailover, cancellationToken, skip);
+        var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(Request(message), ct), onFailover, cancellationToken, skip, message.SmsProviders);
         return Charged(message, receipt);
     }
 

@@ -123,6 +123,26 @@ public sealed class SecondRoadTests
     }
 
     [Test]
+    public async Task ClientsOwnProviderOrder_WebhookOnly_SendsThroughTheRoute_WhileOthersUseTheGlobalOrder()
+    {
+        await StartAsync(withTwilio: true);
+        await TestClients.CreateAsync(_api.Services, "route-dental", TestClients.Acme() with { SmsProviders = ["webhook"] });
+
+        var routed = await _api.Services.GetRequiredService<IMessageClient>().SendSmsAsync("route-dental", "+12125550123", "Via our CRM.");
+        var global = await _api.PostSmsAsync("+12125550124", "Via Twilio.");
+        var routedSent = await _api.WaitForStatusAsync(routed.Id, "sent");
+        var globalSent = await _api.WaitForStatusAsync(global, "sent");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(routedSent.GetProperty("provider").GetString(), Is.EqualTo("webhook"), "the client's own order");
+            Assert.That(globalSent.GetProperty("provider").GetString(), Is.EqualTo("twilio"), "the global order: twilio first");
+            Assert.That(_twilio.Requests.Select(r => r.Form["Body"].ToString()), Is.EqualTo(new[] { "Via Twilio." }));
+            Assert.That(_route.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task Route_AnswersWithItsOwnId_ReportByThatId_Applies()
     {
         await StartAsync(withTwilio: false);
