@@ -28,7 +28,12 @@ internal static class MessageEndpoints
         api.MapPost("/messages", PostMessage).WithTags("Messages").Accepts<MessageRequest>("application/json").WithIdempotencyKey()
             .Produces<MessageInfo>(StatusCodes.Status202Accepted)
             .Refuses(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
-        api.MapGet("/messages", ListMessages).WithTags("Messages").Produces<MessagePage>().Refuses(StatusCodes.Status422UnprocessableEntity);
+        api.MapGet("/messages", ListMessages).WithTags("Messages").Produces<MessagePage>().Refuses(StatusCodes.Status422UnprocessableEntity)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                MessageListQuery.Describe(operation);
+                return Task.CompletedTask;
+            });
         api.MapGet("/messages/{id:long}", GetMessage).WithTags("Messages").Refuses(StatusCodes.Status404NotFound);
         api.MapPost("/messages/{id:long}/cancel", CancelMessage).WithTags("Messages").Produces<MessageInfo>()
             .Refuses(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);

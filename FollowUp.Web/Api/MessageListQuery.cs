@@ -11,7 +11,7 @@ namespace FollowUp.Web.Api;
 /// <c>GET /api/messages</c>'s query string parsed into a <see cref="MessageFilter"/>, or every problem
 /// with it under its parameter's name.
 /// </summary>
-internal static class MessageListQuery
+internal static partial class MessageListQuery
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
