@@ -209,6 +209,23 @@ public sealed partial class OpenApiDocumentTests
     }
 
     [Test]
+    public async Task Document_MessageList_DescribesEveryQueryParameterItParses()
+    {
+        var list = (await DocumentAsync()).GetProperty("paths").GetProperty("/api/messages").GetProperty("get");
+        var parameters = list.GetProperty("parameters").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(parameters.Keys, Is.EquivalentTo(new[] { "client_id", "status", "kind", "channel", "to", "q", "from", "until", "before", "limit" }));
+            Assert.That(parameters.Values.Select(p => p.GetProperty("in").GetString()), Is.All.EqualTo("query"));
+            Assert.That(parameters["channel"].GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()),
+                Is.EqualTo(new[] { "sms", "email" }));
+            Assert.That(parameters["limit"].GetProperty("schema").GetProperty("maximum").GetRawText(), Is.EqualTo("100"));
+        });
+    }
+
+    [Test]
     public async Task Document_HasNoSecret()
     {
         var text = (await DocumentAsync()).ToString();

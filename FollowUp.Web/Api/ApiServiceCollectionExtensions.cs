@@ -17,21 +17,9 @@ internal static class ApiServiceCollectionExtensions
     {
         services.AddSingleton<IdempotencyStore>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<ExceptionHandlerOptions>(o =>
-        {
-            o.StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
-            // The caller's mistake, not ours: no error log and no exception diagnostics for it.
-            o.SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException;
-        });
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-        {
-            if (context.Exception is BadHttpRequestException bad)
-            {
-                // The framework's own sentence, e.g. Failed to bind parameter "long? before" from "yesterday".
-                context.ProblemDetails.Title = "Malformed request";
-                context.ProblemDetails.Detail = bad.Message;
-            }
-        });
+        // A parameter that does not bind throws BadHttpRequestException, answered by BadRequestExceptionHandler
+        // as a 400 problem naming it. The caller's mistake, not ours: no error log and no diagnostics for it.
+        services.Configure<ExceptionHandlerOptions>(o => o.SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException);
         return services;
     }
 }

@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace FollowUp.Web.Api;
 
 /// <summary>
-/// Kestrel's refusal of a request it cannot read (a malformed chunked body, a body cut short, one over
-/// the size limit) surfaces as <see cref="BadHttpRequestException"/> from the first read of the body,
-/// inside an endpoint. It is the client's fault and carries its own status (400, 413): answered with it as
-/// a problem document, not as the exception handler's 500. Nothing was recorded: every door reads the
-/// whole body before it writes.
+/// A request the server cannot read or bind surfaces as <see cref="BadHttpRequestException"/>: Kestrel's
+/// refusal of a body (a malformed chunked body, one cut short, one over the size limit) from the first read
+/// of it, or a minimal-API parameter that does not bind (<c>?before=yesterday</c>: routing throws, as
+/// configured). It is the client's fault and carries its own status (400, 413): answered with it as a
+/// problem document whose detail is the framework's own sentence (it names the parameter and the value),
+/// not as the exception handler's 500. Nothing was recorded: every door reads the whole body before it writes.
 /// </summary>
 internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -27,8 +28,9 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             ProblemDetails =
             {
                 Status = bad.StatusCode,
-                Title = "Unreadable request",
-                // Kestrel's own words ("Bad chunk size data.", "Unexpected end of request content."): no request data in them.
+                Title = "Malformed request",
+                // The framework's own words ("Bad chunk size data.", "Failed to bind parameter \"long? before\" from \"yesterday\"."):
+                // the parameter and the value the caller sent, no other request data.
                 Detail = bad.Message,
             },
         });
