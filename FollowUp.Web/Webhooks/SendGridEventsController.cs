@@ -68,19 +68,10 @@ internal sealed class SendGridEventsController(IOptions<SendGridOptions> options
             return TypedResults.Problem(statusCode: 401, title: "Stale signature", detail: "The signed timestamp is more than 300 s away.");
         }
 
-        if (WireText.FindInJson(body) is { Count: > 0 } unusable)
+        var (events, unreadable) = WebhookBody.ParseJson(body);
+        if (unreadable is not null)
         {
-            return WireText.Problem(unusable);
-        }
-
-        JsonElement events;
-        try
-        {
-            events = JsonDocument.Parse(body).RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            return WebhookProblems.MalformedJson(ex.Message);
+            return unreadable;
         }
 
         if (events.ValueKind != JsonValueKind.Array)

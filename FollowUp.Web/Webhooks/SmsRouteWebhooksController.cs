@@ -55,19 +55,10 @@ internal sealed class SmsRouteWebhooksController(IOptions<WebhookRouteOptions> r
             return WebhookProblems.InvalidSignature(CallSignature.Header, check);
         }
 
-        if (WireText.FindInJson(body) is { Count: > 0 } unusable)
+        var (report, unreadable) = WebhookBody.ParseJson(body);
+        if (unreadable is not null)
         {
-            return WireText.Problem(unusable);
-        }
-
-        JsonElement report;
-        try
-        {
-            report = JsonDocument.Parse(body).RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            return WebhookProblems.MalformedJson(ex.Message);
+            return unreadable;
         }
 
         var errors = new Dictionary<string, string[]>();

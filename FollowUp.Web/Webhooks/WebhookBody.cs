@@ -26,4 +26,25 @@ internal static class WebhookBody
 
         return buffer.ToArray();
     }
+
+    /// <summary>
+    /// A verified JSON body parsed, or the problem to answer: 400 naming each string that cannot be stored
+    /// (NUL, a lone surrogate), or 400 for JSON that does not parse. Nothing has been written either way.
+    /// </summary>
+    public static (System.Text.Json.JsonElement Json, IResult? Problem) ParseJson(byte[] body)
+    {
+        if (Api.WireText.FindInJson(body) is { Count: > 0 } unusable)
+        {
+            return (default, Api.WireText.Problem(unusable));
+        }
+
+        try
+        {
+            return (System.Text.Json.JsonDocument.Parse(body).RootElement.Clone(), null);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return (default, WebhookProblems.MalformedJson(ex.Message));
+        }
+    }
 }
