@@ -61,7 +61,7 @@ public abstract class EngineTest
     /// and, after <see cref="ConfigureServices"/>, <paramref name="services"/>; then the test clients, when
     /// <see cref="CreatesTestClients"/>.
     /// </summary>
-    protected async Task StartEngineAsync(Dictionary<string, string?>? settings, Action<IServiceCollection>? services)
+    protected async Task StartEngineAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         Engine = await EngineHost.StartAsync(Db, settings, s =>
         {
