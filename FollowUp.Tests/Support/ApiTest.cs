@@ -34,12 +34,35 @@ public abstract class ApiTest
     {
     }
 
-    /// <summary>Creates the database, the app and, when <see cref="CreatesTestClients"/>, the test clients.</summary>
+    /// <summary>
+    /// Whether the app starts in this set-up (default true). A fixture whose tests each need their own
+    /// settings, or whose settings name a fake started in its own set-up (a fake provider's URL), returns
+    /// false and calls <see cref="StartApiAsync"/> itself.
+    /// </summary>
+    protected virtual bool StartsApiInSetUp => true;
+
+    /// <summary>Creates the database and, unless the fixture starts it itself, the app.</summary>
     [SetUp]
-    public async Task StartApiAsync()
+    public async Task SetUpApiAsync()
     {
         Db = await TestDatabase.CreateAsync();
-        Api = ApiHost.Start(Db, Settings, ConfigureServices);
+        if (StartsApiInSetUp)
+        {
+            await StartApiAsync(Settings);
+        }
+    }
+
+    /// <summary>
+    /// Starts the app on <see cref="Db"/> with <paramref name="settings"/> and, after <see cref="ConfigureServices"/>,
+    /// <paramref name="services"/>; then the test clients, when <see cref="CreatesTestClients"/>.
+    /// </summary>
+    protected async Task StartApiAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        Api = ApiHost.Start(Db, settings, s =>
+        {
+            ConfigureServices(s);
+            services?.Invoke(s);
+        });
         if (CreatesTestClients)
         {
             await TestClients.CreateAsync(Api.Services);
@@ -48,7 +71,7 @@ public abstract class ApiTest
 
     /// <summary>Stops the app and drops the database.</summary>
     [TearDown]
-    public async Task StopApiAsync()
+    public async Task TearDownApiAsync()
     {
         // Null when the set-up itself failed: its exception is the one to see.
         if (Api is not null)
