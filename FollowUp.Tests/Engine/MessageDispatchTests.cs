@@ -19,39 +19,23 @@ namespace FollowUp.Tests.Engine;
 /// server, and Hangfire's <see cref="IBackgroundJobClient"/> as a Moq port where a test needs to see or
 /// break what is sent to it.
 /// </summary>
-public sealed class MessageDispatchTests
+public sealed class MessageDispatchTests : EngineTest
 {
-    private TestDatabase _db = null!;
-    private EngineHost? _host;
     private ScriptedSmsProvider _sms = null!;
 
+    protected override bool StartsEngineInSetUp => false;
+
     [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _sms = new ScriptedSmsProvider("scripted");
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        await _db.DisposeAsync();
-    }
+    public void SetUp() => _sms = new ScriptedSmsProvider("scripted");
 
     private async Task<EngineHost> StartAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        _host = await EngineHost.StartAsync(_db, settings, s =>
+        await StartEngineAsync(settings, s =>
         {
             s.AddSingleton<ISmsProvider>(_sms);
             services?.Invoke(s);
         });
-        await TestClients.CreateAsync(_host.Services);
-        return _host;
+        return Engine;
     }
 
     private static NewMessage Sms(string kind, Instant at, string to = "+12125550123") => new("acme-dental", kind, Channel.Sms, to, null, "Hello", at);
@@ -63,7 +47,7 @@ public sealed class MessageDispatchTests
         var messages = host.Services.GetRequiredService<IMessageClient>();
         var now = SystemClock.Instance.GetCurrentInstant();
 
-        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var connection = await Db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
             await messages.PlanManyAsync([Sms(MessageKind.Confirmation, now), Sms(MessageKind.Reminder1h, now + Duration.FromHours(5))], tx);
@@ -73,7 +57,7 @@ public sealed class MessageDispatchTests
         await Task.Delay(TimeSpan.FromSeconds(1)); // several dispatcher passes (200 ms in tests)
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
             Assert.That(HangfireProbe.SendJobCount(host.Services), Is.Zero);
             Assert.That(_sms.Calls, Is.Empty);
         });
@@ -87,7 +71,7 @@ public sealed class MessageDispatchTests
         // A whole second: a delayed job's due time is rounded up to one (Hangfire keeps whole seconds).
         var now = Instant.FromUnixTimeSeconds(SystemClock.Instance.GetCurrentInstant().ToUnixTimeSeconds());
         PlannedMessages planned;
-        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var connection = await Db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
             planned = await messages.PlanManyAsync([Sms(MessageKind.Confirmation, now), Sms(MessageKind.Reminder24h, now + Duration.FromDays(2))], tx);

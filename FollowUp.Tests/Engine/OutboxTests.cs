@@ -21,7 +21,7 @@ namespace FollowUp.Tests.Engine;
 /// committer's signal wakes the dispatcher without waiting for its poll. Real PostgreSQL, real Hangfire
 /// storage; the Moq port of <see cref="IBackgroundJobClient"/> only where a test must hold a create back.
 /// </summary>
-public sealed class OutboxTests
+public sealed class OutboxTests : EngineTest
 {
     // Polling so slow that anything these tests see dispatched was dispatched by a call or a signal.
     private static readonly Dictionary<string, string?> NoPoll = new()
@@ -30,35 +30,19 @@ public sealed class OutboxTests
         ["FollowUp:Engine:DispatchPollMilliseconds"] = "60000",
     };
 
-    private TestDatabase _db = null!;
-    private EngineHost? _host;
-
-    [SetUp]
-    public async Task SetUp() => _db = await TestDatabase.CreateAsync();
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        await _db.DisposeAsync();
-    }
+    protected override bool StartsEngineInSetUp => false;
 
     private async Task<EngineHost> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
-        _host = await EngineHost.StartAsync(_db, settings, services);
-        await TestClients.CreateAsync(_host.Services);
-        return _host;
+        await StartEngineAsync(settings, services);
+        return Engine;
     }
 
     private async Task<PlannedMessages> PlanCommittedAsync(EngineHost host, int count, string body = "Hello")
     {
         var messages = host.Services.GetRequiredService<IMessageClient>();
         var later = SystemClock.Instance.GetCurrentInstant() + Duration.FromDays(2);
-        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        await using var connection = await Db.DataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
         var planned = await messages.PlanManyAsync(Enumerable.Range(0, count)
             .Select(i => new NewMessage("acme-dental", MessageKind.Reminder24h, Channel.Sms, "+12125550123", null, i == count - 1 ? body : "Hello", later))
@@ -79,7 +63,7 @@ public sealed class OutboxTests
         // the jobs themselves (inserted, then given their Scheduled state) share one. Two connections, or a
         // job created before its id was written, would show two or more. A test may read Hangfire's table;
         // product code reads it only through Hangfire's API.
-        var transactions = await _db.QueryAsync<string>("""
+        var transactions = await Db.QueryAsync<string>("""
             select distinct x from (
                 select m.xmin::text as x from messages m where m.job_id is not null
                 union all
@@ -88,10 +72,10 @@ public sealed class OutboxTests
         Assert.Multiple(async () =>
         {
             Assert.That(dispatched, Is.EqualTo(5));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where job_id is null"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where job_id is null"), Is.Zero);
             Assert.That(HangfireProbe.SendJobCount(host.Services), Is.EqualTo(5));
             Assert.That(transactions, Has.Count.EqualTo(1), "one transaction for the batch: " + string.Join(", ", transactions));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from pg_prepared_xacts"), Is.Zero, "no two-phase commit");
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from pg_prepared_xacts"), Is.Zero, "no two-phase commit");
         });
     }
 
@@ -101,7 +85,7 @@ public sealed class OutboxTests
         var host = await StartAsync(NoPoll);
         await PlanCommittedAsync(host, 3, body: "poison");
         // A fault after the jobs were created: the write-back of the last message's job id fails.
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create function refuse_poison() returns trigger language plpgsql as $$
             begin
                 if new.body = 'poison' and new.job_id is not null then raise exception 'write-back refused'; end if;
@@ -116,10 +100,10 @@ public sealed class OutboxTests
         Assert.Multiple(async () =>
         {
             Assert.That(HangfireProbe.SendJobCount(host.Services), Is.Zero, "no job without its message's id: none orphaned");
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where job_id is null and status = 'scheduled'"), Is.EqualTo(3));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where job_id is null and status = 'scheduled'"), Is.EqualTo(3));
         });
 
-        await _db.ExecuteAsync("drop trigger refuse_poison on messages");
+        await Db.ExecuteAsync("drop trigger refuse_poison on messages");
         Assert.That(await dispatcher.DispatchAsync(null, 100, CancellationToken.None), Is.EqualTo(3), "the next pass takes them");
         Assert.That(HangfireProbe.SendJobCount(host.Services), Is.EqualTo(3));
     }
@@ -133,7 +117,7 @@ public sealed class OutboxTests
         host.Services.GetRequiredService<IMessageClient>().RequestDispatch(planned);
 
         // Well inside the 60 s poll: only the signal can have done it.
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from messages where job_id is not null"), n => n == 2,
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from messages where job_id is not null"), n => n == 2,
             TimeSpan.FromSeconds(20), "both messages dispatched after the signal");
         Assert.That(HangfireProbe.SendJobCount(host.Services), Is.EqualTo(2));
     }
@@ -158,7 +142,7 @@ public sealed class OutboxTests
 
         var accepting = intake.AcceptAsync(CallSource.FollowUp, call, json, null, CancellationToken.None);
         var answered = await Task.WhenAny(accepting, Task.Delay(TimeSpan.FromSeconds(30))) == accepting;
-        var jobIdsWhenAnswered = await _db.ScalarAsync<long>("select count(*) from messages where job_id is not null");
+        var jobIdsWhenAnswered = await Db.ScalarAsync<long>("select count(*) from messages where job_id is not null");
         gate.Set();
 
         Assert.Multiple(async () =>
@@ -167,7 +151,7 @@ public sealed class OutboxTests
             Assert.That((await accepting).Status, Is.EqualTo(IntakeStatus.Accepted));
             Assert.That(jobIdsWhenAnswered, Is.Zero);
         });
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from messages where job_id is not null"), n => n == 6,
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from messages where job_id is not null"), n => n == 6,
             what: "the dispatcher gives the six messages their jobs once Hangfire answers");
     }
 
@@ -175,14 +159,14 @@ public sealed class OutboxTests
     public async Task NotificationDispatch_ABatch_ItsJobsAndTheirIdsCommitInOneTransaction()
     {
         var host = await StartAsync(NoPoll);
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             insert into notifications (client_id, type, data, created_at, status)
             select 'acme-dental', 'reply.received', '{}'::jsonb, now(), 'pending' from generate_series(1, 4)
             """);
 
         var dispatched = await host.Services.GetRequiredService<NotificationDispatcher>().DispatchAsync(100, CancellationToken.None);
 
-        var transactions = await _db.QueryAsync<string>("""
+        var transactions = await Db.QueryAsync<string>("""
             select distinct x from (
                 select n.xmin::text as x from notifications n where n.job_id is not null
                 union all

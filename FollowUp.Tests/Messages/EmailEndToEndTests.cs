@@ -6,28 +6,27 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FollowUp.Tests.Messages;
 
 /// <summary>An email through the whole pipeline to a real SMTP listener, with SendGrid as the fallback at its wire.</summary>
-public sealed class EmailEndToEndTests
+public sealed class EmailEndToEndTests : EngineTest
 {
+    protected override bool StartsEngineInSetUp => false;
+
     [Test]
     public async Task SendEmail_ThroughSmtp_ArrivesWithOurMessageIdAndBothParts_MessageSent()
     {
         await using var smtp = SmtpTestServer.Start();
-        await using var db = await TestDatabase.CreateAsync();
-        await using var host = await EngineHost.StartAsync(db, new()
+        await StartEngineAsync(new()
         {
             ["FollowUp:Smtp:Host"] = "127.0.0.1",
             ["FollowUp:Smtp:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["FollowUp:Smtp:EnableSsl"] = "false",
             ["FollowUp:Smtp:From"] = "FollowUp <noreply@followup.example>",
         });
-        await TestClients.CreateAsync(host.Services);
-        var messages = host.Services.GetRequiredService<IMessageClient>();
 
-        var planned = await messages.SendEmailAsync("acme-dental", "ana@example.com", "Your visit", "Hi Ana <3,\nsee you Wednesday.");
-        var sent = await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
+        var planned = await Messages.SendEmailAsync("acme-dental", "ana@example.com", "Your visit", "Hi Ana <3,\nsee you Wednesday.");
+        var sent = await Eventually.WaitForAsync(async () => (await Messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
 
         var mail = smtp.Received.Single();
-        var emailMessageId = await db.ScalarAsync<string>("select email_message_id from messages where id = @id", new { id = planned.Id });
+        var emailMessageId = await Db.ScalarAsync<string>("select email_message_id from messages where id = @id", new { id = planned.Id });
         Assert.Multiple(() =>
         {
             Assert.That(sent.Provider, Is.EqualTo("smtp"));
@@ -43,8 +42,7 @@ public sealed class EmailEndToEndTests
     public async Task SendEmail_SmtpDown_FailsOverToSendGrid()
     {
         await using var sendGrid = await FakeSendGridServer.StartAsync();
-        await using var db = await TestDatabase.CreateAsync();
-        await using var host = await EngineHost.StartAsync(db, new()
+        await StartEngineAsync(new()
         {
             ["FollowUp:Smtp:Host"] = "127.0.0.1",
             ["FollowUp:Smtp:Port"] = "1", // nothing listens: a transient failure
@@ -54,11 +52,9 @@ public sealed class EmailEndToEndTests
             ["FollowUp:SendGrid:From"] = "noreply@followup.example",
             ["FollowUp:SendGrid:BaseUrl"] = sendGrid.BaseUrl,
         });
-        await TestClients.CreateAsync(host.Services);
-        var messages = host.Services.GetRequiredService<IMessageClient>();
 
-        var planned = await messages.SendEmailAsync("acme-dental", "ana@example.com", "Your visit", "Hi");
-        var sent = await Eventually.WaitForAsync(async () => (await messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
+        var planned = await Messages.SendEmailAsync("acme-dental", "ana@example.com", "Your visit", "Hi");
+        var sent = await Eventually.WaitForAsync(async () => (await Messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
 
         Assert.Multiple(() =>
         {

@@ -12,30 +12,20 @@ namespace FollowUp.Tests.Notifications;
 /// Where a notification may go and how much of the answer is read: real PostgreSQL and Hangfire, the
 /// receiver a real socket on 127.0.0.1 (loopback allowed by the test settings unless a test turns it off).
 /// </summary>
-public sealed class DeliverNotificationJobTests
+public sealed class DeliverNotificationJobTests : EngineTest
 {
-    private TestDatabase _db = null!;
     private FakeWebhookReceiver _receiver = null!;
-    private EngineHost? _host;
+
+    protected override bool StartsEngineInSetUp => false;
+
+    // Each test's client has its own notification URL: DeliverOnceAsync creates it.
+    protected override bool CreatesTestClients => false;
 
     [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _receiver = await FakeWebhookReceiver.StartAsync();
-    }
+    public async Task SetUp() => _receiver = await FakeWebhookReceiver.StartAsync();
 
     [TearDown]
-    public async Task TearDown()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-
-        await _receiver.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public async Task TearDown() => await _receiver.DisposeAsync();
 
     [Test]
     public async Task Deliver_LoopbackReceiverWithLoopbackNotAllowed_IsRefusedAtConnect_NothingSent_ErrorNamesNoAddress()
@@ -137,18 +127,18 @@ public sealed class DeliverNotificationJobTests
             settings[key] = value;
         }
 
-        _host = await EngineHost.StartAsync(_db, settings);
-        await TestClients.CreateAsync(_host.Services, settings: TestClients.Acme(c => c with
+        await StartEngineAsync(settings, null);
+        await TestClients.CreateAsync(Engine.Services, settings: TestClients.Acme(c => c with
         {
             Notifications = new NotificationSettings { Url = url.ToString(), Secret = "nsec_0123456789abcdef" },
         }));
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             insert into notifications (client_id, type, data, created_at, status)
             values ('acme-dental', 'reply.received', '{"body": "hello"}', now(), 'pending')
             """);
-        await _host.Services.GetRequiredService<NotificationDispatcher>().DispatchAsync(10, CancellationToken.None);
+        await Engine.Services.GetRequiredService<NotificationDispatcher>().DispatchAsync(10, CancellationToken.None);
         var rows = await Eventually.WaitForAsync(
-            () => _db.QueryAsync<(string Status, int Attempts, string? Error)>("select status, attempts, last_error from notifications"),
+            () => Db.QueryAsync<(string Status, int Attempts, string? Error)>("select status, attempts, last_error from notifications"),
             r => r.Count == 1 && r[0].Attempts >= 1, TimeSpan.FromSeconds(30), "one delivery attempt");
         return (rows[0].Status, rows[0].Error);
     }

@@ -45,9 +45,12 @@ public abstract class EngineTest
     /// </summary>
     protected virtual bool StartsEngineInSetUp => true;
 
-    /// <summary>Creates the database and, unless the fixture starts it per test, the engine.</summary>
+    /// <summary>
+    /// Creates the database and, unless the fixture starts it per test, the engine. Not named StartEngineAsync:
+    /// a fixture's <c>StartEngineAsync()</c> with the defaults must start an engine, not make a second database.
+    /// </summary>
     [SetUp]
-    public async Task StartEngineAsync()
+    public async Task SetUpEngineAsync()
     {
         Db = await TestDatabase.CreateAsync();
         if (StartsEngineInSetUp)
@@ -61,7 +64,7 @@ public abstract class EngineTest
     /// and, after <see cref="ConfigureServices"/>, <paramref name="services"/>; then the test clients, when
     /// <see cref="CreatesTestClients"/>.
     /// </summary>
-    protected async Task StartEngineAsync(Dictionary<string, string?>? settings, Action<IServiceCollection>? services)
+    protected async Task StartEngineAsync(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         Engine = await EngineHost.StartAsync(Db, settings, s =>
         {
@@ -76,7 +79,7 @@ public abstract class EngineTest
 
     /// <summary>Stops the engine and drops the database.</summary>
     [TearDown]
-    public async Task StopEngineAsync()
+    public async Task TearDownEngineAsync()
     {
         // Null when the set-up itself failed: its exception is the one to see.
         if (Engine is not null)

@@ -6,40 +6,22 @@ using FollowUp.Tests.Support;
 namespace FollowUp.Tests.Web;
 
 /// <summary>GET /api/appointments/{id}, POST …/cancel and …/reschedule: the cancelled and rescheduled outcomes without a call.</summary>
-public sealed class AppointmentApiTests
+public sealed class AppointmentApiTests : ApiTest
 {
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db);
-        await TestClients.CreateAsync(_api.Services);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
     private async Task BookAsync(string? startsAt = null)
     {
-        var response = await _api.Client.SendAsync(CallWebhookTests.Signed(CallWebhookTests.Booked(startsAt: startsAt)));
+        var response = await Api.Client.SendAsync(CallWebhookTests.Signed(CallWebhookTests.Booked(startsAt: startsAt)));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
     }
 
     private Task<HttpResponseMessage> Post(string path, string? json = null) =>
-        _api.Client.PostAsync(new Uri(path, UriKind.Relative), json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"));
+        Api.Client.PostAsync(new Uri(path, UriKind.Relative), json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"));
 
     private static async Task<JsonElement> Json(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
     private Task<List<(string Kind, string Channel, string Status, string? Reason)>> MessagesAsync() =>
-        _db.QueryAsync<(string, string, string, string?)>(
+        Db.QueryAsync<(string, string, string, string?)>(
             "select kind, channel, status, skip_reason from messages where appointment_id = 'apt_9' order by id");
 
     [Test]
@@ -47,7 +29,7 @@ public sealed class AppointmentApiTests
     {
         await BookAsync();
 
-        var response = await _api.Client.GetAsync(new Uri("/api/appointments/apt_9?client_id=acme-dental", UriKind.Relative));
+        var response = await Api.Client.GetAsync(new Uri("/api/appointments/apt_9?client_id=acme-dental", UriKind.Relative));
         var body = await Json(response);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
@@ -68,9 +50,9 @@ public sealed class AppointmentApiTests
     {
         await BookAsync();
 
-        var unknown = await _api.Client.GetAsync(new Uri("/api/appointments/apt_nope?client_id=acme-dental", UriKind.Relative));
-        var otherClient = await _api.Client.GetAsync(new Uri("/api/appointments/apt_9?client_id=other", UriKind.Relative));
-        var noClient = await _api.Client.GetAsync(new Uri("/api/appointments/apt_9", UriKind.Relative));
+        var unknown = await Api.Client.GetAsync(new Uri("/api/appointments/apt_nope?client_id=acme-dental", UriKind.Relative));
+        var otherClient = await Api.Client.GetAsync(new Uri("/api/appointments/apt_9?client_id=other", UriKind.Relative));
+        var noClient = await Api.Client.GetAsync(new Uri("/api/appointments/apt_9", UriKind.Relative));
 
         Assert.Multiple(async () =>
         {
@@ -91,10 +73,10 @@ public sealed class AppointmentApiTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), reply.ToString());
         var messages = await MessagesAsync();
-        var journal = await _db.QueryAsync<(string Source, string Outcome, string Status)>(
+        var journal = await Db.QueryAsync<(string Source, string Outcome, string Status)>(
             "select source, outcome, status from inbound_webhooks order by id");
-        var audit = await _db.QueryAsync<(string Actor, string Action, string Target)>("select actor, action, target from audit_log");
-        var get = await Json(await _api.Client.GetAsync(new Uri("/api/appointments/apt_9?client_id=acme-dental", UriKind.Relative)));
+        var audit = await Db.QueryAsync<(string Actor, string Action, string Target)>("select actor, action, target from audit_log");
+        var get = await Json(await Api.Client.GetAsync(new Uri("/api/appointments/apt_9?client_id=acme-dental", UriKind.Relative)));
         Assert.Multiple(() =>
         {
             Assert.That(reply.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("kind").GetString()),
@@ -123,7 +105,7 @@ public sealed class AppointmentApiTests
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
             Assert.That((await MessagesAsync()).Count(m => m.Kind == "cancellation"), Is.EqualTo(2), "one SMS and one email, once");
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks where source = 'api'"), Is.EqualTo(1));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from inbound_webhooks where source = 'api'"), Is.EqualTo(1));
         });
     }
 
@@ -154,9 +136,9 @@ public sealed class AppointmentApiTests
         var reply = await Json(response);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), reply.ToString());
-        var reminder1h = await _db.QueryAsync<(string Status, NodaTime.Instant At)>(
+        var reminder1h = await Db.QueryAsync<(string Status, NodaTime.Instant At)>(
             "select status, scheduled_for from messages where appointment_id = 'apt_9' and kind = 'reminder_1h' and channel = 'sms' order by id");
-        var get = await Json(await _api.Client.GetAsync(new Uri("/api/appointments/apt_9?client_id=acme-dental", UriKind.Relative)));
+        var get = await Json(await Api.Client.GetAsync(new Uri("/api/appointments/apt_9?client_id=acme-dental", UriKind.Relative)));
         Assert.Multiple(() =>
         {
             Assert.That(reply.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("kind").GetString()),
@@ -186,7 +168,7 @@ public sealed class AppointmentApiTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
             Assert.That(body.GetProperty("errors").TryGetProperty(field, out _), Is.True, body.ToString());
             Assert.That((await MessagesAsync()).Where(m => m.Kind != "confirmation"), Is.EqualTo(before));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks where source = 'api'"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from inbound_webhooks where source = 'api'"), Is.Zero);
         });
     }
 
@@ -200,7 +182,7 @@ public sealed class AppointmentApiTests
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks where source = 'api'"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from inbound_webhooks where source = 'api'"), Is.Zero);
         });
     }
 
@@ -209,9 +191,9 @@ public sealed class AppointmentApiTests
     {
         await BookAsync();
         await Post("/api/appointments/apt_9/cancel?client_id=acme-dental");
-        var id = await _db.ScalarAsync<long>("select id from inbound_webhooks where source = 'api'");
+        var id = await Db.ScalarAsync<long>("select id from inbound_webhooks where source = 'api'");
         // As if the process had died after the journal and before processing.
-        await _db.ExecuteAsync("update inbound_webhooks set status = 'received', response = null where id = @id", new { id });
+        await Db.ExecuteAsync("update inbound_webhooks set status = 'received', response = null where id = @id", new { id });
 
         var replay = await Post($"/api/call-webhooks/{id}/replay");
 

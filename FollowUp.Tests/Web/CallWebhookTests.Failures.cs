@@ -13,25 +13,25 @@ public sealed partial class CallWebhookTests
     public async Task Post_ProcessingFails_500_JournaledFailed_ReplayCompletes_ThenRetryIsDuplicate()
     {
         // A real failure inside the processing transaction: the calls insert raises.
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create function fail_calls() returns trigger language plpgsql as $$ begin raise exception 'disk full (test)'; end $$;
             create trigger fail_calls before insert on calls for each row execute function fail_calls();
             """);
         var json = Booked();
         var failed = await Send(Signed(json));
-        var entry = (await _db.QueryAsync<(long Id, string Status, string Error, int Attempts)>(
+        var entry = (await Db.QueryAsync<(long Id, string Status, string Error, int Attempts)>(
             "select id, status, error, attempts from inbound_webhooks")).Single();
         Assert.Multiple(async () =>
         {
             Assert.That(failed.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
             Assert.That(entry.Status, Is.EqualTo("failed"));
             Assert.That(entry.Error, Does.Contain("disk full (test)"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0), "the plan rolled back whole");
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0), "the plan rolled back whole");
         });
 
-        await _db.ExecuteAsync("drop trigger fail_calls on calls");
-        var replay = await _api.Client.PostAsync(new Uri($"/api/call-webhooks/{entry.Id}/replay", UriKind.Relative), null);
-        var again = await _api.Client.PostAsync(new Uri($"/api/call-webhooks/{entry.Id}/replay", UriKind.Relative), null);
+        await Db.ExecuteAsync("drop trigger fail_calls on calls");
+        var replay = await Api.Client.PostAsync(new Uri($"/api/call-webhooks/{entry.Id}/replay", UriKind.Relative), null);
+        var again = await Api.Client.PostAsync(new Uri($"/api/call-webhooks/{entry.Id}/replay", UriKind.Relative), null);
         var retry = await Send(Signed(json));
         Assert.Multiple(async () =>
         {
@@ -40,26 +40,26 @@ public sealed partial class CallWebhookTests
             Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await retry.Content.ReadAsStringAsync(), Is.EqualTo(await replay.Content.ReadAsStringAsync()));
             Assert.That(await Counts(), Is.EqualTo((1L, 6L, 6L, 1L)));
-            Assert.That(await _db.ScalarAsync<int>("select attempts from inbound_webhooks"), Is.EqualTo(2));
+            Assert.That(await Db.ScalarAsync<int>("select attempts from inbound_webhooks"), Is.EqualTo(2));
         });
     }
 
     [Test]
     public async Task Post_DatabaseFaultWhileProcessing_SweepRetriesItAfterItsBackoff()
     {
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create function fail_calls() returns trigger language plpgsql as $$ begin raise exception 'disk full (test)'; end $$;
             create trigger fail_calls before insert on calls for each row execute function fail_calls();
             """);
         var failed = await Send(Signed(Booked()));
-        var (status, backoff) = (await _db.QueryAsync<(string Status, double Seconds)>(
+        var (status, backoff) = (await Db.QueryAsync<(string Status, double Seconds)>(
             "select status, extract(epoch from next_attempt_at - now())::float8 from inbound_webhooks")).Single();
-        var intake = _api.Services.GetRequiredService<CallIntake>();
+        var intake = Api.Services.GetRequiredService<CallIntake>();
         var early = await intake.ReplayStalledAsync(Duration.FromMinutes(1), CancellationToken.None);
 
-        await _db.ExecuteAsync("drop trigger fail_calls on calls");
+        await Db.ExecuteAsync("drop trigger fail_calls on calls");
         // Its backoff is over (instead of waiting a minute for it).
-        await _db.ExecuteAsync("update inbound_webhooks set next_attempt_at = now() - interval '1 second'");
+        await Db.ExecuteAsync("update inbound_webhooks set next_attempt_at = now() - interval '1 second'");
         var swept = await intake.ReplayStalledAsync(Duration.FromMinutes(1), CancellationToken.None);
 
         Assert.Multiple(async () =>
@@ -69,8 +69,8 @@ public sealed partial class CallWebhookTests
             Assert.That(backoff, Is.InRange(30, 60), "the first retry is due about a minute later");
             Assert.That(early, Is.Zero, "not before its backoff");
             Assert.That(swept, Is.EqualTo(1));
-            Assert.That(await _db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("processed"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(6));
+            Assert.That(await Db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("processed"));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(6));
         });
     }
 
@@ -79,30 +79,30 @@ public sealed partial class CallWebhookTests
     {
         // Processing blocks inside its transaction (a slow trigger) while the test cuts the database:
         // the transaction dies, and so does the attempt to record the failure, as in a crash.
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create function slow_calls() returns trigger language plpgsql as $$ begin perform pg_sleep(5); return new; end $$;
             create trigger slow_calls before insert on calls for each row execute function slow_calls();
             """);
         var post = Send(Signed(Booked()));
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1);
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1);
         await Task.Delay(300);
-        await TestDatabase.CutAsync(_db.Name);
+        await TestDatabase.CutAsync(Db.Name);
         var response = await post;
-        await TestDatabase.RestoreAsync(_db.Name);
+        await TestDatabase.RestoreAsync(Db.Name);
         // The cut broke every pooled connection, the test's and the app's.
-        _db.DataSource.Clear();
-        _api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().Clear();
+        Db.DataSource.Clear();
+        Api.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().Clear();
         Npgsql.NpgsqlConnection.ClearAllPools(); // Hangfire's own connections
-        await _db.ExecuteAsync("drop trigger slow_calls on calls");
+        await Db.ExecuteAsync("drop trigger slow_calls on calls");
 
         Assert.Multiple(async () =>
         {
             Assert.That((int)response.StatusCode, Is.GreaterThanOrEqualTo(500));
-            Assert.That(await _db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("received"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0));
+            Assert.That(await Db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("received"));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0));
         });
 
-        var intake = _api.Services.GetRequiredService<CallIntake>();
+        var intake = Api.Services.GetRequiredService<CallIntake>();
         var first = await intake.ReplayStalledAsync(Duration.Zero, CancellationToken.None);
         var second = await intake.ReplayStalledAsync(Duration.Zero, CancellationToken.None);
         Assert.Multiple(async () =>
@@ -117,40 +117,40 @@ public sealed partial class CallWebhookTests
     {
         // The app in its own process; its processing blocks inside the transaction (a slow trigger)
         // and the process is killed with SIGKILL, as a crashed machine would be.
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create function slow_calls() returns trigger language plpgsql as $$ begin perform pg_sleep(30); return new; end $$;
             create trigger slow_calls before insert on calls for each row execute function slow_calls();
             """);
         // PostgreSQL notices a vanished client mid-query only when asked to check (as production should).
-        await _db.ExecuteAsync($"alter database {_db.Name} set client_connection_check_interval = '100ms'");
+        await Db.ExecuteAsync($"alter database {Db.Name} set client_connection_check_interval = '100ms'");
         var url = $"http://127.0.0.1:{FreePort()}";
         var settings = new Dictionary<string, string> { ["FollowUp__Api__Keys__0"] = ApiHost.ApiKey };
         var json = Booked();
         HttpResponseMessage retry;
-        await using (var first = NodeProcess.StartWeb(url, _db.ConnectionString, settings))
+        await using (var first = NodeProcess.StartWeb(url, Db.ConnectionString, settings))
         {
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             await Eventually.WaitForAsync(async () => await Ready(http), ok => ok, what: "the app to start");
             var post = http.SendAsync(Signed(json));
-            await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1, what: "the journal entry");
-            await Eventually.WaitForAsync(() => _db.ScalarAsync<long>(
+            await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1, what: "the journal entry");
+            await Eventually.WaitForAsync(() => Db.ScalarAsync<long>(
                 "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query like '%insert into calls%' and state = 'active'"),
                 n => n == 1, what: "processing to be inside its transaction");
             first.Kill9();
             Assert.That(async () => await post, Throws.InstanceOf<HttpRequestException>(), "the caller got no answer");
         }
 
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>(
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>(
             "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query like '%insert into calls%'"),
             n => n == 0, what: "the killed process's transaction to be rolled back");
-        await _db.ExecuteAsync("drop trigger slow_calls on calls");
+        await Db.ExecuteAsync("drop trigger slow_calls on calls");
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("received"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0));
+            Assert.That(await Db.ScalarAsync<string>("select status from inbound_webhooks"), Is.EqualTo("received"));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.EqualTo(0));
         });
 
-        await using (var second = NodeProcess.StartWeb(url, _db.ConnectionString, settings))
+        await using (var second = NodeProcess.StartWeb(url, Db.ConnectionString, settings))
         {
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             await Eventually.WaitForAsync(async () => await Ready(http), ok => ok, what: "the app to start again");
@@ -189,16 +189,16 @@ public sealed partial class CallWebhookTests
     [Test]
     public async Task Post_BeyondTheNodesLimit_503WithRetryAfter_NothingRecorded_ThenAccepted()
     {
-        await using var limited = ApiHost.Start(_db, new()
+        await using var limited = ApiHost.Start(Db, new()
         {
             ["FollowUp:Webhooks:MaxConcurrent"] = "1", ["FollowUp:Webhooks:MaxQueued"] = "0", ["FollowUp:Webhooks:RetryAfterSeconds"] = "7",
         });
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create function slow_calls() returns trigger language plpgsql as $$ begin perform pg_sleep(2); return new; end $$;
             create trigger slow_calls before insert on calls for each row execute function slow_calls();
             """);
         var first = limited.Client.SendAsync(Signed(Booked()));
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1, what: "the first webhook to be processing");
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from inbound_webhooks"), n => n == 1, what: "the first webhook to be processing");
         var second = await limited.Client.SendAsync(Signed(Booked(eventId: "evt_02", callId: "call_2", appointmentId: "apt_2")));
         var problem = await Json(second);
         Assert.Multiple(async () =>
@@ -207,7 +207,7 @@ public sealed partial class CallWebhookTests
             Assert.That(second.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(7)));
             Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("nothing was recorded"));
             Assert.That((await first).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(1));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(1));
         });
 
         var retried = await limited.Client.SendAsync(Signed(Booked(eventId: "evt_02", callId: "call_2", appointmentId: "apt_2")));
@@ -218,7 +218,7 @@ public sealed partial class CallWebhookTests
     public void Start_InvalidWebhookLimit_StopsNamingTheKey()
     {
         var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
-            () => ApiHost.Start(_db, new() { ["FollowUp:Webhooks:MaxConcurrent"] = "0" }));
+            () => ApiHost.Start(Db, new() { ["FollowUp:Webhooks:MaxConcurrent"] = "0" }));
         Assert.That(ex!.Message, Does.Contain("FollowUp:Webhooks:MaxConcurrent must be between 1 and 1000 (was 0)"));
     }
 }

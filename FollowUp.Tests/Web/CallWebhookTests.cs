@@ -10,27 +10,10 @@ using FollowUp.Jobs.Signing;
 namespace FollowUp.Tests.Web;
 
 /// <summary>POST /webhooks/calls over HTTP against real PostgreSQL: signatures, validation, idempotency, journal and replay.</summary>
-public sealed partial class CallWebhookTests
+public sealed partial class CallWebhookTests : ApiTest
 {
     private const string Secret = "whsec_0123456789abcdef";
     private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db);
-        await TestClients.CreateAsync(_api.Services);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
 
     /// <summary>A booked call whose appointment is a few days ahead, so every message is in the future but the confirmation.</summary>
     internal static string Booked(string eventId = "evt_01", string callId = "call_123", string appointmentId = "apt_9", string phone = "+12125550123",
@@ -59,24 +42,24 @@ public sealed partial class CallWebhookTests
         return request;
     }
 
-    private Task<HttpResponseMessage> Send(HttpRequestMessage request) => _api.Client.SendAsync(request);
+    private Task<HttpResponseMessage> Send(HttpRequestMessage request) => Api.Client.SendAsync(request);
 
     /// <summary>
     /// Waits until the node's outbox has given every scheduled message its job: a webhook is answered at
     /// its commit, and its jobs follow a moment later.
     /// </summary>
     private async Task Settled() => await Eventually.WaitForAsync(
-        () => _db.ScalarAsync<long>("select count(*) from messages where status = 'scheduled' and job_id is null"), n => n == 0,
+        () => Db.ScalarAsync<long>("select count(*) from messages where status = 'scheduled' and job_id is null"), n => n == 0,
         what: "every scheduled message has its job");
 
     private async Task<(long Journal, long Messages, long Jobs, long Calls)> Counts()
     {
         await Settled();
         return (
-            await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"),
-            await _db.ScalarAsync<long>("select count(*) from messages"),
-            HangfireProbe.SendJobCount(_api.Services),
-            await _db.ScalarAsync<long>("select count(*) from calls"));
+            await Db.ScalarAsync<long>("select count(*) from inbound_webhooks"),
+            await Db.ScalarAsync<long>("select count(*) from messages"),
+            HangfireProbe.SendJobCount(Api.Services),
+            await Db.ScalarAsync<long>("select count(*) from calls"));
     }
 
     private static async Task<JsonElement> Json(HttpResponseMessage response) =>
@@ -106,7 +89,7 @@ public sealed partial class CallWebhookTests
             Assert.That((journal, stored, jobs, calls), Is.EqualTo((1L, 6L, 6L, 1L)));
         });
 
-        var call = await _api.Client.GetAsync(new Uri("/api/calls/call_123", UriKind.Relative));
+        var call = await Api.Client.GetAsync(new Uri("/api/calls/call_123", UriKind.Relative));
         var view = await Json(call);
         Assert.Multiple(() =>
         {
@@ -126,9 +109,9 @@ public sealed partial class CallWebhookTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.QueryAsync<string>("select customer_phone from calls"), Is.EqualTo(new[] { "+12125550123" }));
-            Assert.That(await _db.QueryAsync<string>("select distinct customer_phone from messages"), Is.EqualTo(new[] { "+12125550123" }));
-            Assert.That(await _db.QueryAsync<string>("select distinct recipient from messages where channel = 'sms'"), Is.EqualTo(new[] { "+12125550123" }));
+            Assert.That(await Db.QueryAsync<string>("select customer_phone from calls"), Is.EqualTo(new[] { "+12125550123" }));
+            Assert.That(await Db.QueryAsync<string>("select distinct customer_phone from messages"), Is.EqualTo(new[] { "+12125550123" }));
+            Assert.That(await Db.QueryAsync<string>("select distinct recipient from messages where channel = 'sms'"), Is.EqualTo(new[] { "+12125550123" }));
         });
     }
 
@@ -283,9 +266,9 @@ public sealed partial class CallWebhookTests
         var response = await Send(Signed(Booked(eventId: "evt_02", callId: "call_124", outcome: "cancelled")));
         var reply = await Json(response);
 
-        var reminders = (await _db.QueryAsync<(string Status, string? SkipReason, long JobId, string AppointmentId)>("""
+        var reminders = (await Db.QueryAsync<(string Status, string? SkipReason, long JobId, string AppointmentId)>("""
             select m.status, m.skip_reason, m.job_id, m.appointment_id from messages m where m.kind like 'reminder%' order by m.id
-            """)).Select(r => (r.Status, r.SkipReason, JobState: HangfireProbe.StateOf(_api.Services, r.JobId), r.AppointmentId)).ToList();
+            """)).Select(r => (r.Status, r.SkipReason, JobState: HangfireProbe.StateOf(Api.Services, r.JobId), r.AppointmentId)).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
@@ -302,12 +285,12 @@ public sealed partial class CallWebhookTests
     {
         await Send(Signed(Booked()));
         var response = await Send(Signed(Booked(eventId: "evt_03", callId: "call_125", outcome: "rescheduled", startsAt: InDays(5))));
-        var scheduled = await _db.QueryAsync<string>("select call_id from messages where kind like 'reminder%' and status = 'scheduled'");
+        var scheduled = await Db.QueryAsync<string>("select call_id from messages where kind like 'reminder%' and status = 'scheduled'");
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(scheduled, Is.EqualTo(Enumerable.Repeat("call_125", 4)));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where status = 'cancelled' and skip_reason = 'appointment rescheduled'"),
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where status = 'cancelled' and skip_reason = 'appointment rescheduled'"),
                 Is.EqualTo(4));
         });
     }
@@ -322,15 +305,15 @@ public sealed partial class CallWebhookTests
         }, Readable);
         var first = await Send(Signed(notBooked));
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'scheduled'"), Is.EqualTo(2),
+        Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'scheduled'"), Is.EqualTo(2),
             "SMS for day 1 and 4; the emails are skipped: no address");
 
         await Send(Signed(Booked()));
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'cancelled' and skip_reason = 'booked since'"),
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'cancelled' and skip_reason = 'booked since'"),
                 Is.EqualTo(2));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'skipped' and skip_reason = 'no email address'"),
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where kind like 'nurture%' and status = 'skipped' and skip_reason = 'no email address'"),
                 Is.EqualTo(2));
         });
     }
@@ -338,8 +321,8 @@ public sealed partial class CallWebhookTests
     [Test]
     public async Task GetCall_Unknown_404_RequiresApiKey()
     {
-        var unknown = await _api.Client.GetAsync(new Uri("/api/calls/nope", UriKind.Relative));
-        using var anonymous = _api.Factory.CreateClient();
+        var unknown = await Api.Client.GetAsync(new Uri("/api/calls/nope", UriKind.Relative));
+        using var anonymous = Api.Factory.CreateClient();
         var refused = await anonymous.GetAsync(new Uri("/api/calls/nope", UriKind.Relative));
         Assert.Multiple(() =>
         {
@@ -353,7 +336,7 @@ public sealed partial class CallWebhookTests
     {
         await Send(Signed(Booked()));
         var statuses = await Eventually.WaitForAsync(
-            () => _db.QueryAsync<(string Kind, string Channel, string Status)>("select kind, channel, status from messages order by id"),
+            () => Db.QueryAsync<(string Kind, string Channel, string Status)>("select kind, channel, status from messages order by id"),
             rows => rows.Where(r => r.Kind == "confirmation").All(r => r.Status == "sent"), what: "the confirmations to be sent");
         Assert.That(statuses.Where(r => r.Kind != "confirmation").Select(r => r.Status), Is.All.EqualTo("scheduled"));
     }
@@ -361,7 +344,7 @@ public sealed partial class CallWebhookTests
     [Test]
     public async Task OpenApi_DescribesTheCallWebhook()
     {
-        var doc = await Json(await _api.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var doc = await Json(await Api.Client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
         var post = doc.GetProperty("paths").GetProperty("/webhooks/calls").GetProperty("post");
         Assert.Multiple(() =>
         {

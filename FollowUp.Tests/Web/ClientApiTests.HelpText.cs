@@ -13,7 +13,7 @@ public sealed partial class ClientApiTests
 
         var response = await Put("acme-dental", json);
         var answer = await response.Content.ReadAsStringAsync();
-        using var read = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
+        using var read = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
 
         Assert.Multiple(() =>
         {

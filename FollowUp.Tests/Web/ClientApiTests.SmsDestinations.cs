@@ -13,9 +13,9 @@ public sealed partial class ClientApiTests
     {
         var response = await Put("acme-dental", WithField("\"sms_countries\": [\"US\", \"CA\"], \"text_back_hourly_limit\": 5"));
         var answer = await response.Content.ReadAsStringAsync();
-        using var read = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
+        using var read = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
         await Put("acme-dental", AcmeJson);
-        using var defaults = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
+        using var defaults = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
 
         Assert.Multiple(() =>
         {

@@ -7,7 +7,7 @@ using FollowUp.Tests.Support;
 namespace FollowUp.Tests.Web;
 
 /// <summary>PUT/GET /api/clients/{id} over HTTP, against real PostgreSQL.</summary>
-public sealed partial class ClientApiTests
+public sealed partial class ClientApiTests : ApiTest
 {
     private const string AcmeJson = """
         { "name": "Acme Dental", "time_zone": "America/New_York",
@@ -18,33 +18,18 @@ public sealed partial class ClientApiTests
           "sms_from": "+12125550100", "email_from": "Acme Dental <hello@acme.example>" }
         """;
 
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override bool CreatesTestClients => false;
 
     private Task<HttpResponseMessage> Put(string id, string json) =>
-        _api.Client.PutAsync(new Uri($"/api/clients/{id}", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+        Api.Client.PutAsync(new Uri($"/api/clients/{id}", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
 
-    private Task<long> ClientCount() => _db.ScalarAsync<long>("select count(*) from clients");
+    private Task<long> ClientCount() => Db.ScalarAsync<long>("select count(*) from clients");
 
     [Test]
     public async Task Put_NewClient_Creates201_GetReturnsItWithoutTheSecret()
     {
         var put = await Put("acme-dental", AcmeJson);
-        var get = await _api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+        var get = await Api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
         var body = await get.Content.ReadAsStringAsync();
         using var doc = JsonDocument.Parse(body);
 
@@ -61,7 +46,7 @@ public sealed partial class ClientApiTests
             Assert.That(doc.RootElement.GetProperty("closed_dates")[0].GetString(), Is.EqualTo("2026-12-25"));
             Assert.That(doc.RootElement.GetProperty("sms_from").GetString(), Is.EqualTo("+12125550100"));
             Assert.That(body, Does.Not.Contain("webhook_secret").And.Not.Contain("whsec_"), "the secret is write-only");
-            Assert.That(await _db.RevealAsync(_api.Services, "select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
+            Assert.That(await Db.RevealAsync(Api.Services, "select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
         });
     }
 
@@ -77,8 +62,8 @@ public sealed partial class ClientApiTests
         Assert.Multiple(async () =>
         {
             Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await put.Content.ReadAsStringAsync());
-            Assert.That(await _db.ScalarAsync<string>("select name from clients where id = 'acme-dental'"), Is.EqualTo("Acme Dental & Ortho"));
-            Assert.That(await _db.RevealAsync(_api.Services, "select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
+            Assert.That(await Db.ScalarAsync<string>("select name from clients where id = 'acme-dental'"), Is.EqualTo("Acme Dental & Ortho"));
+            Assert.That(await Db.RevealAsync(Api.Services, "select webhook_secret from clients where id = 'acme-dental'"), Is.EqualTo("whsec_0123456789abcdef"));
         });
     }
 
@@ -140,7 +125,7 @@ public sealed partial class ClientApiTests
         {
             Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.Created));
             Assert.That(doc.RootElement.GetProperty("sms_from").GetString(), Is.EqualTo("+12125550100"));
-            Assert.That(await _db.ScalarAsync<string>("select sms_from from clients where id = 'acme-dental'"), Is.EqualTo("+12125550100"));
+            Assert.That(await Db.ScalarAsync<string>("select sms_from from clients where id = 'acme-dental'"), Is.EqualTo("+12125550100"));
         });
     }
 
@@ -151,7 +136,7 @@ public sealed partial class ClientApiTests
         using var first = JsonDocument.Parse(await omitted.Content.ReadAsStringAsync());
         var given = await Put("acme-dental", AcmeJson.Replace("\"daily_limit_per_recipient\": 3", "\"daily_limit_per_recipient\": 3, \"recipient_hours\": [\"09:30\", \"20:00\"]",
             StringComparison.Ordinal));
-        var get = await _api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+        var get = await Api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
         using var second = JsonDocument.Parse(await get.Content.ReadAsStringAsync());
 
         Assert.Multiple(() =>
@@ -225,7 +210,7 @@ public sealed partial class ClientApiTests
     [Test]
     public async Task Get_UnknownClient_404Problem()
     {
-        var response = await _api.Client.GetAsync(new Uri("/api/clients/nobody", UriKind.Relative));
+        var response = await Api.Client.GetAsync(new Uri("/api/clients/nobody", UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
@@ -233,7 +218,7 @@ public sealed partial class ClientApiTests
     [TestCase("wrong-key-0123456789abc", TestName = "Api_WithWrongKey_401_StoresNothing")]
     public async Task Api_Unauthenticated_401(string? key)
     {
-        using var anonymous = _api.Factory.CreateClient();
+        using var anonymous = Api.Factory.CreateClient();
         if (key is not null)
         {
             anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -259,7 +244,7 @@ public sealed partial class ClientApiTests
                "nurture_day4": { "enabled": false } } }
             """;
         var put = await Put("acme-dental", json);
-        var get = await _api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
+        var get = await Api.Client.GetAsync(new Uri("/api/clients/acme-dental", UriKind.Relative));
         using var doc = JsonDocument.Parse(await get.Content.ReadAsStringAsync());
         var root = doc.RootElement;
         var previews = root.GetProperty("template_previews");

@@ -7,24 +7,9 @@ using FollowUp.Tests.Support;
 namespace FollowUp.Tests.Web;
 
 /// <summary>The conversation settings of PUT/GET /api/clients/{id}: reply keywords, booking URL, business notifications.</summary>
-public sealed class ClientConversationSettingsTests
+public sealed class ClientConversationSettingsTests : ApiTest
 {
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override bool CreatesTestClients => false;
 
     private static string Client(Action<JsonObject>? change = null)
     {
@@ -40,7 +25,7 @@ public sealed class ClientConversationSettingsTests
     }
 
     private Task<HttpResponseMessage> Put(string json) =>
-        _api.Client.PutAsync(new Uri("/api/clients/acme-dental", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+        Api.Client.PutAsync(new Uri("/api/clients/acme-dental", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
 
     private static async Task<Dictionary<string, string[]>> ErrorsOf(HttpResponseMessage response)
     {
@@ -62,7 +47,7 @@ public sealed class ClientConversationSettingsTests
             Assert.That(errors["reply_keywords.cancel[0]"].Single(), Does.Contain("'STOP' is a carrier keyword"));
             Assert.That(errors["reply_keywords.reschedule[0]"].Single(), Does.Contain("'C' is already a confirm keyword"));
             Assert.That(errors["reply_keywords.reschedule[1]"].Single(), Is.EqualTo("must be 1 to 20 letters or digits"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from clients"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from clients"), Is.Zero);
         });
     }
 
@@ -70,12 +55,12 @@ public sealed class ClientConversationSettingsTests
     public async Task Get_WithoutReplyKeywords_ShowsTheDefaults_CustomOnesRoundTrip()
     {
         await Put(Client());
-        var defaults = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative))).RootElement;
+        var defaults = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative))).RootElement;
         await Put(Client(c => c["reply_keywords"] = new JsonObject
         {
             ["confirm"] = new JsonArray("SI", "OK"), ["cancel"] = new JsonArray("CANCEL"), ["reschedule"] = new JsonArray(),
         }));
-        var custom = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative))).RootElement;
+        var custom = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative))).RootElement;
 
         Assert.Multiple(() =>
         {
@@ -143,7 +128,7 @@ public sealed class ClientConversationSettingsTests
             Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("notifications").TryGetProperty("events", out var events)
                 && events.ValueKind != JsonValueKind.Null, Is.False, "a replace without events takes every event");
             Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await _db.QueryAsync<(string?, string?)>("select notify_url, notify_secret from clients"), Is.EqualTo(new[] { ((string?)null, (string?)null) }),
+            Assert.That(await Db.QueryAsync<(string?, string?)>("select notify_url, notify_secret from clients"), Is.EqualTo(new[] { ((string?)null, (string?)null) }),
                 "a client without notifications keeps no secret");
         });
     }
@@ -154,6 +139,6 @@ public sealed class ClientConversationSettingsTests
         await Put(Client(c => c["notifications"] = new JsonObject { ["url"] = "https://crm.example/hook", ["secret"] = "nsec_0123456789abcdef" }));
         await Put(Client(c => c["notifications"] = new JsonObject { ["url"] = "https://crm.example/other" }));
 
-        Assert.That(await _db.RevealAsync(_api.Services, "select notify_secret from clients"), Is.EqualTo("nsec_0123456789abcdef"));
+        Assert.That(await Db.RevealAsync(Api.Services, "select notify_secret from clients"), Is.EqualTo("nsec_0123456789abcdef"));
     }
 }

@@ -7,27 +7,12 @@ using FollowUp.Tests.Support;
 namespace FollowUp.Tests.Web;
 
 /// <summary>Idempotency-Key on POST /api/messages, the appointment actions and PUT /api/clients/{id}.</summary>
-public sealed class IdempotencyKeyTests
+public sealed class IdempotencyKeyTests : ApiTest
 {
     private const string OtherKey = "test-api-key-other-98765";
     private const string Message = """{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550199", "body": "Your table is ready" }""";
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
 
-    [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db, new Dictionary<string, string?> { ["FollowUp:Api:Keys:1"] = OtherKey });
-        await TestClients.CreateAsync(_api.Services);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override Dictionary<string, string?> Settings => new() { ["FollowUp:Api:Keys:1"] = OtherKey };
 
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? json, string? key, string? apiKey = null)
     {
@@ -47,10 +32,10 @@ public sealed class IdempotencyKeyTests
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
         }
 
-        return _api.Client.SendAsync(request);
+        return Api.Client.SendAsync(request);
     }
 
-    private Task<long> MessageCount() => _db.ScalarAsync<long>("select count(*) from messages");
+    private Task<long> MessageCount() => Db.ScalarAsync<long>("select count(*) from messages");
 
     [Test]
     public async Task PostMessage_SameKeyAndBody_FirstResponseAgain_OneMessage()
@@ -91,7 +76,7 @@ public sealed class IdempotencyKeyTests
     public async Task PostMessage_FirstStillInFlight_409_NothingNew()
     {
         // The first request's row as it is while its handler runs: claimed, no response yet.
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             insert into idempotency_keys (api_key_hash, key, request_hash, created_at) values (@apiKey, 'order-1', @hash, now())
             """, new { apiKey = Sha256(ApiHost.ApiKey), hash = Sha256("POST\n/api/messages\n\n" + Message) });
 
@@ -127,7 +112,7 @@ public sealed class IdempotencyKeyTests
             Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(other.Headers.Contains("Idempotent-Replayed"), Is.False);
             Assert.That(await MessageCount(), Is.EqualTo(2));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from idempotency_keys where api_key_hash like '%test-api-key%'"), Is.Zero,
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from idempotency_keys where api_key_hash like '%test-api-key%'"), Is.Zero,
                 "a hash is kept, never the key");
         });
     }
@@ -136,7 +121,7 @@ public sealed class IdempotencyKeyTests
     public async Task Key_After24Hours_IsNew()
     {
         await Send(HttpMethod.Post, "/api/messages", Message, "order-1");
-        await _db.ExecuteAsync("update idempotency_keys set created_at = created_at - interval '24 hours 1 minute'");
+        await Db.ExecuteAsync("update idempotency_keys set created_at = created_at - interval '24 hours 1 minute'");
 
         var again = await Send(HttpMethod.Post, "/api/messages", Message, "order-1");
 
@@ -214,7 +199,7 @@ public sealed class IdempotencyKeyTests
     [Test]
     public async Task AppointmentCancel_SameKey_TheFirst202Again_NotA409()
     {
-        Assert.That((await _api.Client.SendAsync(CallWebhookTests.Signed(CallWebhookTests.Booked()))).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That((await Api.Client.SendAsync(CallWebhookTests.Signed(CallWebhookTests.Booked()))).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
 
         var first = await Send(HttpMethod.Post, "/api/appointments/apt_9/cancel?client_id=acme-dental", null, "cancel-apt-9");
         var second = await Send(HttpMethod.Post, "/api/appointments/apt_9/cancel?client_id=acme-dental", null, "cancel-apt-9");
@@ -224,7 +209,7 @@ public sealed class IdempotencyKeyTests
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(await second.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"), Is.EqualTo(2));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"), Is.EqualTo(2));
         });
     }
 

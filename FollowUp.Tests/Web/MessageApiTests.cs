@@ -10,34 +10,22 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FollowUp.Tests.Web;
 
 /// <summary>POST/GET /api/messages, dead letters and requeue over HTTP.</summary>
-public sealed class MessageApiTests
+public sealed class MessageApiTests : ApiTest
 {
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
     private ScriptedSmsProvider _sms = null!;
 
-    [SetUp]
-    public async Task SetUp()
+    protected override void ConfigureServices(IServiceCollection services)
     {
-        _db = await TestDatabase.CreateAsync();
         _sms = new ScriptedSmsProvider("scripted");
-        _api = ApiHost.Start(_db, services: s => s.AddSingleton<ISmsProvider>(_sms));
-        await TestClients.CreateAsync(_api.Services);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
+        services.AddSingleton<ISmsProvider>(_sms);
     }
 
     private Task<HttpResponseMessage> Post(string path, string? json = null) =>
-        _api.Client.PostAsync(new Uri(path, UriKind.Relative), json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"));
+        Api.Client.PostAsync(new Uri(path, UriKind.Relative), json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"));
 
     private async Task<JsonElement> Get(string path)
     {
-        var response = await _api.Client.GetAsync(new Uri(path, UriKind.Relative));
+        var response = await Api.Client.GetAsync(new Uri(path, UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), path);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
@@ -77,8 +65,8 @@ public sealed class MessageApiTests
             Assert.That(email.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
             Assert.That(emailBody, Does.Contain("\"to\"").And.Contain("\"subject\""));
             Assert.That(channel.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where job_id is not null"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where job_id is not null"), Is.Zero);
         });
     }
 
@@ -96,7 +84,7 @@ public sealed class MessageApiTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
             Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EqualTo(new[] { "to" }));
             Assert.That(errors.GetProperty("to")[0].GetString(), Is.EqualTo(why));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
         });
     }
 
@@ -125,7 +113,7 @@ public sealed class MessageApiTests
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages"), Is.Zero);
         });
     }
 
@@ -152,7 +140,7 @@ public sealed class MessageApiTests
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
             Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(await _db.ScalarAsync<string>("select resolved_by from dead_letters where id = @letterId", new { letterId }), Is.EqualTo("api-key-0"));
+            Assert.That(await Db.ScalarAsync<string>("select resolved_by from dead_letters where id = @letterId", new { letterId }), Is.EqualTo("api-key-0"));
         });
     }
 
@@ -166,7 +154,7 @@ public sealed class MessageApiTests
     [Test]
     public async Task OpenApiDocument_ListsTheApi()
     {
-        using var anonymous = _api.Factory.CreateClient();
+        using var anonymous = Api.Factory.CreateClient();
         var response = await anonymous.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
 

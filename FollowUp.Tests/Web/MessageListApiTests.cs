@@ -6,31 +6,13 @@ using FollowUp.Tests.Support;
 namespace FollowUp.Tests.Web;
 
 /// <summary>GET /api/messages (filters, q, keyset pages) and POST /api/messages/{id}/cancel over HTTP.</summary>
-public sealed class MessageListApiTests
+public sealed class MessageListApiTests : ApiTest
 {
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db);
-        await TestClients.CreateAsync(_api.Services);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
     private static string Later => CallWebhookTests.InDays(2);
 
     private async Task<long> AdHocAsync(string json)
     {
-        var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+        var response = await Api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), body);
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64();
@@ -38,7 +20,7 @@ public sealed class MessageListApiTests
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string query)
     {
-        var response = await _api.Client.GetAsync(new Uri("/api/messages" + query, UriKind.Relative));
+        var response = await Api.Client.GetAsync(new Uri("/api/messages" + query, UriKind.Relative));
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
@@ -52,9 +34,9 @@ public sealed class MessageListApiTests
     [Test]
     public async Task List_EachFilter_OnlyItsMessages_NewestFirst()
     {
-        var booked = await _api.Client.SendAsync(CallWebhookTests.Signed(CallWebhookTests.Booked()));
+        var booked = await Api.Client.SendAsync(CallWebhookTests.Signed(CallWebhookTests.Booked()));
         Assert.That(booked.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        var callIds = (await _db.QueryAsync<long>("select id from messages where call_id = 'call_123' order by id desc")).ToArray();
+        var callIds = (await Db.QueryAsync<long>("select id from messages where call_id = 'call_123' order by id desc")).ToArray();
         var parcel = await AdHocAsync($$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550199", "body": "Your parcel xyzzy is ready", "send_at": "{{Later}}" }""");
         var percent = await AdHocAsync($$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550198", "body": "a 100% match", "send_at": "{{Later}}" }""");
         var digits = await AdHocAsync($$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550197", "body": "a 1000 match", "send_at": "{{Later}}" }""");
@@ -133,19 +115,19 @@ public sealed class MessageListApiTests
     public async Task Cancel_Scheduled_200Cancelled_JobDeleted_ActorRecordedAndAudited()
     {
         var id = await AdHocAsync($$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550199", "body": "later", "send_at": "{{Later}}" }""");
-        var jobId = await Eventually.WaitForAsync(() => _db.ScalarAsync<long?>("select job_id from messages where id = @id", new { id }), j => j is not null);
+        var jobId = await Eventually.WaitForAsync(() => Db.ScalarAsync<long?>("select job_id from messages where id = @id", new { id }), j => j is not null);
 
-        var response = await _api.Client.PostAsync(new Uri($"/api/messages/{id}/cancel", UriKind.Relative), null);
+        var response = await Api.Client.PostAsync(new Uri($"/api/messages/{id}/cancel", UriKind.Relative), null);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        var again = await _api.Client.PostAsync(new Uri($"/api/messages/{id}/cancel", UriKind.Relative), null);
+        var again = await Api.Client.PostAsync(new Uri($"/api/messages/{id}/cancel", UriKind.Relative), null);
 
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
             Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("cancelled"));
             Assert.That(body.GetProperty("skip_reason").GetString(), Is.EqualTo("cancelled by api-key-0"));
-            Assert.That(HangfireProbe.StateOf(_api.Services, jobId!.Value), Is.EqualTo("Deleted"));
-            Assert.That(await _db.ScalarAsync<string>("select actor || ' ' || action || ' ' || target from audit_log"),
+            Assert.That(HangfireProbe.StateOf(Api.Services, jobId!.Value), Is.EqualTo("Deleted"));
+            Assert.That(await Db.ScalarAsync<string>("select actor || ' ' || action || ' ' || target from audit_log"),
                 Is.EqualTo($"api-key-0 message.cancel message {id}"));
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         });
@@ -155,24 +137,24 @@ public sealed class MessageListApiTests
     public async Task Cancel_Sent_409SaysItsStatus_StaysSent()
     {
         var id = await AdHocAsync("""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550199", "body": "now" }""");
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select status from messages where id = @id", new { id }), s => s == "sent");
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select status from messages where id = @id", new { id }), s => s == "sent");
 
-        var response = await _api.Client.PostAsync(new Uri($"/api/messages/{id}/cancel", UriKind.Relative), null);
+        var response = await Api.Client.PostAsync(new Uri($"/api/messages/{id}/cancel", UriKind.Relative), null);
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
             Assert.That(body, Does.Contain($"Message {id} is sent"));
-            Assert.That(await _db.ScalarAsync<string>("select status from messages where id = @id", new { id }), Is.EqualTo("sent"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from audit_log"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<string>("select status from messages where id = @id", new { id }), Is.EqualTo("sent"));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from audit_log"), Is.Zero);
         });
     }
 
     [Test]
     public async Task Cancel_Unknown_404()
     {
-        var response = await _api.Client.PostAsync(new Uri("/api/messages/424242/cancel", UriKind.Relative), null);
+        var response = await Api.Client.PostAsync(new Uri("/api/messages/424242/cancel", UriKind.Relative), null);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 }

@@ -9,28 +9,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FollowUp.Tests.Web;
 
 /// <summary>/openapi/v1.json against the routes the app really maps.</summary>
-public sealed partial class OpenApiDocumentTests
+public sealed partial class OpenApiDocumentTests : ApiTest
 {
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db);
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override bool CreatesTestClients => false;
 
     private async Task<JsonElement> DocumentAsync()
     {
-        using var anonymous = _api.Factory.CreateClient();
+        using var anonymous = Api.Factory.CreateClient();
         var response = await anonymous.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
@@ -43,7 +28,7 @@ public sealed partial class OpenApiDocumentTests
         var documented = document.GetProperty("paths").EnumerateObject()
             .SelectMany(p => p.Value.EnumerateObject().Select(m => $"{m.Name.ToUpperInvariant()} {p.Name}"))
             .ToHashSet();
-        var mapped = _api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        var mapped = Api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true
                         && !e.RoutePattern.RawText.StartsWith("/api/docs", StringComparison.Ordinal)) // the reference itself, a page
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
@@ -183,7 +168,7 @@ public sealed partial class OpenApiDocumentTests
             request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         }
 
-        var response = await _api.Client.SendAsync(request);
+        var response = await Api.Client.SendAsync(request);
 
         Assert.Multiple(async () =>
         {
@@ -197,7 +182,7 @@ public sealed partial class OpenApiDocumentTests
     [Test]
     public async Task Refusal_ParameterThatDoesNotBind_400NamingTheParameterAndValue()
     {
-        var response = await _api.Client.GetAsync(new Uri("/api/dead-letters?before=yesterday", UriKind.Relative));
+        var response = await Api.Client.GetAsync(new Uri("/api/dead-letters?before=yesterday", UriKind.Relative));
 
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Multiple(() =>

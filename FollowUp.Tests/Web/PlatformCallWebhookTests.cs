@@ -9,21 +9,23 @@ using NodaTime;
 namespace FollowUp.Tests.Web;
 
 /// <summary>Retell AI and Twilio Voice payloads, signed as those platforms sign them, through to planned messages.</summary>
-public sealed class PlatformCallWebhookTests
+public sealed class PlatformCallWebhookTests : ApiTest
 {
     private const string Secret = "whsec_0123456789abcdef";
     private const string AuthToken = "twilio-test-auth-token";
     private const string PublicBase = "https://followup.example";
     private FakeTwilioServer _twilio = null!;
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
+
+    protected override bool StartsApiInSetUp => false;
+
+    // The test client takes missed calls: the set-up creates it.
+    protected override bool CreatesTestClients => false;
 
     [SetUp]
     public async Task SetUp()
     {
         _twilio = await FakeTwilioServer.StartAsync();
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db, new()
+        await StartApiAsync(new()
         {
             ["FollowUp:Twilio:AccountSid"] = "AC00000000000000000000000000000000",
             ["FollowUp:Twilio:AuthToken"] = AuthToken,
@@ -31,16 +33,11 @@ public sealed class PlatformCallWebhookTests
             ["FollowUp:Twilio:BaseUrl"] = _twilio.BaseUrl.ToString(),
             ["FollowUp:PublicBaseUrl"] = PublicBase,
         });
-        await TestClients.CreateAsync(_api.Services, settings: TestClients.Acme(c => c with { MissedCallTextBack = true }));
+        await TestClients.CreateAsync(Api.Services, settings: TestClients.Acme(c => c with { MissedCallTextBack = true }));
     }
 
     [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-        await _twilio.DisposeAsync();
-    }
+    public async Task TearDown() => await _twilio.DisposeAsync();
 
     private static string RetellAnalyzed(string callId, string? disconnection = "user_hangup", object? custom = null, string direction = "inbound") =>
         JsonSerializer.Serialize(new
@@ -60,7 +57,7 @@ public sealed class PlatformCallWebhookTests
         var body = Encoding.UTF8.GetBytes(json);
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/retell/acme-dental") { Content = new ByteArrayContent(body) };
         request.Headers.Add(RetellCallEvents.Header, RetellCallEvents.Sign(secret, SystemClock.Instance.GetCurrentInstant().ToUnixTimeMilliseconds(), body));
-        return _api.Client.SendAsync(request);
+        return Api.Client.SendAsync(request);
     }
 
     private Task<HttpResponseMessage> PostTwilio(Dictionary<string, string> form, string token = AuthToken)
@@ -68,7 +65,7 @@ public sealed class PlatformCallWebhookTests
         const string path = "/webhooks/twilio/voice/acme-dental";
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
         request.Headers.Add("X-Twilio-Signature", TwilioSigner.Sign(token, PublicBase + path, form));
-        return _api.Client.SendAsync(request);
+        return Api.Client.SendAsync(request);
     }
 
     private static Dictionary<string, string> VoiceStatus(string status, string direction = "inbound", string? answeredBy = null, string from = "+12125550123")
@@ -87,7 +84,7 @@ public sealed class PlatformCallWebhookTests
     }
 
     private Task<List<(string Kind, string Channel, string Recipient)>> Messages() =>
-        _db.QueryAsync<(string, string, string)>("select kind, channel, recipient from messages order by id");
+        Db.QueryAsync<(string, string, string)>("select kind, channel, recipient from messages order by id");
 
     [Test]
     public async Task Retell_CallAnalyzed_Booked_PlansFromCustomAnalysisData()
@@ -98,14 +95,14 @@ public sealed class PlatformCallWebhookTests
             customer_name = "Ana Diaz", customer_email = "ana@example.com",
         };
         var response = await PostRetell(RetellAnalyzed("retell_call_1", custom: custom));
-        var call = await _db.QueryAsync<(string Outcome, string Phone, string AppointmentId)>(
+        var call = await Db.QueryAsync<(string Outcome, string Phone, string AppointmentId)>(
             "select outcome, customer_phone, appointment_id from calls where call_id = 'retell_call_1'");
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
             Assert.That(call.Single(), Is.EqualTo(("booked", "+12125550123", "apt_77")));
             Assert.That((await Messages()).Count, Is.EqualTo(6));
-            Assert.That(await _db.ScalarAsync<string>("select source || ':' || event_id from inbound_webhooks"), Is.EqualTo("retell:retell:retell_call_1"));
+            Assert.That(await Db.ScalarAsync<string>("select source || ':' || event_id from inbound_webhooks"), Is.EqualTo("retell:retell:retell_call_1"));
         });
     }
 
@@ -139,7 +136,7 @@ public sealed class PlatformCallWebhookTests
             Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That(invalid.StatusCode, Is.EqualTo((HttpStatusCode)422));
             Assert.That(await invalid.Content.ReadAsStringAsync(), Does.Contain("appointment"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(0));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(0));
         });
     }
 
@@ -154,7 +151,7 @@ public sealed class PlatformCallWebhookTests
             Assert.That(response.StatusCode, Is.EqualTo((HttpStatusCode)422));
             Assert.That(problem.RootElement.GetProperty("errors").GetProperty("customer.phone")[0].GetString(),
                 Is.EqualTo("is not a valid number for region US"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.Zero);
         });
     }
 
@@ -168,7 +165,7 @@ public sealed class PlatformCallWebhookTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
             Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That((await Messages()).Where(m => m.Channel == "sms"), Is.EqualTo(new[] { ("missed_call", "sms", "+12125550123") }));
-            Assert.That(await _db.ScalarAsync<string>("select outcome from calls"), Is.EqualTo("no_answer"));
+            Assert.That(await Db.ScalarAsync<string>("select outcome from calls"), Is.EqualTo("no_answer"));
         });
     }
 
@@ -181,11 +178,11 @@ public sealed class PlatformCallWebhookTests
         Assert.Multiple(async () =>
         {
             Assert.That(machine.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-            Assert.That(await _db.ScalarAsync<string>("select outcome from calls"), Is.EqualTo("voicemail"));
+            Assert.That(await Db.ScalarAsync<string>("select outcome from calls"), Is.EqualTo("voicemail"));
             Assert.That((await Messages()).First().Recipient, Is.EqualTo("+12125550100"), "outbound: the customer is To");
             Assert.That(human.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(1));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from inbound_webhooks"), Is.EqualTo(1));
         });
     }
 }

@@ -10,29 +10,23 @@ namespace FollowUp.Tests.Web;
 /// Messaging Service, a status callback that beats the send's answer, the provider-webhook limit, the
 /// bounce lookup's index, one-line subjects.
 /// </summary>
-public sealed class ProviderSafetyTests
+public sealed class ProviderSafetyTests : ApiTest
 {
     private const string AccountSid = TwilioTestAccount.AccountSid;
     private const string ServiceSid = "MG0123456789abcdef0123456789abcdef";
 
     private FakeTwilioServer _twilio = null!;
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
+
+    protected override bool StartsApiInSetUp => false;
+
+    // Some tests' client has no number of its own: StartAsync creates it.
+    protected override bool CreatesTestClients => false;
 
     [SetUp]
-    public async Task SetUp()
-    {
-        _twilio = await FakeTwilioServer.StartAsync();
-        _db = await TestDatabase.CreateAsync();
-    }
+    public async Task SetUp() => _twilio = await FakeTwilioServer.StartAsync();
 
     [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-        await _twilio.DisposeAsync();
-    }
+    public async Task TearDown() => await _twilio.DisposeAsync();
 
     private async Task StartAsync(Dictionary<string, string?>? extra = null, bool clientHasOwnNumber = true)
     {
@@ -42,15 +36,15 @@ public sealed class ProviderSafetyTests
             settings[key] = value;
         }
 
-        _api = ApiHost.Start(_db, settings);
-        await TestClients.CreateAsync(_api.Services, settings: clientHasOwnNumber ? null : TestClients.Acme(c => c with { SmsFrom = null }));
+        await StartApiAsync(settings);
+        await TestClients.CreateAsync(Api.Services, settings: clientHasOwnNumber ? null : TestClients.Acme(c => c with { SmsFrom = null }));
     }
 
-    private Task<long> PostMessageAsync(string body) => _api.PostSmsAsync("+12125550123", body);
+    private Task<long> PostMessageAsync(string body) => Api.PostSmsAsync("+12125550123", body);
 
-    private Task<JsonElement> WaitForStatus(long id, string status) => _api.WaitForStatusAsync(id, status);
+    private Task<JsonElement> WaitForStatus(long id, string status) => Api.WaitForStatusAsync(id, status);
 
-    private Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form) => _api.PostSignedAsync(path, form);
+    private Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form) => Api.PostSignedAsync(path, form);
 
     [Test]
     public async Task InboundStop_ThroughOurMessagingService_SuppressesTheClientsOnTheDefaultSender()
@@ -70,7 +64,7 @@ public sealed class ProviderSafetyTests
         {
             Assert.That(stop.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(skipped.GetProperty("skip_reason").GetString(), Is.EqualTo("opted out"));
-            Assert.That(await _db.ScalarAsync<string>("select array_to_string(client_ids, ',') from inbound_sms"), Is.EqualTo("acme-dental"));
+            Assert.That(await Db.ScalarAsync<string>("select array_to_string(client_ids, ',') from inbound_sms"), Is.EqualTo("acme-dental"));
             Assert.That(_twilio.Requests, Is.Empty);
         });
     }
@@ -97,7 +91,7 @@ public sealed class ProviderSafetyTests
         {
             Assert.That(early.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(delivered.GetProperty("provider_message_id").GetString(), Is.EqualTo(sid));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from parked_deliveries"), Is.Zero, "applied once, then gone");
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from parked_deliveries"), Is.Zero, "applied once, then gone");
         });
     }
 
@@ -105,7 +99,7 @@ public sealed class ProviderSafetyTests
     public async Task ProviderWebhooks_BeyondTheNodesLimit_503WithRetryAfter()
     {
         await StartAsync(new() { ["FollowUp:Webhooks:MaxConcurrent"] = "1", ["FollowUp:Webhooks:MaxQueued"] = "0", ["FollowUp:Webhooks:RetryAfterSeconds"] = "5" });
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create function slow_inbound() returns trigger language plpgsql as $$ begin perform pg_sleep(2); return new; end $$;
             create trigger slow_inbound before insert on inbound_sms for each row execute function slow_inbound();
             """);
@@ -116,7 +110,7 @@ public sealed class ProviderSafetyTests
         };
 
         var first = PostSignedAsync("/webhooks/twilio/inbound", Inbound("HELP"));
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from pg_stat_activity where wait_event = 'PgSleep'"),
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from pg_stat_activity where wait_event = 'PgSleep'"),
             n => n >= 1, what: "the first inbound SMS to be processing");
         var second = await PostSignedAsync("/webhooks/twilio/inbound", Inbound("HELP again"));
 
@@ -133,7 +127,7 @@ public sealed class ProviderSafetyTests
     {
         await StartAsync();
 
-        var plan = await _db.QueryAsync<string>("""
+        var plan = await Db.QueryAsync<string>("""
             set enable_seqscan = off;
             explain select distinct client_id from messages where channel = 'email' and lower(recipient) = 'ana@example.com';
             """);
@@ -146,7 +140,7 @@ public sealed class ProviderSafetyTests
     {
         await StartAsync();
 
-        var response = await _api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
+        var response = await Api.Client.PostAsync(new Uri("/api/messages", UriKind.Relative), new StringContent(
             """{ "client_id": "acme-dental", "channel": "email", "to": "ana@example.com", "subject": "Hi\r\nBcc: x@example.com", "body": "b" }""",
             Encoding.UTF8, "application/json"));
 

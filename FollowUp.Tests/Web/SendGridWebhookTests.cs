@@ -11,39 +11,35 @@ using NodaTime;
 namespace FollowUp.Tests.Web;
 
 /// <summary>POST /webhooks/sendgrid/events with real ECDSA signatures (a test key standing in for SendGrid's).</summary>
-public sealed class SendGridWebhookTests
+public sealed class SendGridWebhookTests : ApiTest
 {
     private ECDsa _key = null!;
     private FakeSendGridServer _sendGrid = null!;
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
+
+    protected override bool StartsApiInSetUp => false;
 
     [SetUp]
     public async Task SetUp()
     {
         _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         _sendGrid = await FakeSendGridServer.StartAsync();
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db, new()
+        await StartApiAsync(new()
         {
             ["FollowUp:SendGrid:ApiKey"] = "SG.test-key",
             ["FollowUp:SendGrid:From"] = "noreply@followup.example",
             ["FollowUp:SendGrid:BaseUrl"] = _sendGrid.BaseUrl,
             ["FollowUp:SendGrid:WebhookPublicKey"] = Convert.ToBase64String(_key.ExportSubjectPublicKeyInfo()),
         });
-        await TestClients.CreateAsync(_api.Services);
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
         await _sendGrid.DisposeAsync();
         _key.Dispose();
     }
 
-    private IMessageClient Messages => _api.Services.GetRequiredService<IMessageClient>();
+    private IMessageClient Messages => Api.Services.GetRequiredService<IMessageClient>();
 
     private async Task<MessageInfo> SentEmailAsync(string to = "ana@example.com")
     {
@@ -61,7 +57,7 @@ public sealed class SendGridWebhookTests
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/sendgrid/events") { Content = content };
         request.Headers.Add(SendGridEventWebhook.SignatureHeader, Convert.ToBase64String(signature));
         request.Headers.Add(SendGridEventWebhook.TimestampHeader, ts);
-        using var anonymous = _api.Factory.CreateClient();
+        using var anonymous = Api.Factory.CreateClient();
         return await anonymous.SendAsync(request);
     }
 
@@ -107,7 +103,7 @@ public sealed class SendGridWebhookTests
     [TestCase("spamreport")]
     public async Task UnsubscribeOrComplaint_SuppressesTheAddressForThatMessagesClientOnly(string kind)
     {
-        await TestClients.CreateAsync(_api.Services, "bright-smiles", TestClients.Acme(c => c with { Name = "Bright Smiles" }));
+        await TestClients.CreateAsync(Api.Services, "bright-smiles", TestClients.Acme(c => c with { Name = "Bright Smiles" }));
         var acme = await SentEmailAsync();
         var planned = await Messages.SendEmailAsync("bright-smiles", "ana@example.com", "Visit", "Hi");
         await Eventually.WaitForAsync(async () => (await Messages.FindAsync(planned.Id))!, m => m.Status == MessageStatus.Sent);
@@ -121,7 +117,7 @@ public sealed class SendGridWebhookTests
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await _db.ScalarAsync<string>("select string_agg(client_id || ' ' || reason, ';') from suppressions"),
+            Assert.That(await Db.ScalarAsync<string>("select string_agg(client_id || ' ' || reason, ';') from suppressions"),
                 Is.EqualTo($"acme-dental sendgrid {kind}"), "the recipient answered Acme's mail, not Bright Smiles'");
             Assert.That(skipped.SkipReason, Is.EqualTo("opted out"));
             Assert.That(sent.Provider, Is.EqualTo("sendgrid"));
@@ -140,7 +136,7 @@ public sealed class SendGridWebhookTests
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That((await Messages.FindAsync(sent.Id))!.Status, Is.EqualTo(MessageStatus.Sent));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from suppressions"), Is.Zero);
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from suppressions"), Is.Zero);
         });
     }
 

@@ -13,30 +13,17 @@ namespace FollowUp.Tests.Web;
 /// histogram has the sample, behind the API key), and one trace from a call webhook to the provider's
 /// HTTP call across the job boundary (an in-memory exporter). The app in process, Twilio faked at its wire.
 /// </summary>
-public sealed class TelemetryTests
+public sealed class TelemetryTests : ApiTest
 {
     private FakeTwilioServer _twilio = null!;
-    private TestDatabase _db = null!;
-    private ApiHost? _api;
+
+    protected override bool StartsApiInSetUp => false;
 
     [SetUp]
-    public async Task SetUp()
-    {
-        _twilio = await FakeTwilioServer.StartAsync();
-        _db = await TestDatabase.CreateAsync();
-    }
+    public async Task SetUp() => _twilio = await FakeTwilioServer.StartAsync();
 
     [TearDown]
-    public async Task TearDown()
-    {
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
-
-        await _db.DisposeAsync();
-        await _twilio.DisposeAsync();
-    }
+    public async Task TearDown() => await _twilio.DisposeAsync();
 
     private static double? Sample(string scrape, string name, params string[] labels) =>
         scrape.Split('\n')
@@ -51,14 +38,13 @@ public sealed class TelemetryTests
     {
         var settings = TwilioTestAccount.Settings(_twilio);
         settings["FollowUp:Telemetry:Prometheus:Enabled"] = "true";
-        _api = ApiHost.Start(_db, settings);
-        await TestClients.CreateAsync(_api.Services);
+        await StartApiAsync(settings);
 
-        var id = await _api.PostSmsAsync("+12125550123", "Your appointment is confirmed.");
-        await _api.WaitForStatusAsync(id, "sent");
-        using var anonymous = _api.Factory.CreateClient();
+        var id = await Api.PostSmsAsync("+12125550123", "Your appointment is confirmed.");
+        await Api.WaitForStatusAsync(id, "sent");
+        using var anonymous = Api.Factory.CreateClient();
         var refused = await anonymous.GetAsync(new Uri("/metrics", UriKind.Relative));
-        var scrape = await Eventually.WaitForAsync(() => _api.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative)),
+        var scrape = await Eventually.WaitForAsync(() => Api.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative)),
             s => Sample(s, "followup_send_lateness_seconds_count") >= 1, what: "the lateness sample in the scrape");
 
         TestContext.Out.WriteLine(string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith("followup_", StringComparison.Ordinal))));
@@ -82,10 +68,9 @@ public sealed class TelemetryTests
         var exported = new List<Activity>();
         var settings = TwilioTestAccount.Settings(_twilio);
         settings["FollowUp:Telemetry:Enabled"] = "true";
-        _api = ApiHost.Start(_db, settings, s => s.ConfigureOpenTelemetryTracerProvider(b => b.AddInMemoryExporter(exported)));
-        await TestClients.CreateAsync(_api.Services);
+        await StartApiAsync(settings, s => s.ConfigureOpenTelemetryTracerProvider(b => b.AddInMemoryExporter(exported)));
 
-        var response = await _api.Client.SendAsync(CallWebhookTests.Signed(CallWebhookTests.Booked()));
+        var response = await Api.Client.SendAsync(CallWebhookTests.Signed(CallWebhookTests.Booked()));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
         await Eventually.WaitForAsync(() => Task.FromResult(_twilio.Requests.Count), n => n == 1, what: "the confirmation at Twilio");
 

@@ -10,38 +10,31 @@ namespace FollowUp.Tests.Web;
 /// SMS end to end over HTTP: our API → the Twilio adapter → a fake Twilio at its wire → signed
 /// callbacks back into our webhooks.
 /// </summary>
-public sealed class TwilioEndToEndTests
+public sealed class TwilioEndToEndTests : ApiTest
 {
     private const string AccountSid = TwilioTestAccount.AccountSid;
     private const string AuthToken = TwilioTestAccount.AuthToken;
 
     private FakeTwilioServer _twilio = null!;
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
+
+    protected override bool StartsApiInSetUp => false;
 
     [SetUp]
     public async Task SetUp()
     {
         _twilio = await FakeTwilioServer.StartAsync();
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db, TwilioTestAccount.Settings(_twilio));
-        await TestClients.CreateAsync(_api.Services);
+        await StartApiAsync(TwilioTestAccount.Settings(_twilio));
     }
 
     [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-        await _twilio.DisposeAsync();
-    }
+    public async Task TearDown() => await _twilio.DisposeAsync();
 
-    private Task<long> PostMessageAsync(string body) => _api.PostSmsAsync("+12125550123", body);
+    private Task<long> PostMessageAsync(string body) => Api.PostSmsAsync("+12125550123", body);
 
-    private Task<JsonElement> WaitForStatus(long id, string status) => _api.WaitForStatusAsync(id, status);
+    private Task<JsonElement> WaitForStatus(long id, string status) => Api.WaitForStatusAsync(id, status);
 
     private Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form, string token = AuthToken) =>
-        _api.PostSignedAsync(path, form, token);
+        Api.PostSignedAsync(path, form, token);
 
     private static Dictionary<string, string> Status(string sid, string status) => new()
     {
@@ -91,7 +84,7 @@ public sealed class TwilioEndToEndTests
         var sid = (await WaitForStatus(id, "sent")).GetProperty("provider_message_id").GetString()!;
 
         var forged = await PostSignedAsync("/webhooks/twilio/status", Status(sid, "failed"), token: "not-the-token");
-        using var anonymous = _api.Factory.CreateClient();
+        using var anonymous = Api.Factory.CreateClient();
         var unsigned = await anonymous.PostAsync(new Uri("/webhooks/twilio/status", UriKind.Relative), new FormUrlEncodedContent(Status(sid, "failed")));
 
         var after = await WaitForStatus(id, "sent");
@@ -114,7 +107,7 @@ public sealed class TwilioEndToEndTests
         await WaitForStatus(afterStart, "sent");
         var help = await PostSignedAsync("/webhooks/twilio/inbound", Inbound("help"));
 
-        var keywords = await _db.QueryAsync<string>("select keyword || ':' || array_to_string(client_ids, ',') from inbound_sms order by id");
+        var keywords = await Db.QueryAsync<string>("select keyword || ':' || array_to_string(client_ids, ',') from inbound_sms order by id");
         Assert.Multiple(async () =>
         {
             Assert.That(stop.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -138,9 +131,9 @@ public sealed class TwilioEndToEndTests
         Assert.Multiple(async () =>
         {
             Assert.That(stop.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await _db.QueryAsync<string>("select from_number || ' ' || to_number || ' ' || array_to_string(client_ids, ',') from inbound_sms"),
+            Assert.That(await Db.QueryAsync<string>("select from_number || ' ' || to_number || ' ' || array_to_string(client_ids, ',') from inbound_sms"),
                 Is.EqualTo(new[] { "+12125550123 +12125550100 acme-dental" }), "matched to the client whose sms_from it wrote to");
-            Assert.That(await _db.QueryAsync<string>("select address from suppressions"), Is.EqualTo(new[] { "+12125550123" }));
+            Assert.That(await Db.QueryAsync<string>("select address from suppressions"), Is.EqualTo(new[] { "+12125550123" }));
             Assert.That(skipped.GetProperty("skip_reason").GetString(), Is.EqualTo("opted out"), "the suppression matches the E.164 recipient");
         });
     }

@@ -18,22 +18,24 @@ namespace FollowUp.Tests.Web;
 /// One-click unsubscribe (RFC 8058) from the mail to the suppression: the headers as a real SMTP listener
 /// and the SendGrid fake receive them, the link's GET and POST on the whole app, and the next send.
 /// </summary>
-public sealed class UnsubscribeTests
+public sealed class UnsubscribeTests : ApiTest
 {
     private const string PublicBaseUrl = "https://followup.example";
 
     private SmtpTestServer _smtp = null!;
     private FakeSendGridServer _sendGrid = null!;
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
 
-    private IMessageClient Messages => _api.Services.GetRequiredService<IMessageClient>();
+    protected override bool StartsApiInSetUp => false;
+
+    // The client's name differs by test: StartAsync creates it.
+    protected override bool CreatesTestClients => false;
+
+    private IMessageClient Messages => Api.Services.GetRequiredService<IMessageClient>();
 
     private async Task StartAsync(bool viaSendGrid = false, string clientName = "Acme Dental", IClock? clock = null)
     {
         _smtp = SmtpTestServer.Start();
         _sendGrid = await FakeSendGridServer.StartAsync();
-        _db = await TestDatabase.CreateAsync();
         var settings = new Dictionary<string, string?> { ["FollowUp:PublicBaseUrl"] = PublicBaseUrl };
         if (viaSendGrid)
         {
@@ -49,15 +51,13 @@ public sealed class UnsubscribeTests
             settings["FollowUp:Smtp:From"] = "noreply@followup.example";
         }
 
-        _api = ApiHost.Start(_db, settings, clock is null ? null : s => s.AddSingleton(clock));
-        await TestClients.CreateAsync(_api.Services, settings: TestClients.Acme(c => c with { Name = clientName }));
+        await StartApiAsync(settings, clock is null ? null : s => s.AddSingleton(clock));
+        await TestClients.CreateAsync(Api.Services, settings: TestClients.Acme(c => c with { Name = clientName }));
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
         await _sendGrid.DisposeAsync();
         await _smtp.DisposeAsync();
     }
@@ -66,7 +66,7 @@ public sealed class UnsubscribeTests
     private async Task<MessageInfo> SendAsync(string kind, string to = "ana@example.com")
     {
         long id;
-        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        await using (var connection = await Db.DataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
             id = await Messages.PlanAsync(new NewMessage("acme-dental", kind, Channel.Email, to, "Hello", "Hi Ana",
@@ -94,7 +94,7 @@ public sealed class UnsubscribeTests
     /// <summary>As a mailbox provider sends it: no cookie, no API key, the RFC 8058 body.</summary>
     private async Task<HttpResponseMessage> PostAsync(string path, string? accept = null)
     {
-        using var client = _api.Factory.CreateClient();
+        using var client = Api.Factory.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]),
@@ -109,13 +109,13 @@ public sealed class UnsubscribeTests
 
     private async Task<HttpResponseMessage> GetAsync(string path)
     {
-        using var client = _api.Factory.CreateClient();
+        using var client = Api.Factory.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
         return await client.SendAsync(request);
     }
 
-    private Task<long> SuppressionCountAsync() => _db.ScalarAsync<long>("select count(*) from suppressions");
+    private Task<long> SuppressionCountAsync() => Db.ScalarAsync<long>("select count(*) from suppressions");
 
     [Test]
     public async Task MarketingEmail_ThroughSmtp_CarriesTheOneClickLink_TransactionalCarriesNone()
@@ -169,7 +169,7 @@ public sealed class UnsubscribeTests
         var again = await PostAsync(path);
         var next = await SendAsync(MessageKind.NurtureDay4);
 
-        var rows = await _db.ScalarAsync<string>(
+        var rows = await Db.ScalarAsync<string>(
             "select string_agg(client_id || ' ' || channel || ' ' || address || ' ' || reason, ';') from suppressions where lifted_at is null");
         Assert.Multiple(async () =>
         {
@@ -256,7 +256,7 @@ public sealed class UnsubscribeTests
     {
         var clock = new FakeClock(SystemClock.Instance.GetCurrentInstant());
         await StartAsync(clock: clock);
-        var token = _api.Services.GetRequiredService<UnsubscribeLinks>().Mint("acme-dental", "ana@example.com");
+        var token = Api.Services.GetRequiredService<UnsubscribeLinks>().Mint("acme-dental", "ana@example.com");
         var path = UnsubscribeLinks.PathPrefix + token;
         var expiresAt = clock.GetCurrentInstant() + Duration.FromDays(new UnsubscribeOptions().LinkLifetimeDays);
         clock.Reset(expiresAt + Duration.FromSeconds(1));
