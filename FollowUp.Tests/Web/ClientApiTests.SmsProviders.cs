@@ -10,9 +10,9 @@ public sealed partial class ClientApiTests
     public async Task Put_SmsProviders_StoredAndReturned_AbsentMeansTheGlobalOrder()
     {
         var response = await Put("acme-dental", WithField("\"sms_providers\": [\"webhook\", \"twilio\"]"));
-        using var read = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
+        using var read = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
         await Put("acme-dental", AcmeJson);
-        using var defaults = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
+        using var defaults = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/clients/acme-dental", UriKind.Relative)));
 
         Assert.Multiple(() =>
         {
