@@ -49,7 +49,9 @@ public sealed record BreakerState(string Provider, string State, Instant? Opened
 /// the provider is skipped — its sends go to the next provider of the channel as a failover — for
 /// <see cref="BreakerOptions.BreakSeconds"/>; then one probe goes through, and a success closes it. Timeouts count:
 /// a provider that hangs is as broken as one that refuses. A permanent failure (a bad number) says nothing
-/// of the provider's health and does not count. Each node has its own breakers (what it has seen).
+/// of the provider's health and does not count. The last provider an attempt has left is always tried,
+/// breaker or not: with nowhere to reroute, skipping it would only fail the attempt untried (so a channel
+/// with a single provider never skips it). Each node has its own breakers (what it has seen).
 /// </summary>
 public sealed class ProviderBreakers(IOptions<BreakerOptions> options, IClock clock, ILogger<ProviderBreakers> logger)
 {

@@ -53,12 +53,15 @@ internal sealed class ProviderChain<TProvider>
         ArgumentNullException.ThrowIfNull(send);
         ArgumentNullException.ThrowIfNull(onFailover);
         ProviderSendException? last = null;
-        foreach (var provider in InOrder(order).Where(p => skip is null || !skip.Contains(p.Name)))
+        var candidates = InOrder(order).Where(p => skip is null || !skip.Contains(p.Name)).ToList();
+        foreach (var provider in candidates)
         {
             await _limiters.WaitAsync(provider.Name, cancellationToken);
             try
             {
-                if (_breakers is null)
+                // The last road of the attempt is always tried: skipping it for its breaker would only fail
+                // the attempt without a try (a channel with one provider has nothing to reroute to).
+                if (_breakers is null || ReferenceEquals(provider, candidates[^1]))
                 {
                     return await ObservedAsync(provider, "send", () => send(provider, cancellationToken));
                 }

@@ -143,6 +143,34 @@ public sealed class SecondRoadTests
     }
 
     [Test]
+    public async Task OnlyOneRoad_ItsBreakerNeverSkipsIt_ASendAfterAFailureBurstGoesOut()
+    {
+        var settings = TwilioTestAccount.Settings(_twilio);
+        settings["FollowUp:Providers:Breaker:FailureThreshold"] = "2";
+        settings["FollowUp:Providers:Breaker:BreakSeconds"] = "600";
+        _api = ApiHost.Start(_db, settings);
+        await TestClients.CreateAsync(_api.Services);
+        for (var i = 0; i < 3; i++)
+        {
+            _twilio.Then(FakeTwilioReply.TooManyRequests());
+        }
+
+        // Three 429s in a row (more than the threshold): the message's three attempts, then its dead letter.
+        var early = await _api.PostSmsAsync("+12125550123", "During the burst.");
+        await _api.WaitForStatusAsync(early, "dead_lettered");
+        var after = await _api.PostSmsAsync("+12125550124", "After the burst.");
+        await _api.WaitForStatusAsync(after, "sent");
+
+        var events = await _db.QueryAsync<string>("select coalesce(detail, '') from message_events where message_id = @after", new { after });
+        Assert.Multiple(() =>
+        {
+            Assert.That(events, Has.None.Contains("circuit breaker is open"), "the only road is tried, breaker or not");
+            Assert.That(_twilio.Requests, Has.Count.EqualTo(4), "three for the burst, one that sent");
+            Assert.That(_api.Services.GetRequiredService<ProviderBreakers>().States(), Is.Empty, "a channel's last road runs outside its breaker");
+        });
+    }
+
+    [Test]
     public async Task Route_AnswersWithItsOwnId_ReportByThatId_Applies()
     {
         await StartAsync(withTwilio: false);
