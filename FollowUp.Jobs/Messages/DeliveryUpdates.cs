@@ -56,15 +56,6 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock, T
         _ => null,
     };
 
-    /// <summary>The id <paramref name="provider"/> gave message <paramref name="messageId"/> when it accepted it, or null.</summary>
-    public async Task<string?> ProviderMessageIdAsync(long messageId, string provider, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "select provider_message_id from messages where id = @messageId and provider = @provider", new { messageId, provider },
-            cancellationToken: cancellationToken));
-    }
-
     /// <summary>The rank of a status word, or null when it is not a delivery status.</summary>
     public static int? Rank(string status) => status switch
     {
@@ -84,10 +75,11 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock, T
 
     /// <summary>
     /// As <see cref="ApplyAsync(string, string, string, string?, int?, decimal?, string?, CancellationToken)"/>, for a
-    /// callback that names our message (<paramref name="namedMessageId"/>, from its verified callback URL): when no
-    /// message has the provider's id yet and that message is still <c>scheduled</c> or <c>sending</c> (its
-    /// attempt's node died before storing the answer), the callback proves the provider has it — the message
-    /// becomes <c>sent</c> with that id, and its next attempt finds it sent instead of sending again.
+    /// callback that names our message (<paramref name="namedMessageId"/>, from a verified callback URL or report):
+    /// when no message has the provider's id, the named one is found by its own id if this provider sent it;
+    /// and when it is still <c>scheduled</c> or <c>sending</c> (its attempt's node died before storing the
+    /// answer), the callback proves the provider has it — the message becomes <c>sent</c> with that id, and
+    /// its next attempt finds it sent instead of sending again.
     /// </summary>
     public async Task<long?> ApplyAsync(string provider, string providerMessageId, string status, string? error,
         int? segments, decimal? price, string? currency, long? namedMessageId, CancellationToken cancellationToken)
@@ -98,12 +90,18 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock, T
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
             var found = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(FindSql, args, tx, cancellationToken: cancellationToken));
-            if (found is null && namedMessageId is { } named && providerMessageId.Length > 0
-                && await _store.AdoptSentAsync(named, new SentReceipt(provider, providerMessageId, null, segments, price, price is null ? null : currency),
-                    $"{provider}: {providerMessageId} (its {status} callback named the message before its attempt stored the answer)",
-                    tx, cancellationToken))
+            if (found is null && namedMessageId is { } named)
             {
-                found = named;
+                // The callback names our message: it is that message's (sent by this provider) whatever id came with it.
+                found = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    "select id from messages where id = @named and provider = @provider", new { named, provider }, tx, cancellationToken: cancellationToken));
+                if (found is null && providerMessageId.Length > 0
+                    && await _store.AdoptSentAsync(named, new SentReceipt(provider, providerMessageId, null, segments, price, price is null ? null : currency),
+                        $"{provider}: {providerMessageId} (its {status} callback named the message before its attempt stored the answer)",
+                        tx, cancellationToken))
+                {
+                    found = named;
+                }
             }
 
             if (found is { } messageId)

@@ -61,9 +61,14 @@ internal sealed partial class MessageStore
                exists (select 1 from suppressions s where s.client_id = m.client_id and s.channel = m.channel
                        and s.address = lower(m.recipient) and s.lifted_at is null) as suppressed,
                c.sms_from, c.email_from, c.daily_limit_per_recipient, m.job_id, m.scheduled_for, c.sms_providers,
-               (select min(e.at) from message_events e where e.message_id = m.id and e.event = 'sending') as first_attempt_at,
-               exists (select 1 from message_events e where e.message_id = m.id and e.event = 'possibly_sent') as possibly_sent
+               h.first_attempt_at, coalesce(h.possibly_sent, false) as possibly_sent
         from messages m join clients c on c.id = m.client_id
+        -- One pass over the message's own events (a handful, by its index) for both facts about earlier attempts.
+        cross join lateral (
+            select min(e.at) filter (where e.event = 'sending') as first_attempt_at,
+                   bool_or(e.event = 'possibly_sent') as possibly_sent
+            from message_events e where e.message_id = m.id
+        ) h
         where m.id = @id
         """;
 

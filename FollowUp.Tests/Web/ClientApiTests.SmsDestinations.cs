@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace FollowUp.Tests.Web;
 
-/// <summary>sms_countries and text_back_hourly_limit: defaults, stored and read back, validated on save.</summary>
+/// <summary>sms_countries, text_back_hourly_limit and sms_providers: defaults, stored and read back, validated on save.</summary>
 public sealed partial class ClientApiTests
 {
     private static string WithField(string json) => AcmeJson.Replace("\"name\": \"Acme Dental\",", $"\"name\": \"Acme Dental\", {json},", StringComparison.Ordinal);
@@ -32,7 +32,10 @@ public sealed partial class ClientApiTests
     [TestCase("\"sms_countries\": []", "sms_countries")]
     [TestCase("\"text_back_hourly_limit\": -1", "text_back_hourly_limit")]
     [TestCase("\"text_back_hourly_limit\": 10001", "text_back_hourly_limit")]
-    public async Task Put_InvalidSmsDestinations_422NamesTheField_NothingStored(string field, string name)
+    [TestCase("\"sms_providers\": [\"twilio\", \"vonage\"]", "sms_providers[1]")]
+    [TestCase("\"sms_providers\": [\"webhook\", \"webhook\"]", "sms_providers[1]")]
+    [TestCase("\"sms_providers\": []", "sms_providers")]
+    public async Task Put_InvalidSmsSettings_422NamesTheField_NothingStored(string field, string name)
     {
         var response = await Put("acme-dental", WithField(field));
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -127,12 +127,10 @@ internal sealed class SmsRouteWebhooksController(IOptions<WebhookRouteOptions> r
             return Invalid(errors);
         }
 
-        // By the receiver's own id when it gave one; else by our message id, which the route's receipt
-        // stands in for when the receiver answered without an id of its own.
-        var id2 = providerMessageId
-            ?? await deliveries.ProviderMessageIdAsync(messageId!.Value, WebhookRouteOptions.ProviderName, cancellationToken)
-            ?? messageId!.Value.ToString(CultureInfo.InvariantCulture);
-        await deliveries.ApplyAsync(WebhookRouteOptions.ProviderName, id2, status!, error, null, null, null, messageId, cancellationToken);
+        // By the receiver's own id when it gave one; else by our message id, which also stands for the
+        // receipt's id when the receiver answered without one of its own.
+        await deliveries.ApplyAsync(WebhookRouteOptions.ProviderName, providerMessageId ?? messageId!.Value.ToString(CultureInfo.InvariantCulture),
+            status!, error, null, null, null, messageId, cancellationToken);
         return TypedResults.NoContent();
     }
 

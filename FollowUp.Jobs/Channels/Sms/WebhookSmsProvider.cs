@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using FollowUp.Jobs.Signing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,8 +27,6 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
 
     private const int MaxAnswerBytes = 4 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
-
     public string Name => ProviderName;
 
     public bool IsConfigured => options.Value.IsConfigured;
@@ -53,7 +50,7 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
             ["body"] = request.Body,
             ["kind"] = request.Kind,
             ["segments"] = segments,
-        }, Json);
+        });
         using var message = new HttpRequestMessage(HttpMethod.Post, route.Url) { Content = new ByteArrayContent(body) };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         message.Headers.Add(CallSignature.Header, CallSignature.Compute(route.Secret!, clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
