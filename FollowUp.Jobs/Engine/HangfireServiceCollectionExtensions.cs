@@ -2,7 +2,6 @@ using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Common;
 using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
 using Hangfire.States;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,13 +40,16 @@ internal static class HangfireServiceCollectionExtensions
         // Hangfire's own connections: a plain connection string (no NodaTime mapping), its own pool, which
         // the outbox shares so that a batch of jobs commits with its rows (EngineConnections).
         services.TryAddSingleton(_ => new EngineConnections(connectionString));
+        // Hangfire's distributed locks as advisory locks, and the lock table closed to row locks (AdvisoryLockStorage).
+        services.TryAddSingleton<AdvisoryLocks>();
+        services.AddSingleton<FollowUp.Jobs.Storage.IMigrationStep, RowLockGuardStep>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxDispatcher>();
         services.TryAddSingleton<JobStorage>(sp =>
         {
             var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
             var hangfire = sp.GetRequiredService<EngineConnections>().ConnectionString;
-            return new PostgreSqlStorage(new NpgsqlConnectionFactory(hangfire, StorageOptions(engine)), StorageOptions(engine))
+            return new AdvisoryLockStorage(hangfire, StorageOptions(engine), sp.GetRequiredService<AdvisoryLocks>())
             {
                 // How long a finished job (Succeeded, Deleted) stays before Hangfire's expiration manager
                 // removes it: Hangfire's default is one day. It bounds the stock pages' counting (BENCHMARKS.md).
