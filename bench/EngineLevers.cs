@@ -26,16 +26,17 @@ namespace FollowUp.Bench;
 /// </summary>
 internal static class EngineLevers
 {
-    private sealed record Lever(string Name, string ConnectionSuffix, int Workers, Func<object, bool>? Keep);
+    private sealed record Lever(string Name, string ConnectionSuffix, int Workers, Func<object, bool>? Keep, bool RowLocks = false);
 
     // The product's tuning of Hangfire's connection string is on unless a suffix names its settings.
     private const string Untuned = ";No Reset On Close=false;Max Auto Prepare=0";
 
     private static readonly Lever[] Levers =
     [
-        new("untuned connection (before this change)", Untuned, 20, null),
-        new("auto-prepare alone (pool reset kept)", ";No Reset On Close=false;Max Auto Prepare=64", 20, null),
-        new("no reset on close + auto-prepare (product)", "", 20, null),
+        new("untuned connection, row locks (stock's)", Untuned, 20, null, RowLocks: true),
+        new("auto-prepare alone (pool reset kept), row locks", ";No Reset On Close=false;Max Auto Prepare=64", 20, null, RowLocks: true),
+        new("no reset on close + auto-prepare, row locks", "", 20, null, RowLocks: true),
+        new("  + advisory locks (product)", "", 20, null),
         new("  + without CaptureCulture", "", 20, f => f is not CaptureCultureAttribute),
         new("  + without ContinuationsSupport", "", 20, f => f is not ContinuationsSupportAttribute),
         new("  + without StatisticsHistory", "", 20, f => f is not StatisticsHistoryAttribute),
@@ -95,7 +96,7 @@ internal static class EngineLevers
                     $"{lever.Name,-48} statements/job {perJob,5:F1}  commits/job {commits,5:F1}  burn-down {rate,6:F0} jobs/s  load {Load()}");
                 Console.WriteLine(line);
                 rows.Add(line);
-                if (lever.ConnectionSuffix.Length == 0 && lever.Keep is null && lever.Workers == 20)
+                if (lever.ConnectionSuffix.Length == 0 && lever.Keep is null && lever.Workers == 20 && !lever.RowLocks)
                 {
                     foreach (var top in await statements.CostliestAsync(12))
                     {
@@ -206,7 +207,27 @@ internal static class EngineLevers
             builder.Services.AddSingleton<Hangfire.Common.IJobFilterProvider>(sp => FollowUp.Jobs.Engine.HangfireServiceCollectionExtensions.Filters(sp, keep));
         }
 
+        if (lever?.RowLocks == true)
+        {
+            // Hangfire.PostgreSql's own storage (its row locks) with the product's options and connection
+            // string, and the lock table left open to rows (the product's start-up closes it).
+            builder.Services.AddSingleton<JobStorage>(sp =>
+            {
+                var options = HangfireServiceCollectionExtensions.StorageOptions(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EngineOptions>>().Value);
+                var connectionString = sp.GetRequiredService<EngineConnections>().ConnectionString;
+                return new Hangfire.PostgreSql.PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, options), options);
+            });
+        }
+
         builder.Services.AddFollowUpJobs(builder.Configuration);
+        if (lever?.RowLocks == true)
+        {
+            foreach (var guard in builder.Services.Where(d => d.ImplementationType == typeof(RowLockGuardStep)).ToList())
+            {
+                builder.Services.Remove(guard);
+            }
+        }
+
         var host = builder.Build();
         await host.StartAsync();
         return host;

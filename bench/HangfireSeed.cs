@@ -34,7 +34,8 @@ namespace FollowUp.Bench;
 /// Succeeded; dead-lettered → Failed after three attempts 60 s apart; cancelled → Deleted from Scheduled;
 /// scheduled → Scheduled at its time, Enqueued when already due, or Scheduled for a retry when its first
 /// attempt failed. Urgent kinds go to the <c>critical</c> queue and start Enqueued; the others start
-/// Scheduled and are enqueued by Hangfire's DelayedJobScheduler. Finished jobs expire a day after they
+/// Scheduled and Hangfire's DelayedJobScheduler moves them to their queue without an Enqueued state (a job
+/// that carries its queue, in Hangfire 1.8), so their history reads Scheduled → Processing, retries too. Finished jobs expire a day after they
 /// finish, as Hangfire writes it; no Hangfire server runs in the benchmark, so none is removed.</para>
 /// </summary>
 internal static class HangfireSeed
@@ -193,15 +194,17 @@ internal static class HangfireSeed
         """,
         // hangfire.state: each job's history (ids in the order Hangfire would have written a job's states),
         // one step of every job after another, so a job's states lie apart on disk as when written over time.
+        // A Scheduled job that carries its queue (every send job, and the fixed retry's reschedules) is moved
+        // to its queue by Hangfire 1.8.25's DelayedJobScheduler as a set-to-queue move, with no Enqueued state:
+        // its history goes Scheduled → Processing, as production writes it. Only a job created due now has one.
         """
         insert into hangfire.state (id, jobid, name, reason, createdat, data)
         select id * 16, id, 'Scheduled', 'Planned for ' || pg_temp.instant(due), created,
                jsonb_build_object('EnqueueAt', pg_temp.hf_ms(due), 'ScheduledAt', pg_temp.hf_ms(created))
         from seed_job where planned
         union all
-        select id * 16 + 1, id, 'Enqueued', case when planned then 'Triggered by DelayedJobScheduler' else 'Due now' end, enqueued,
-               jsonb_build_object('EnqueuedAt', pg_temp.hf_ms(enqueued), 'Queue', case when planned then 'default' else queue end)
-        from seed_job where class in ('Enqueued', 'Succeeded', 'Failed', 'Retrying')
+        select id * 16 + 1, id, 'Enqueued', 'Due now', enqueued, jsonb_build_object('EnqueuedAt', pg_temp.hf_ms(enqueued), 'Queue', queue)
+        from seed_job where not planned and class in ('Enqueued', 'Succeeded', 'Failed', 'Retrying')
         union all
         select id * 16 + 2 + 3 * a, id, 'Processing', null, run1 + a * interval '61.02 seconds',
                jsonb_build_object('StartedAt', pg_temp.hf_ms(run1 + a * interval '61.02 seconds'), 'ServerId', @serverId,
@@ -220,11 +223,7 @@ internal static class HangfireSeed
                                   'ScheduledAt', pg_temp.hf_ms(run1 + a * interval '61.02 seconds' + interval '300 milliseconds'))
         from seed_job cross join generate_series(0, 1) a
         where class = 'Failed' or (a = 0 and class = 'Retrying')
-        union all
-        select id * 16 + 4 + 3 * a, id, 'Enqueued', 'Triggered by DelayedJobScheduler', run1 + (a + 1) * interval '61.02 seconds' - interval '20 milliseconds',
-               jsonb_build_object('EnqueuedAt', pg_temp.hf_ms(run1 + (a + 1) * interval '61.02 seconds' - interval '20 milliseconds'), 'Queue', 'default')
-        from seed_job cross join generate_series(0, 1) a
-        where class = 'Failed'
+
         union all
         select id * 16 + 9, id, 'Failed', 'Dead-lettered as #' || dead_letter_id || '. Attempts exhausted (3 of 3): ' || @failure, finished,
                jsonb_build_object('FailedAt', pg_temp.hf_ms(finished), 'ExceptionType', 'FollowUp.Jobs.Channels.ProviderSendException',

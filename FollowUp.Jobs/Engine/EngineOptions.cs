@@ -51,10 +51,10 @@ public sealed class EngineOptions
     public int InvisibilityTimeoutSeconds { get; set; } = 60;
 
     /// <summary>
-    /// After how long a Hangfire.PostgreSql lock row counts as abandoned. Its locks are rows, so one held
-    /// by a connection that died (a PostgreSQL restart, a killed process) blocks its resource — the
-    /// delayed-job scheduler, a job's state changes — until it expires: 10 minutes by default, measured
-    /// here as every retry stalling that long after a restart. No lock is held for more than seconds.
+    /// After how long a Hangfire.PostgreSql lock row counts as abandoned. FollowUp takes Hangfire's locks
+    /// as advisory locks, which die with their session (<see cref="AdvisoryLockStorage"/>); only the
+    /// library's expiration manager still takes a row, and one left by a connection that died blocks the
+    /// expiration of finished jobs until it expires (Hangfire.PostgreSql's default: 10 minutes).
     /// </summary>
     public int LockTimeoutSeconds { get; set; } = 30;
 
