@@ -213,7 +213,7 @@ internal static class EngineLevers
             // string, and the lock table left open to rows (the product's start-up closes it).
             builder.Services.AddSingleton<JobStorage>(sp =>
             {
-                var options = HangfireServiceCollectionExtensions.StorageOptions(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EngineOptions>>().Value);
+                var options = FollowUp.Jobs.Engine.HangfireServiceCollectionExtensions.StorageOptions(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EngineOptions>>().Value);
                 var connectionString = sp.GetRequiredService<EngineConnections>().ConnectionString;
                 return new Hangfire.PostgreSql.PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, options), options);
             });
