@@ -8,7 +8,7 @@ using Npgsql;
 namespace FollowUp.Jobs.Engine;
 
 /// <summary>
-/// The sessions Hangfire's distributed locks are held on (see <see cref="AdvisoryLockStorage"/>), and the
+/// The sessions Hangfire's distributed locks are held on (see <see cref="EngineStorage"/>), and the
 /// three statements they use. A pool of its own, never enlisted in an ambient transaction (a lock outlives
 /// any one transaction, and the outbox's transaction scope must keep its single enlisted connection).
 /// </summary>

@@ -52,7 +52,7 @@ public sealed class EngineOptions
 
     /// <summary>
     /// After how long a Hangfire.PostgreSql lock row counts as abandoned. FollowUp takes Hangfire's locks
-    /// as advisory locks, which die with their session (<see cref="AdvisoryLockStorage"/>); only the
+    /// as advisory locks, which die with their session (<see cref="EngineStorage"/>); only the
     /// library's expiration manager still takes a row, and one left by a connection that died blocks the
     /// expiration of finished jobs until it expires (Hangfire.PostgreSql's default: 10 minutes).
     /// </summary>

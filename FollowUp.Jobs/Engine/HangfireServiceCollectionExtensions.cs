@@ -40,7 +40,7 @@ internal static class HangfireServiceCollectionExtensions
         // Hangfire's own connections: a plain connection string (no NodaTime mapping), its own pool, which
         // the outbox shares so that a batch of jobs commits with its rows (EngineConnections).
         services.TryAddSingleton(_ => new EngineConnections(connectionString));
-        // Hangfire's distributed locks as advisory locks, and the lock table closed to row locks (AdvisoryLockStorage).
+        // Hangfire's distributed locks as advisory locks, and the lock table closed to row locks (EngineStorage).
         services.TryAddSingleton<AdvisoryLocks>();
         services.AddSingleton<FollowUp.Jobs.Storage.IMigrationStep, RowLockGuardStep>();
         services.AddSingleton<OutboxSignal>();
@@ -49,7 +49,7 @@ internal static class HangfireServiceCollectionExtensions
         {
             var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
             var hangfire = sp.GetRequiredService<EngineConnections>().ConnectionString;
-            return new AdvisoryLockStorage(hangfire, StorageOptions(engine), sp.GetRequiredService<AdvisoryLocks>())
+            return new EngineStorage(hangfire, StorageOptions(engine), sp.GetRequiredService<AdvisoryLocks>())
             {
                 // How long a finished job (Succeeded, Deleted) stays before Hangfire's expiration manager
                 // removes it: Hangfire's default is one day. It bounds the stock pages' counting (BENCHMARKS.md).

@@ -7,7 +7,7 @@ namespace FollowUp.Jobs.Engine;
 /// <summary>
 /// At every start-up, after Hangfire's schema is installed: makes <c>hangfire.lock</c> refuse every row but
 /// the one resource the library still row-locks itself (its expiration manager's). FollowUp's nodes take
-/// Hangfire's locks as advisory locks (<see cref="AdvisoryLockStorage"/>); a node that still took them as
+/// Hangfire's locks as advisory locks (<see cref="EngineStorage"/>); a node that still took them as
 /// rows would not see theirs, and could run a state change beside another node. With this check in place
 /// such a node's lock inserts fail, so it stalls (its jobs stay in the queue for the others) instead.
 /// </summary>

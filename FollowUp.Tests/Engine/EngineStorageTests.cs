@@ -17,7 +17,7 @@ namespace FollowUp.Tests.Engine;
 /// nodes, re-entrant on one connection, freed the moment their session dies, and the lock table closed to
 /// a node that would still take row locks.
 /// </summary>
-public sealed class AdvisoryLockStorageTests : EngineTest
+public sealed class EngineStorageTests : EngineTest
 {
     protected override bool CreatesTestClients => false;
 
@@ -31,18 +31,74 @@ public sealed class AdvisoryLockStorageTests : EngineTest
         // library's PostgreSqlConnection and PostgreSqlWriteOnlyTransaction before changing the version.
         var library = typeof(PostgreSqlConnection).Assembly.GetName().Version;
         var member = typeof(PostgreSqlConnection).GetMethod(nameof(PostgreSqlConnection.AcquireDistributedLock), [typeof(string), typeof(TimeSpan)])!;
-        var ours = typeof(AdvisoryLockConnection).GetMethod(nameof(PostgreSqlConnection.AcquireDistributedLock), [typeof(string), typeof(TimeSpan)])!;
+        var ours = typeof(EngineStorageConnection).GetMethod(nameof(PostgreSqlConnection.AcquireDistributedLock), [typeof(string), typeof(TimeSpan)])!;
+        var jobData = typeof(PostgreSqlConnection).GetMethod(nameof(PostgreSqlConnection.GetJobData), [typeof(string)])!;
+        var ourJobData = typeof(EngineStorageConnection).GetMethod(nameof(PostgreSqlConnection.GetJobData), [typeof(string)])!;
         var transactionLocks = typeof(PostgreSqlWriteOnlyTransaction).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(m => m.Name.Contains("Lock", StringComparison.Ordinal)).Select(m => m.Name);
         Assert.Multiple(() =>
         {
             Assert.That(library, Is.EqualTo(new Version(1, 21, 1, 0)), "Hangfire.PostgreSql version this override was checked against");
             Assert.That(member.IsVirtual && !member.IsFinal, Is.True);
-            Assert.That(ours.DeclaringType, Is.EqualTo(typeof(AdvisoryLockConnection)));
+            Assert.That(ours.DeclaringType, Is.EqualTo(typeof(EngineStorageConnection)));
             Assert.That(ours.GetBaseDefinition().DeclaringType, Is.EqualTo(typeof(JobStorageConnection)));
+            Assert.That(jobData.IsVirtual && !jobData.IsFinal, Is.True);
+            Assert.That(ourJobData.DeclaringType, Is.EqualTo(typeof(EngineStorageConnection)));
             Assert.That(transactionLocks, Is.Empty, "the library's write transaction takes no locks of its own");
-            Assert.That(Storage, Is.TypeOf<AdvisoryLockStorage>());
-            Assert.That(Storage.GetConnection(), Is.TypeOf<AdvisoryLockConnection>());
+            Assert.That(Storage, Is.TypeOf<EngineStorage>());
+            Assert.That(Storage.GetConnection(), Is.TypeOf<EngineStorageConnection>());
+        });
+    }
+
+    [Test]
+    public void GetJobData_IsTheLibrarysJob_WithItsParameters()
+    {
+        var id = Engine.Jobs.Schedule(() => ProbeJob.RunAsync("never", "ok", null, CancellationToken.None), TimeSpan.FromDays(1));
+        using (var writer = Storage.GetConnection())
+        {
+            writer.SetJobParameter(id, "RetryCount", "2");
+            writer.SetJobParameter(id, "Empty", null);
+        }
+
+        using var ours = Storage.GetConnection();
+        using var library = LibraryStorage().GetConnection();
+        var mine = ours.GetJobData(id)!;
+        var theirs = library.GetJobData(id)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(mine.State, Is.EqualTo(theirs.State).And.EqualTo("Scheduled"));
+            Assert.That(mine.CreatedAt, Is.EqualTo(theirs.CreatedAt));
+            Assert.That(mine.CreatedAt.Kind, Is.EqualTo(theirs.CreatedAt.Kind));
+            Assert.That(mine.Job.Type, Is.EqualTo(theirs.Job.Type));
+            Assert.That(mine.Job.Method, Is.EqualTo(theirs.Job.Method));
+            Assert.That(mine.Job.Args, Is.EqualTo(theirs.Job.Args));
+            Assert.That(mine.Job.Queue, Is.EqualTo(theirs.Job.Queue));
+            Assert.That(mine.LoadException, Is.Null);
+            Assert.That(theirs.ParametersSnapshot, Is.Null, "the library reads no parameters with the job (if it starts to, drop our override)");
+            Assert.That(mine.ParametersSnapshot["RetryCount"], Is.EqualTo(library.GetJobParameter(id, "RetryCount")).And.EqualTo("2"));
+            Assert.That(mine.ParametersSnapshot["Empty"], Is.Null);
+            Assert.That(mine.ParametersSnapshot.Keys, Is.EquivalentTo(Db.QueryAsync<string>("select name from hangfire.jobparameter where jobid = @id", new { id = long.Parse(id, CultureInfo.InvariantCulture) }).Result));
+            Assert.That(ours.GetJobData("999999999"), Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task GetJobData_AJobWhoseMethodIsGone_IsReportedAsTheLibraryReportsIt()
+    {
+        var id = Engine.Jobs.Schedule(() => ProbeJob.RunAsync("never", "ok", null, CancellationToken.None), TimeSpan.FromDays(1));
+        await Db.ExecuteAsync("update hangfire.job set invocationdata = jsonb_set(invocationdata, '{Method}', '\"Gone\"') where id = @id",
+            new { id = long.Parse(id, CultureInfo.InvariantCulture) });
+
+        using var ours = Storage.GetConnection();
+        using var library = LibraryStorage().GetConnection();
+        var mine = ours.GetJobData(id)!;
+        var theirs = library.GetJobData(id)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(mine.Job, Is.Null);
+            Assert.That(mine.LoadException, Is.Not.Null);
+            Assert.That(mine.LoadException!.GetType(), Is.EqualTo(theirs.LoadException!.GetType()));
+            Assert.That(mine.State, Is.EqualTo(theirs.State));
         });
     }
 
@@ -103,7 +159,7 @@ public sealed class AdvisoryLockStorageTests : EngineTest
         held.Dispose();
 
         using var taken = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.That(await LockSessionsAsync(), Is.EqualTo(1), "the waiter's session holds it; the releaser's is back in the pool holding nothing");
+        Assert.That(await HoldersAsync("test:wait"), Is.EqualTo(1), "the waiter's session holds it; the releaser's is back in the pool holding nothing");
     }
 
     [Test]
@@ -114,15 +170,13 @@ public sealed class AdvisoryLockStorageTests : EngineTest
         var held = first.AcquireDistributedLock("test:killed", TimeSpan.FromSeconds(1));
 
         // What a kill -9 of the node or a database restart does to the holder's session.
-        await Db.ExecuteAsync("""
-            select pg_terminate_backend(pid) from pg_locks
-            where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())
-            """);
+        Assert.That(await HoldersAsync("test:killed"), Is.EqualTo(1));
+        await Db.ExecuteAsync($"select pg_terminate_backend(pid) from pg_locks where {Holding("test:killed")}");
 
         // With lock rows the row would stay until LockTimeoutSeconds (30 s) expired it.
         using (second.AcquireDistributedLock("test:killed", TimeSpan.FromSeconds(2)))
         {
-            Assert.That(await LockSessionsAsync(), Is.EqualTo(1));
+            Assert.That(await HoldersAsync("test:killed"), Is.EqualTo(1));
         }
 
         Assert.That(held.Dispose, Throws.Nothing);
@@ -133,9 +187,7 @@ public sealed class AdvisoryLockStorageTests : EngineTest
     [Test]
     public void ANodeStillOnRowLocks_CannotTakeALock()
     {
-        var options = new PostgreSqlStorageOptions { SchemaName = EngineOptions.HangfireSchema, PrepareSchemaIfNecessary = false, UseNativeDatabaseTransactions = true };
-        var rowLocking = new PostgreSqlStorage(new NpgsqlConnectionFactory(Db.ConnectionString, options), options);
-        using var connection = rowLocking.GetConnection();
+        using var connection = LibraryStorage().GetConnection();
 
         Assert.That(() => connection.AcquireDistributedLock("job:1:state-lock", TimeSpan.FromSeconds(1)),
             Throws.InstanceOf<DistributedLockTimeoutException>());
@@ -144,8 +196,24 @@ public sealed class AdvisoryLockStorageTests : EngineTest
             "the library's expiration manager still row-locks its own resource");
     }
 
-    private Task<long> LockSessionsAsync() => Db.ScalarAsync<long>("""
-        select count(distinct pid) from pg_locks
-        where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())
-        """);
+    /// <summary>Hangfire.PostgreSql's own storage (row locks, its own GetJobData) on this test's database.</summary>
+    private PostgreSqlStorage LibraryStorage()
+    {
+        var options = new PostgreSqlStorageOptions { SchemaName = EngineOptions.HangfireSchema, PrepareSchemaIfNecessary = false, UseNativeDatabaseTransactions = true };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(Db.ConnectionString, options), options);
+    }
+
+    /// <summary>How many sessions hold Hangfire resource <paramref name="resource"/>'s advisory lock.</summary>
+    private Task<long> HoldersAsync(string resource) =>
+        Db.ScalarAsync<long>($"select count(distinct pid) from pg_locks where {Holding(resource)}");
+
+    /// <summary>pg_locks' row of a granted single-bigint advisory lock: the key's high half in classid, its low half in objid.</summary>
+    private static string Holding(string resource)
+    {
+        var key = AdvisoryLocks.KeyOf($"{EngineOptions.HangfireSchema}:{resource}");
+        return FormattableString.Invariant($"""
+            locktype = 'advisory' and granted and objsubid = 1 and database = (select oid from pg_database where datname = current_database())
+            and classid = {(uint)(key >> 32)} and objid = {(uint)(key & 0xFFFFFFFF)}
+            """);
+    }
 }
