@@ -50,6 +50,33 @@ public sealed class MessageApiTests : ApiTest
     }
 
     [Test]
+    public async Task PostMessage_AnswersAtItsCommit_WhileHangfiresTablesAreBusy_TheJobFollows()
+    {
+        // Another session holds Hangfire's job table: a request that made its job itself would wait on it.
+        await using var blocker = await Db.DataSource.OpenConnectionAsync();
+        await using var hold = await blocker.BeginTransactionAsync();
+        await new Npgsql.NpgsqlCommand("lock table hangfire.job in access exclusive mode", blocker, hold).ExecuteNonQueryAsync();
+
+        var posting = Post("/api/messages", """{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550123", "body": "Your order is ready" }""");
+        var answered = await Task.WhenAny(posting, Task.Delay(TimeSpan.FromSeconds(15))) == posting;
+        var heldWhileAnswered = blocker.State == System.Data.ConnectionState.Open;
+        await hold.RollbackAsync();
+        var response = await posting;
+        using var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var id = created.RootElement.GetProperty("id").GetInt64();
+
+        var sent = await Eventually.WaitForAsync(() => Get($"/api/messages/{id}"), m => m.GetProperty("status").GetString() == "sent");
+        Assert.Multiple(() =>
+        {
+            Assert.That(answered && heldWhileAnswered, Is.True, "answered while Hangfire's job table was locked");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            Assert.That(created.RootElement.GetProperty("status").GetString(), Is.EqualTo("scheduled"));
+            Assert.That(sent.GetProperty("job_id").GetInt64(), Is.GreaterThan(0), "the outbox made its job");
+            Assert.That(_sms.Calls.Select(c => c.Body), Is.EqualTo(new[] { "Your order is ready" }), "sent once");
+        });
+    }
+
+    [Test]
     public async Task PostMessage_InvalidFields_422EachField_NothingStored()
     {
         var sms = await Post("/api/messages", """{ "client_id": "acme-dental", "channel": "sms", "to": "555-1234", "subject": "x", "body": "" }""");

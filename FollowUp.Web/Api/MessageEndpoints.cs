@@ -45,7 +45,8 @@ internal static class MessageEndpoints
         return app;
     }
 
-    private static async Task<IResult> PostMessage(HttpRequest request, IMessageClient messages, ClientStore clients, CancellationToken cancellationToken)
+    private static async Task<IResult> PostMessage(HttpRequest request, IMessageClient messages, ClientStore clients, Npgsql.NpgsqlDataSource dataSource,
+        CancellationToken cancellationToken)
     {
         var (body, problem) = await ApiJson.ReadAsync<MessageRequest>(request, cancellationToken);
         if (problem is not null)
@@ -66,9 +67,21 @@ internal static class MessageEndpoints
 
         Instant? sendAt = body.SendAt is { } at ? Instant.FromDateTimeOffset(at) : null;
         // The validator has accepted the channel's name: this is its one reading into a Channel.
-        var message = Channel.Parse(body.Channel!) == Channel.Sms
-            ? await messages.SendSmsAsync(body.ClientId!, body.To!, body.Body!, sendAt, null, cancellationToken)
-            : await messages.SendEmailAsync(body.ClientId!, body.To!, body.Subject!, body.Body!, sendAt, null, cancellationToken);
+        MessageInfo message;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            message = Channel.Parse(body.Channel!) == Channel.Sms
+                ? await messages.SendSmsAsync(body.ClientId!, body.To!, body.Body!, sendAt, tx, cancellationToken)
+                : await messages.SendEmailAsync(body.ClientId!, body.To!, body.Subject!, body.Body!, sendAt, tx, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+
+        // Checkpoint: the message is committed, and that is the answer: its job is made by this node's
+        // outbox loop, woken now (a message due now starts within milliseconds), not on this request's
+        // path; if this node dies first, any node's loop makes it. So the answer's job_id is usually null
+        // (GET /api/messages/{id} shows it once made).
+        messages.RequestDispatch(new PlannedMessages([message.Id], [message.Id]));
         return TypedResults.Accepted($"/api/messages/{message.Id}", message);
     }
 
