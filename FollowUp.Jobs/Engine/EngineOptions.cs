@@ -15,7 +15,7 @@ public sealed class EngineOptions
     public const string DefaultQueue = "default";
 
     /// <summary>The schema Hangfire.PostgreSql keeps its tables in (installed by <c>MigrationRunner</c>).</summary>
-    public const string HangfireSchema = "hangfire";
+    public const string HangfireSchema = Storage.MigrationRunner.HangfireSchema;
 
     /// <summary>
     /// Whether this process runs a Hangfire server (workers, the delayed-job and recurring schedulers,

@@ -1,6 +1,5 @@
 using System.Reflection;
 using Dapper;
-using FollowUp.Jobs.Engine;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -15,6 +14,9 @@ namespace FollowUp.Jobs.Storage;
 /// </summary>
 public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger, IEnumerable<IMigrationStep>? steps = null)
 {
+    /// <summary>The schema Hangfire.PostgreSql's tables live in (installed here, under the migration lock).</summary>
+    public const string HangfireSchema = "hangfire";
+
     // Any constant works; it only has to be the same for every node and unique to this purpose.
     private const long AdvisoryLockKey = 0x466F6C6C6F775570; // "FollowUp"
 
@@ -59,7 +61,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
             }
 
             // Hangfire's schema, under the same lock: two nodes starting at once never race its installer.
-            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, EngineOptions.HangfireSchema);
+            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, HangfireSchema);
             foreach (var step in steps ?? [])
             {
                 var changed = await step.RunAsync(connection, cancellationToken);
