@@ -114,13 +114,17 @@ public abstract class BrowserTest
         await Assertions.Expect(Page.Locator("header .whoami")).ToContainTextAsync(name);
     }
 
-    /// <summary>Saves a full-page screenshot and attaches it to the test result.</summary>
+    /// <summary>
+    /// Saves a full-page screenshot and attaches it to the test result. Its own minute-long timeout: a
+    /// screenshot is an attachment, not an assertion, and on two loaded cores a full-page capture of the
+    /// stock dashboard took longer than Playwright's 15 s default (a test failed on it in CI).
+    /// </summary>
     protected async Task ScreenshotAsync(string name)
     {
         var folder = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, name + ".png");
-        await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        await Page.ScreenshotAsync(new() { Path = path, FullPage = true, Timeout = 60_000 });
         TestContext.AddTestAttachment(path, name);
     }
 }
