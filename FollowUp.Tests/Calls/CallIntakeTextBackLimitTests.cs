@@ -12,27 +12,19 @@ using NodaTime.Testing;
 namespace FollowUp.Tests.Calls;
 
 /// <summary>Toll fraud (issue #17 §4): at most text_back_hourly_limit missed-call text-backs in any 60 minutes, on a fake clock.</summary>
-public sealed class CallIntakeTextBackLimitTests
+public sealed class CallIntakeTextBackLimitTests : ApiTest
 {
     private readonly FakeClock _clock = new(Instant.FromUtc(2026, 11, 23, 15, 0));
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
+    protected override Dictionary<string, string?> Settings => new() { ["FollowUp:Engine:RunServer"] = "false" };
+
+    protected override bool CreatesTestClients => false;
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.Replace(ServiceDescriptor.Singleton<IClock>(_clock));
 
     [SetUp]
-    public async Task SetUp()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db, new() { ["FollowUp:Engine:RunServer"] = "false" },
-            services => services.Replace(ServiceDescriptor.Singleton<IClock>(_clock)));
-        await TestClients.CreateAsync(_api.Services, settings: TestClients.Acme(c => c with { MissedCallTextBack = true, TextBackHourlyLimit = 2 }));
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task CreateClientAsync() =>
+        TestClients.CreateAsync(Api.Services, settings: TestClients.Acme(c => c with { MissedCallTextBack = true, TextBackHourlyLimit = 2 }));
 
     private async Task<(string Status, string? Reason)> MissedCallFrom(string phone)
     {
@@ -45,7 +37,7 @@ public sealed class CallIntakeTextBackLimitTests
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/calls") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
         request.Headers.Add(CallSignature.Header, CallSignature.Compute(InboundDoors.Secret, _clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
-        using var response = await _api.Client.SendAsync(request);
+        using var response = await Api.Client.SendAsync(request);
         var reply = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), reply.ToString());
         var sms = reply.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("channel").GetString() == "sms");
@@ -64,7 +56,7 @@ public sealed class CallIntakeTextBackLimitTests
         var fourth = await MissedCallFrom("+12125550104");
         var fifth = await MissedCallFrom("+12125550105"); // the second is still in the window
 
-        var stored = await _db.ScalarAsync<string>("select skip_reason from messages where recipient = '+12125550103' and channel = 'sms'");
+        var stored = await Db.ScalarAsync<string>("select skip_reason from messages where recipient = '+12125550103' and channel = 'sms'");
         Assert.Multiple(() =>
         {
             Assert.That(first, Is.EqualTo((MessageStatus.Scheduled, (string?)null)));

@@ -13,7 +13,7 @@ public sealed partial class ConversationTests
     [TestCase(" info ")]
     public async Task InboundHelpOrInfo_ClientHasHelpText_AnsweredWithItInTwiml(string body)
     {
-        await TestClients.CreateAsync(_api.Services, settings: TestClients.Acme(c => c with
+        await TestClients.CreateAsync(Api.Services, settings: TestClients.Acme(c => c with
         {
             SmsFrom = ClientNumber, EmailEnabled = false, HelpText = HelpText,
             Notifications = new NotificationSettings { Url = _receiver.Url.ToString(), Secret = NotifySecret },
@@ -28,7 +28,7 @@ public sealed partial class ConversationTests
             Assert.That(twiml, Is.EqualTo("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>"
                 + "Acme Dental appointment texts. Call +1 212 555 0100 or visit acme.example. Reply STOP to stop &amp; &lt;opt out&gt;."
                 + "</Message></Response>"));
-            Assert.That(await _db.ScalarAsync<string>("select action from inbound_sms"), Is.EqualTo("help"));
+            Assert.That(await Db.ScalarAsync<string>("select action from inbound_sms"), Is.EqualTo("help"));
         });
     }
 
@@ -43,7 +43,7 @@ public sealed partial class ConversationTests
     [Test]
     public async Task InboundHelp_TwilioRetriesTheSameMessage_TheRetryGetsNoSecondAnswer()
     {
-        await TestClients.CreateAsync(_api.Services, settings: TestClients.Acme(c => c with { SmsFrom = ClientNumber, HelpText = HelpText }));
+        await TestClients.CreateAsync(Api.Services, settings: TestClients.Acme(c => c with { SmsFrom = ClientNumber, HelpText = HelpText }));
         var form = Inbound("HELP", sid: "SM" + Guid.NewGuid().ToString("N"));
 
         var first = await (await PostSignedAsync("/webhooks/twilio/inbound", form)).Content.ReadAsStringAsync();

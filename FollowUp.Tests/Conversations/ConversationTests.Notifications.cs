@@ -24,16 +24,16 @@ public sealed partial class ConversationTests
         await InboundAsync("hello?");
 
         var deadLetter = await Eventually.WaitForAsync(
-            () => _db.QueryAsync<(long Id, long JobId, int Attempts)>("select id, job_id, attempts from dead_letters where notification_id is not null"),
+            () => Db.QueryAsync<(long Id, long JobId, int Attempts)>("select id, job_id, attempts from dead_letters where notification_id is not null"),
             rows => rows.Count == 1, TimeSpan.FromSeconds(60), "the notification's dead letter");
-        var (status, attempts, lastResponse) = (await _db.QueryAsync<(string, int, int)>(
+        var (status, attempts, lastResponse) = (await Db.QueryAsync<(string, int, int)>(
             "select status, attempts, last_response from notifications"))[0];
-        var history = HangfireProbe.History(_api.Services, deadLetter[0].JobId).Select(h => h.Reason ?? "").ToList();
+        var history = HangfireProbe.History(Api.Services, deadLetter[0].JobId).Select(h => h.Reason ?? "").ToList();
         var firstThree = _receiver.Requests.ToList();
 
         _receiver.Status = 200;
-        var requeue = await _api.Client.PostAsync(new Uri($"/api/dead-letters/{deadLetter[0].Id}/requeue", UriKind.Relative), null);
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select status from notifications"), s => s == "delivered",
+        var requeue = await Api.Client.PostAsync(new Uri($"/api/dead-letters/{deadLetter[0].Id}/requeue", UriKind.Relative), null);
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select status from notifications"), s => s == "delivered",
             what: "the requeued notification to be delivered");
 
         Assert.Multiple(() =>
@@ -54,29 +54,29 @@ public sealed partial class ConversationTests
     public async Task NotificationWhoseJobWasDeleted_ReconcilerGivesItANewJob_Delivered()
     {
         // A pending notification whose delivery job someone deleted on /hangfire before it ran.
-        var jobs = _api.Services.GetRequiredService<IBackgroundJobClient>();
+        var jobs = Api.Services.GetRequiredService<IBackgroundJobClient>();
         var deleted = long.Parse(jobs.Create(Job.FromExpression(() => Console.WriteLine("lost")), new DeletedState()),
             System.Globalization.CultureInfo.InvariantCulture);
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             insert into notifications (client_id, type, data, created_at, status, job_id)
             values ('acme-dental', 'reply.received', '{"body": "hello"}', now() - interval '1 hour', 'pending', @deleted)
             """, new { deleted });
 
-        await using (var scope = _api.Services.CreateAsyncScope())
+        await using (var scope = Api.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<JobReconciler>().RunAsync(CancellationToken.None);
         }
 
         var events = await EventsAsync("reply.received");
         // The receiver has the event before the job records its answer: wait for that write, then check it.
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<string>("select status from notifications"), s => s == "delivered",
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select status from notifications"), s => s == "delivered",
             what: "the delivery job to record its answer");
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.ScalarAsync<string>("select status from notifications"), Is.EqualTo("delivered"));
-            Assert.That(await _db.ScalarAsync<long>("select job_id from notifications"), Is.Not.EqualTo(deleted));
+            Assert.That(await Db.ScalarAsync<string>("select status from notifications"), Is.EqualTo("delivered"));
+            Assert.That(await Db.ScalarAsync<long>("select job_id from notifications"), Is.Not.EqualTo(deleted));
             Assert.That(JsonDocument.Parse(events["reply.received"].Body).RootElement.GetProperty("data").GetProperty("body").GetString(), Is.EqualTo("hello"));
-            Assert.That(await _db.ScalarAsync<string>("select detail from reconciler_runs"), Does.Contain("its job was lost"));
+            Assert.That(await Db.ScalarAsync<string>("select detail from reconciler_runs"), Does.Contain("its job was lost"));
         });
     }
 

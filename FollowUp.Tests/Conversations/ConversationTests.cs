@@ -20,7 +20,7 @@ namespace FollowUp.Tests.Conversations;
 /// the customer answers through Twilio's signed inbound webhook, FollowUp acts, and the business's
 /// receiver (a local fake) gets each event signed like our inbound contract.
 /// </summary>
-public sealed partial class ConversationTests
+public sealed partial class ConversationTests : ApiTest
 {
     private const string AccountSid = TwilioTestAccount.AccountSid;
     private const string ClientNumber = "+12125550100";
@@ -29,17 +29,17 @@ public sealed partial class ConversationTests
 
     private FakeTwilioServer _twilio = null!;
     private FakeWebhookReceiver _receiver = null!;
-    private TestDatabase _db = null!;
-    private ApiHost _api = null!;
+    protected override bool StartsApiInSetUp => false;
+
+    protected override bool CreatesTestClients => false;
 
     [SetUp]
     public async Task SetUp()
     {
         _twilio = await FakeTwilioServer.StartAsync();
         _receiver = await FakeWebhookReceiver.StartAsync();
-        _db = await TestDatabase.CreateAsync();
-        _api = ApiHost.Start(_db, TwilioTestAccount.Settings(_twilio));
-        await TestClients.CreateAsync(_api.Services, settings: TestClients.Acme(c => c with
+        await StartApiAsync(TwilioTestAccount.Settings(_twilio));
+        await TestClients.CreateAsync(Api.Services, settings: TestClients.Acme(c => c with
         {
             SmsFrom = ClientNumber,
             EmailEnabled = false,
@@ -47,11 +47,10 @@ public sealed partial class ConversationTests
         }));
     }
 
+    /// <summary>Runs before the base's tear-down, which stops the host and drops the database.</summary>
     [TearDown]
     public async Task TearDown()
     {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
         await _receiver.DisposeAsync();
         await _twilio.DisposeAsync();
     }
@@ -63,10 +62,10 @@ public sealed partial class ConversationTests
 
         var response = await InboundAsync(" c ");
 
-        var inbound = await _db.QueryAsync<(string Action, string ClientId, long MessageId)>("select action, client_id, message_id from inbound_sms");
-        var call = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/calls/call_1", UriKind.Relative))).RootElement;
+        var inbound = await Db.QueryAsync<(string Action, string ClientId, long MessageId)>("select action, client_id, message_id from inbound_sms");
+        var call = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/calls/call_1", UriKind.Relative))).RootElement;
         var events = await EventsAsync("reply.received", "appointment.confirmed");
-        var reminders = await _db.QueryAsync<string>("select status from messages where kind like 'reminder%' order by kind");
+        var reminders = await Db.QueryAsync<string>("select status from messages where kind like 'reminder%' order by kind");
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -103,14 +102,14 @@ public sealed partial class ConversationTests
 
         await InboundAsync("Cancel");
         var ack = await Eventually.WaitForAsync(
-            () => _db.QueryAsync<(string Status, string Body)>("select status, body from messages where kind = 'cancellation'"),
+            () => Db.QueryAsync<(string Status, string Body)>("select status, body from messages where kind = 'cancellation'"),
             rows => rows.Count == 1 && rows[0].Status == "sent", what: "the cancellation acknowledgement to be sent");
-        var suppressedAfterAnswer = await _db.ScalarAsync<long>("select count(*) from suppressions");
+        var suppressedAfterAnswer = await Db.ScalarAsync<long>("select count(*) from suppressions");
         // Now the latest message is the acknowledgement, which asks nothing: CANCEL is the carriers' opt-out again.
         await InboundAsync("CANCEL");
         var events = await EventsAsync("appointment.cancelled_by_customer");
 
-        var reminders = await _db.QueryAsync<(string Status, string Reason)>(
+        var reminders = await Db.QueryAsync<(string Status, string Reason)>(
             "select status, skip_reason from messages where kind like 'reminder%' order by kind");
         Assert.Multiple(async () =>
         {
@@ -119,7 +118,7 @@ public sealed partial class ConversationTests
             Assert.That(_twilio.Requests.Count(r => r.Form["Body"].ToString().Contains("is cancelled", StringComparison.Ordinal)), Is.EqualTo(1),
                 "a second CANCEL does not acknowledge again");
             Assert.That(suppressedAfterAnswer, Is.Zero, "an appointment answer, not an opt-out");
-            Assert.That(await _db.QueryAsync<string>("select action from inbound_sms order by id"), Is.EqualTo(new[] { "cancelled", "opted_out" }));
+            Assert.That(await Db.QueryAsync<string>("select action from inbound_sms order by id"), Is.EqualTo(new[] { "cancelled", "opted_out" }));
             Assert.That(JsonDocument.Parse(events["appointment.cancelled_by_customer"].Body).RootElement.GetProperty("data")
                 .GetProperty("appointment_id").GetString(), Is.EqualTo("apt_1"));
         });
@@ -135,8 +134,8 @@ public sealed partial class ConversationTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.QueryAsync<string>("select status from messages where kind like 'reminder%'"), Is.All.EqualTo("scheduled"));
-            Assert.That(await _db.ScalarAsync<string>("select status from appointment_replies"), Is.EqualTo("reschedule_requested"));
+            Assert.That(await Db.QueryAsync<string>("select status from messages where kind like 'reminder%'"), Is.All.EqualTo("scheduled"));
+            Assert.That(await Db.ScalarAsync<string>("select status from appointment_replies"), Is.EqualTo("reschedule_requested"));
             Assert.That(events, Contains.Key("appointment.reschedule_requested"));
         });
     }
@@ -147,7 +146,7 @@ public sealed partial class ConversationTests
         // The call ended a day ago, so day 1's nurture is due now (the client is always open) and day 4's is pending.
         var ended = SystemClock.Instance.GetCurrentInstant() - Duration.FromDays(1) - Duration.FromMinutes(1);
         await PostCallAsync(Call("not_booked", "call_2", occurredAt: ended));
-        await Eventually.WaitForAsync(() => _db.QueryAsync<string>("select status from messages where kind = 'nurture_day1'"),
+        await Eventually.WaitForAsync(() => Db.QueryAsync<string>("select status from messages where kind = 'nurture_day1'"),
             s => s.SequenceEqual(["sent"]), what: "day 1's nurture to be sent");
 
         await InboundAsync("Is Thursday possible?");
@@ -155,9 +154,9 @@ public sealed partial class ConversationTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.QueryAsync<(string, string)>("select status, skip_reason from messages where kind = 'nurture_day4'"),
+            Assert.That(await Db.QueryAsync<(string, string)>("select status, skip_reason from messages where kind = 'nurture_day4'"),
                 Is.EqualTo(new[] { ("cancelled", SkipReasons.CustomerReplied) }));
-            Assert.That(await _db.ScalarAsync<string>("select action from inbound_sms"), Is.EqualTo("nurture_stopped"));
+            Assert.That(await Db.ScalarAsync<string>("select action from inbound_sms"), Is.EqualTo("nurture_stopped"));
             Assert.That(JsonDocument.Parse(events["reply.received"].Body).RootElement.GetProperty("data").GetProperty("action").GetString(),
                 Is.EqualTo("nurture_stopped"));
         });
@@ -173,8 +172,8 @@ public sealed partial class ConversationTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await _db.ScalarAsync<string>("select action from inbound_sms"), Is.EqualTo("opted_out"));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from suppressions where address = @Customer and lifted_at is null", new { Customer }),
+            Assert.That(await Db.ScalarAsync<string>("select action from inbound_sms"), Is.EqualTo("opted_out"));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from suppressions where address = @Customer and lifted_at is null", new { Customer }),
                 Is.EqualTo(1));
         });
     }
@@ -187,15 +186,15 @@ public sealed partial class ConversationTests
 
         var first = await PostSignedAsync("/webhooks/twilio/inbound", form);
         var retry = await PostSignedAsync("/webhooks/twilio/inbound", form);
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation' and status = 'sent'"),
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation' and status = 'sent'"),
             n => n == 1, what: "the acknowledgement");
 
         Assert.Multiple(async () =>
         {
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK), "Twilio's retry is answered, and ignored");
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from inbound_sms"), Is.EqualTo(1));
-            Assert.That(await _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"), Is.EqualTo(1));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from inbound_sms"), Is.EqualTo(1));
+            Assert.That(await Db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"), Is.EqualTo(1));
         });
     }
 
@@ -205,7 +204,7 @@ public sealed partial class ConversationTests
         await BookAsync();
         // The database refuses the appointment's answer once, after the reply row and the reminders'
         // cancellation were written in the same transaction.
-        await _db.ExecuteAsync("""
+        await Db.ExecuteAsync("""
             create sequence fail_once; -- a sequence, because nextval survives the rollback the failure causes
             create function fail_once() returns trigger language plpgsql as $$
             begin
@@ -220,13 +219,13 @@ public sealed partial class ConversationTests
 
         var failed = await PostSignedAsync("/webhooks/twilio/inbound", form);
         var afterFailure = (
-            Replies: await _db.ScalarAsync<long>("select count(*) from inbound_sms"),
-            Reminders: await _db.QueryAsync<string>("select status from messages where kind like 'reminder%'"),
-            Acks: await _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"),
-            Suppressed: await _db.ScalarAsync<long>("select count(*) from suppressions"),
-            Events: await _db.ScalarAsync<long>("select count(*) from notifications"));
+            Replies: await Db.ScalarAsync<long>("select count(*) from inbound_sms"),
+            Reminders: await Db.QueryAsync<string>("select status from messages where kind like 'reminder%'"),
+            Acks: await Db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation'"),
+            Suppressed: await Db.ScalarAsync<long>("select count(*) from suppressions"),
+            Events: await Db.ScalarAsync<long>("select count(*) from notifications"));
         var retried = await PostSignedAsync("/webhooks/twilio/inbound", form);
-        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation' and status = 'sent'"),
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from messages where kind = 'cancellation' and status = 'sent'"),
             n => n == 1, what: "the acknowledgement after the retry");
 
         Assert.Multiple(async () =>
@@ -236,8 +235,8 @@ public sealed partial class ConversationTests
             Assert.That(afterFailure.Reminders, Is.All.EqualTo("scheduled"));
             Assert.That((afterFailure.Acks, afterFailure.Suppressed, afterFailure.Events), Is.EqualTo((0L, 0L, 0L)));
             Assert.That(retried.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await _db.QueryAsync<string>("select action from inbound_sms"), Is.EqualTo(new[] { "cancelled" }));
-            Assert.That(await _db.QueryAsync<string>("select status from messages where kind like 'reminder%'"), Is.All.EqualTo("cancelled"));
+            Assert.That(await Db.QueryAsync<string>("select action from inbound_sms"), Is.EqualTo(new[] { "cancelled" }));
+            Assert.That(await Db.QueryAsync<string>("select status from messages where kind like 'reminder%'"), Is.All.EqualTo("cancelled"));
         });
     }
 
@@ -249,12 +248,12 @@ public sealed partial class ConversationTests
         var id = await AdHocAsync("Thanks, see you then");
         await WaitForStatusAsync(id, "sent");
 
-        var thread = JsonDocument.Parse(await _api.Client.GetStringAsync(
+        var thread = JsonDocument.Parse(await Api.Client.GetStringAsync(
             new Uri($"/api/conversations?client_id=acme-dental&phone={Uri.EscapeDataString(Customer)}", UriKind.Relative))).RootElement;
-        var noPhone = await _api.Client.GetAsync(new Uri("/api/conversations?client_id=acme-dental&phone=12", UriKind.Relative));
-        var noClient = await _api.Client.GetAsync(new Uri($"/api/conversations?phone={Uri.EscapeDataString(Customer)}", UriKind.Relative));
-        var unknown = await _api.Client.GetAsync(new Uri($"/api/conversations?client_id=nobody&phone={Uri.EscapeDataString(Customer)}", UriKind.Relative));
-        var list = JsonDocument.Parse(await _api.Client.GetStringAsync(new Uri("/api/conversations?search=Ana", UriKind.Relative))).RootElement;
+        var noPhone = await Api.Client.GetAsync(new Uri("/api/conversations?client_id=acme-dental&phone=12", UriKind.Relative));
+        var noClient = await Api.Client.GetAsync(new Uri($"/api/conversations?phone={Uri.EscapeDataString(Customer)}", UriKind.Relative));
+        var unknown = await Api.Client.GetAsync(new Uri($"/api/conversations?client_id=nobody&phone={Uri.EscapeDataString(Customer)}", UriKind.Relative));
+        var list = JsonDocument.Parse(await Api.Client.GetStringAsync(new Uri("/api/conversations?search=Ana", UriKind.Relative))).RootElement;
 
         var items = thread.GetProperty("items").EnumerateArray().ToList();
         var sent = items.Where(i => i.GetProperty("status").GetString() is "sent" or "read" or "unread").ToList();
@@ -282,7 +281,7 @@ public sealed partial class ConversationTests
     private async Task<long> BookAsync()
     {
         await PostCallAsync(Call("booked", "call_1"));
-        var rows = await Eventually.WaitForAsync(() => _db.QueryAsync<long>("select id from messages where kind = 'confirmation' and status = 'sent'"),
+        var rows = await Eventually.WaitForAsync(() => Db.QueryAsync<long>("select id from messages where kind = 'confirmation' and status = 'sent'"),
             r => r.Count == 1, what: "the confirmation to be sent");
         return rows[0];
     }
@@ -304,14 +303,14 @@ public sealed partial class ConversationTests
     private async Task PostCallAsync(string json)
     {
         using var request = Web.CallWebhookTests.Signed(json);
-        var response = await _api.Client.SendAsync(request);
+        var response = await Api.Client.SendAsync(request);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
     }
 
-    private Task<long> AdHocAsync(string body) => _api.PostSmsAsync(Customer, body);
+    private Task<long> AdHocAsync(string body) => Api.PostSmsAsync(Customer, body);
 
     private async Task<string> WaitForStatusAsync(long id, string status) =>
-        (await _api.WaitForStatusAsync(id, status)).GetProperty("provider_message_id").GetString() ?? "";
+        (await Api.WaitForStatusAsync(id, status)).GetProperty("provider_message_id").GetString() ?? "";
 
     private Task<HttpResponseMessage> InboundAsync(string body) => PostSignedAsync("/webhooks/twilio/inbound", Inbound(body));
 
@@ -326,7 +325,7 @@ public sealed partial class ConversationTests
         ["MessageSid"] = sid, ["AccountSid"] = AccountSid, ["MessageStatus"] = status, ["To"] = Customer, ["From"] = ClientNumber,
     };
 
-    private Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form) => _api.PostSignedAsync(path, form);
+    private Task<HttpResponseMessage> PostSignedAsync(string path, Dictionary<string, string> form) => Api.PostSignedAsync(path, form);
 
     /// <summary>Waits until the receiver has each of <paramref name="types"/>; the latest of each type.</summary>
     private async Task<Dictionary<string, ReceivedWebhook>> EventsAsync(params string[] types)
