@@ -31,6 +31,11 @@ internal static partial class EngineBenchmark
     {
         var adminCs = Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_PG")
             ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
+        if (args.Length > 0 && args[0] == "burst")
+        {
+            return await BurstAsync(adminCs, args[1..]);
+        }
+
         var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1;
         string[] setups = args.Length > 1 ? [args[1]] : ["stock", "followup"];
         var results = new Dictionary<string, List<double>>(StringComparer.Ordinal);
@@ -91,6 +96,31 @@ internal static partial class EngineBenchmark
         return 0;
     }
 
+    /// <summary>
+    /// <c>engine burst [parallelism…]</c>: only the 10,000-due-in-one-second lateness, for stock and for
+    /// FollowUp's configuration at each scheduler parallelism given (default 1, 4, 8), in one run.
+    /// </summary>
+    private static async Task<int> BurstAsync(string adminCs, string[] args)
+    {
+        int[] levels = args.Length > 0 ? [.. args.Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [1, 4, 8];
+        var rows = new List<string>();
+        foreach (var (setup, parallelism) in new[] { ("stock", 0) }.Concat(levels.Select(l => ("followup", l))))
+        {
+            var cs = await BenchDatabase.CreateAsync(adminCs, $"bench_burst_{setup}_{parallelism}_{Environment.ProcessId}", 100);
+            await MigrateAsync(cs);
+            var (p50, p99) = await LatenessAsync(setup, cs, perSecond: 10_000, seconds: 1, parallelism);
+            var name = setup == "stock" ? "stock Hangfire.PostgreSql" : $"followup, scheduler parallelism {parallelism}";
+            var row = FormattableString.Invariant(
+                $"{name,-36} 10,000 due in one second: lateness p50 {p50,9:F0} ms  p99 {p99,9:F0} ms  load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            Console.WriteLine(row);
+            rows.Add(row);
+        }
+
+        Console.WriteLine();
+        rows.ForEach(Console.WriteLine);
+        return 0;
+    }
+
     internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
@@ -106,7 +136,7 @@ internal static partial class EngineBenchmark
             .MigrateAsync(CancellationToken.None);
     }
 
-    private static async Task<IHost> StartAsync(string setup, string cs, bool server)
+    private static async Task<IHost> StartAsync(string setup, string cs, bool server, int schedulerParallelism = 0)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -130,6 +160,13 @@ internal static partial class EngineBenchmark
                 ["ConnectionStrings:FollowUp"] = cs,
                 ["FollowUp:Engine:RunServer"] = server ? "true" : "false",
             });
+            if (schedulerParallelism > 0)
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["FollowUp:Engine:SchedulerParallelism"] = schedulerParallelism.ToString(CultureInfo.InvariantCulture),
+                });
+            }
             builder.Services.AddFollowUpJobs(builder.Configuration);
         }
 
@@ -181,10 +218,10 @@ internal static partial class EngineBenchmark
     /// Schedules <paramref name="perSecond"/> jobs due in each of <paramref name="seconds"/> seconds,
     /// starting 5 s ahead, on a running server; lateness is when each started minus when it was due.
     /// </summary>
-    private static async Task<(double P50, double P99)> LatenessAsync(string setup, string cs, int perSecond, int seconds)
+    private static async Task<(double P50, double P99)> LatenessAsync(string setup, string cs, int perSecond, int seconds, int schedulerParallelism = 0)
     {
         LatenessJob.LatenessMs.Clear();
-        using var host = await StartAsync(setup, cs, server: true);
+        using var host = await StartAsync(setup, cs, server: true, schedulerParallelism);
         var client = host.Services.GetRequiredService<IBackgroundJobClient>();
         var first = BenchClock.UnixMs() + 5_000;
         var total = perSecond * seconds;

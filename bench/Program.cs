@@ -2,6 +2,7 @@ namespace FollowUp.Bench;
 
 /// <summary>
 /// bench/run.sh engine [repeats] [stock|followup]     stock Hangfire.PostgreSql beside FollowUp's configuration (docs/BENCHMARKS.md)
+/// bench/run.sh engine burst [parallelism…]          10,000 due in one second: stock, and FollowUp at each scheduler parallelism
 /// bench/run.sh levers [jobs]                         Hangfire.PostgreSql's statements per job with each lever of #22 §2 alone and together
 /// bench/run.sh stuck [jobs] [restart]                 100,000 jobs through FollowUp's configuration, 0 stuck expected; PostgreSQL restarted mid-run
 /// dotnet run -c Release --project bench -- send      the send benchmark (fake Twilio answering in 20 ms)

@@ -41,6 +41,14 @@ public sealed class EngineOptions
     public int SchedulePollMilliseconds { get; set; } = 1000;
 
     /// <summary>
+    /// How many due delayed jobs the scheduler moves to their queue at once (Hangfire's
+    /// <c>MaxDegreeOfParallelismForSchedulers</c>; its default is 1). Each move is its own guarded state
+    /// change, so a burst of reminders due in the same second waits on them one by one with 1
+    /// (docs/BENCHMARKS.md, "10,000 due in one second").
+    /// </summary>
+    public int SchedulerParallelism { get; set; } = 4;
+
+    /// <summary>
     /// How long a fetched job stays invisible to other servers; with the sliding timeout a live server
     /// keeps extending it (every fifth of this), so this is how soon a dead server's jobs run elsewhere.
     /// One minute: a <c>kill -9</c> with SMS in flight settles in about that (docs/ARCHITECTURE.md, "What
@@ -116,6 +124,7 @@ public sealed class EngineOptions
         {
             var errors = new List<string>();
             OptionChecks.Range(errors, Section, nameof(WorkerCount), options.WorkerCount, 1, 1_000);
+            OptionChecks.Range(errors, Section, nameof(SchedulerParallelism), options.SchedulerParallelism, 1, 64);
             OptionChecks.Range(errors, Section, nameof(QueuePollMilliseconds), options.QueuePollMilliseconds, 50, 60_000);
             OptionChecks.Range(errors, Section, nameof(SchedulePollMilliseconds), options.SchedulePollMilliseconds, 100, 60_000);
             OptionChecks.Range(errors, Section, nameof(InvisibilityTimeoutSeconds), options.InvisibilityTimeoutSeconds, 10, 86_400);

@@ -72,6 +72,7 @@ internal static class HangfireServiceCollectionExtensions
                 server.WorkerCount = o.WorkerCount;
                 server.Queues = o.Queues;
                 server.SchedulePollingInterval = TimeSpan.FromMilliseconds(o.SchedulePollMilliseconds);
+                server.MaxDegreeOfParallelismForSchedulers = o.SchedulerParallelism;
                 server.ShutdownTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
                 server.StopTimeout = TimeSpan.FromSeconds(o.ShutdownTimeoutSeconds);
             });
