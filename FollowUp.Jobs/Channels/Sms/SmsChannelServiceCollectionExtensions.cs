@@ -18,7 +18,28 @@ public static class SmsChannelServiceCollectionExtensions
         services.AddOptions<ChannelOptions>(Channel.Sms.Name).Bind(configuration.GetSection("FollowUp:Sms"));
         // Scoped (one per attempt), as the channels are: a provider may be a typed HttpClient, not to be held for the process's life.
         services.AddScoped<IMessageChannel, SmsChannel>();
-        return services.AddTwilioSms(configuration).AddWebhookSmsRoute(configuration);
+        return services.AddTwilioSms(configuration).AddVonageSms(configuration).AddWebhookSmsRoute(configuration);
+    }
+
+    /// <summary>
+    /// Adds Vonage (<see cref="VonageSmsProvider"/>, provider <c>vonage</c>): options from <c>FollowUp:Sms:Vonage</c>
+    /// validated at start-up (naming the key), and its named <see cref="HttpClient"/> with Vonage's timeout.
+    /// Without a key and secret it is registered but not configured, so the channel skips it.
+    /// </summary>
+    public static IServiceCollection AddVonageSms(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<VonageOptions>().Bind(configuration.GetSection(VonageOptions.Section))
+            // "+1 (212) 555-0100" is sent as "12125550100"; a sender ID or a number that is not valid is left for the validator.
+            .PostConfigure(o => o.From = o.From is { } from && from.StartsWith('+') && E164.TryNormalize(from, out var e164, out _) ? e164 : o.From)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<VonageOptions>, VonageOptions.Validator>();
+        services.AddOptions<PublicUrlOptions>();
+        services.AddHttpClient(VonageSmsProvider.HttpClientName, (sp, client) =>
+            client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<VonageOptions>>().Value.TimeoutSeconds));
+        services.AddSingleton<VonageSmsProvider>();
+        services.AddSingleton<ISmsProvider>(sp => sp.GetRequiredService<VonageSmsProvider>());
+        return services;
     }
 
     /// <summary>
