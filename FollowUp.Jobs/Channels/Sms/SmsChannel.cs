@@ -57,6 +57,17 @@ internal sealed class SmsChannel : IMessageChannel
         return null;
     }
 
+    public NodaTime.Duration? ReceiptWait(OutgoingMessage message, string? provider)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return _chain.Providers
+            .Where(p => provider is null
+                ? message.SmsProviders is null || message.SmsProviders.Contains(p.Name, StringComparer.OrdinalIgnoreCase)
+                : string.Equals(p.Name, provider, StringComparison.OrdinalIgnoreCase))
+            .Select(p => p.ReceiptWait)
+            .Max();
+    }
+
     // The status callback names the message, so a callback for an attempt whose node died records the SID by itself.
     private SmsRequest Request(OutgoingMessage message) =>
         new(message.Recipient, message.SmsFrom, message.Body, _publicUrl.TwilioStatusCallbackFor(message.Id), message.Id, message.ClientId, message.Kind);

@@ -273,4 +273,71 @@ public sealed class SecondCarrierTests
             Assert.That(providers, Is.EqualTo(new[] { "vonage" }));
         });
     }
+
+    [Test]
+    public async Task VonageTimesOutAfterTheRequestWentOut_NoSecondCopy_TheReceiptArrivesDuringTheWait_SentOnceNothingElseGoesOut()
+    {
+        await StartAsync(withTwilio: true, new()
+        {
+            ["FollowUp:Sms:Providers:0"] = "vonage",
+            ["FollowUp:Sms:Providers:1"] = "twilio",
+            ["FollowUp:Sms:Vonage:TimeoutSeconds"] = "1",
+            ["FollowUp:Sms:Vonage:ReceiptWaitSeconds"] = "10",
+        });
+        // Vonage queues it (the phone gets it) and its answer never comes back in time.
+        _vonage.Then(FakeVonageReply.QueuedThenHang(TimeSpan.FromSeconds(30)));
+
+        var id = await _api.PostSmsAsync("+12125550123", "Your appointment is at 3.");
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from message_events where message_id = @id and event = 'deferred'", new { id }),
+            n => n > 0, TimeSpan.FromSeconds(30), "the next attempt to wait for Vonage's receipt");
+        var duringTheWait = (Vonage: _vonage.Requests.Count, Twilio: _twilio.Requests.Count);
+        var receipt = await ReceiptAsync(FakeVonageServer.Receipt(_vonage.Requests.Single(), "delivered"));
+        var delivered = await _api.WaitForStatusAsync(id, "delivered");
+        // Past the wait: the deferred attempt ran and found the message sent.
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        var after = await _api.WaitForStatusAsync(id, "delivered");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(duringTheWait, Is.EqualTo((1, 0)), "the timeout ended the attempt, and the next one waits: no second copy anywhere");
+            Assert.That(receipt.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(delivered.GetProperty("provider").GetString(), Is.EqualTo("vonage"));
+            Assert.That(delivered.GetProperty("provider_message_id").GetString(), Is.EqualTo(_vonage.Requests[0].MessageIds.Single()));
+            Assert.That(_vonage.Requests, Has.Count.EqualTo(1), "sent once");
+            Assert.That(_twilio.Requests, Is.Empty, "nothing else went out");
+            Assert.That(after.GetProperty("status").GetString(), Is.EqualTo("delivered"));
+            Assert.That(await _db.ScalarAsync<long>("select count(*) from dead_letters"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task VonageTimesOutAfterTheRequestWentOut_NoReceiptWithinTheWait_ThenSentAgain()
+    {
+        await StartAsync(withTwilio: true, new()
+        {
+            ["FollowUp:Sms:Providers:0"] = "vonage",
+            ["FollowUp:Sms:Providers:1"] = "twilio",
+            ["FollowUp:Sms:Vonage:TimeoutSeconds"] = "1",
+            ["FollowUp:Sms:Vonage:ReceiptWaitSeconds"] = "10",
+        });
+        // Nothing queued and no answer: the request may have gone out, and no receipt will ever come.
+        _vonage.Then(new FakeVonageReply { Delay = TimeSpan.FromSeconds(30), Stored = false });
+
+        var id = await _api.PostSmsAsync("+12125550123", "Your appointment is at 3.");
+        await Eventually.WaitForAsync(() => _db.ScalarAsync<long>("select count(*) from message_events where message_id = @id and event = 'deferred'", new { id }),
+            n => n > 0, TimeSpan.FromSeconds(30), "the next attempt to wait for Vonage's receipt");
+        var duringTheWait = (Vonage: _vonage.Requests.Count, Twilio: _twilio.Requests.Count);
+        var sent = await _api.WaitForStatusAsync(id, "sent");
+        var waited = await _db.ScalarAsync<string>(
+            "select detail from message_events where message_id = @id and event = 'deferred' order by id limit 1", new { id });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(duringTheWait, Is.EqualTo((1, 0)));
+            Assert.That(waited, Does.Contain("vonage").And.Contain("receipt"));
+            Assert.That(sent.GetProperty("provider").GetString(), Is.EqualTo("vonage"), "after the wait, the order again: Vonage first");
+            Assert.That(_vonage.Queued, Has.Count.EqualTo(1), "one copy reached the customer");
+            Assert.That(_twilio.Requests, Is.Empty);
+        });
+    }
 }
