@@ -15,7 +15,8 @@ public static class SmsChannelServiceCollectionExtensions
     public static IServiceCollection AddSmsChannel(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ChannelOptions>(Channel.Sms.Name).Bind(configuration.GetSection("FollowUp:Sms"));
+        services.AddOptions<ChannelOptions>(Channel.Sms.Name).Bind(configuration.GetSection("FollowUp:Sms")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChannelOptions>, SmsProviderOrderValidator>();
         // Scoped (one per attempt), as the channels are: a provider may be a typed HttpClient, not to be held for the process's life.
         services.AddScoped<IMessageChannel, SmsChannel>();
         return services.AddTwilioSms(configuration).AddVonageSms(configuration).AddWebhookSmsRoute(configuration);

@@ -51,8 +51,16 @@ public sealed class SecondCarrierTests
             settings[key] = value;
         }
 
-        settings["FollowUp:Sms:Providers:0"] = "twilio";
-        settings["FollowUp:Sms:Providers:1"] = "vonage";
+        // Only configured providers may be named (start-up refuses an order naming an unconfigured one).
+        if (withTwilio)
+        {
+            settings["FollowUp:Sms:Providers:0"] = "twilio";
+            settings["FollowUp:Sms:Providers:1"] = "vonage";
+        }
+        else
+        {
+            settings["FollowUp:Sms:Providers:0"] = "vonage";
+        }
         foreach (var (key, value) in extra ?? [])
         {
             settings[key] = value;
