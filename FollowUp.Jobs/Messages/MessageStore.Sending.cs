@@ -44,6 +44,11 @@ internal sealed class MessageToSend
     /// <summary>When it is due (moved by a deferral): send lateness is measured from here.</summary>
     public Instant ScheduledFor { get; set; }
 
+    /// <summary>The client's own SMS route and its secret as stored (encrypted), or null.</summary>
+    public string? SmsRouteUrl { get; set; }
+
+    public string? SmsRouteSecret { get; set; }
+
     /// <summary>When its first attempt began (its first <c>sending</c> event), or null before any.</summary>
     public Instant? FirstAttemptAt { get; set; }
 
@@ -57,7 +62,8 @@ internal sealed class MessageToSend
     public string? PossiblySentProvider { get; set; }
 
     /// <summary>What its channel needs to send it.</summary>
-    public OutgoingMessage ToOutgoing() => new(Id, ClientId, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom, SmsProviders);
+    public OutgoingMessage ToOutgoing() =>
+        new(Id, ClientId, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom, SmsProviders, SmsRouteUrl, SmsRouteSecret);
 }
 
 internal sealed partial class MessageStore
@@ -67,6 +73,7 @@ internal sealed partial class MessageStore
                exists (select 1 from suppressions s where s.client_id = m.client_id and s.channel = m.channel
                        and s.address = lower(m.recipient) and s.lifted_at is null) as suppressed,
                c.sms_from, c.email_from, c.daily_limit_per_recipient, m.job_id, m.scheduled_for, c.sms_providers,
+               c.sms_route_url, c.sms_route_secret,
                h.first_attempt_at, coalesce(h.possibly_sent, false) as possibly_sent,
                p.at as possibly_sent_at, p.provider as possibly_sent_provider
         from messages m join clients c on c.id = m.client_id

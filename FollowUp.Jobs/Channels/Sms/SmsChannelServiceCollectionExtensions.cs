@@ -47,7 +47,8 @@ public static class SmsChannelServiceCollectionExtensions
     /// Adds the webhook route (<see cref="WebhookSmsProvider"/>, provider <c>webhook</c>): options from
     /// <c>FollowUp:Sms:Webhook</c> validated at start-up, and its named <see cref="HttpClient"/> with the
     /// route's timeout. Without a URL it is registered but not configured, so the channel skips it. The URL
-    /// is the operator's, not a customer's: it is not held to the public-address rule of notifications.
+    /// is the operator's, not a customer's: it is not held to the public-address rule of notifications. A
+    /// client's own route (its <c>sms_route</c>) is, through a second named client that dials only public addresses.
     /// </summary>
     public static IServiceCollection AddWebhookSmsRoute(this IServiceCollection services, IConfiguration configuration)
     {
@@ -56,6 +57,20 @@ public static class SmsChannelServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<WebhookRouteOptions>, WebhookRouteOptions.Validator>();
         services.AddHttpClient(WebhookSmsProvider.HttpClientName, (sp, client) =>
             client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookRouteOptions>>().Value.TimeoutSeconds));
+        services.AddHttpClient(WebhookSmsProvider.ClientRouteHttpClientName, (sp, client) =>
+                client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<WebhookRouteOptions>>().Value.TimeoutSeconds))
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                // A client's route URL is the client's to choose: only public addresses are dialled, checked at
+                // connect time on the address connected to (loopback only where notifications allow it: development).
+                var allowLoopback = sp.GetRequiredService<IOptions<Notifications.NotificationOptions>>().Value.AllowLoopback;
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    UseProxy = false,
+                    ConnectCallback = (context, ct) => Notifications.ReceiverAddressGuard.ConnectAsync(context, allowLoopback, ct),
+                };
+            });
         services.AddSingleton<WebhookSmsProvider>();
         services.AddSingleton<ISmsProvider>(sp => sp.GetRequiredService<WebhookSmsProvider>());
         return services;
