@@ -130,10 +130,11 @@ public sealed class FakeVonageServer : IAsyncDisposable
 
     /// <summary>
     /// The delivery receipt Vonage sends for <paramref name="sent"/>'s first part (its documented fields), signed
-    /// with <paramref name="secret"/> by <paramref name="method"/> at <paramref name="at"/> (now when null).
+    /// with <paramref name="secret"/> by <paramref name="method"/> at <paramref name="at"/> (now when null), with any <paramref name="extra"/> fields.
     /// </summary>
     public static Dictionary<string, string> Receipt(FakeVonageRequest sent, string status, string errCode = "0",
-        string secret = SignatureSecret, string method = "sha256", Instant? at = null, string? messageId = null)
+        string secret = SignatureSecret, string method = "sha256", Instant? at = null, string? messageId = null,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(sent);
         var now = at ?? SystemClock.Instance.GetCurrentInstant();
@@ -153,6 +154,11 @@ public sealed class FakeVonageServer : IAsyncDisposable
             ["timestamp"] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
             ["nonce"] = Guid.NewGuid().ToString(),
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            receipt[key] = value;
+        }
+
         receipt["sig"] = Sign(receipt, secret, method);
         return receipt;
     }
