@@ -36,4 +36,11 @@ internal interface IMessageChannel
     /// <exception cref="ProviderSendException">A provider that can be asked could not answer.</exception>
     Task<ChannelReceipt?> FindSentAsync(OutgoingMessage message, NodaTime.Instant since, CancellationToken cancellationToken) =>
         Task.FromResult<ChannelReceipt?>(null);
+
+    /// <summary>
+    /// How long after a send that may have reached <paramref name="provider"/> (null: an unknown one of the
+    /// message's providers, the longest of theirs) nothing may go out again for <paramref name="message"/>, because
+    /// that provider cannot be asked and its receipt is the only proof (see <c>ISmsProvider.ReceiptWait</c>); null: no wait.
+    /// </summary>
+    NodaTime.Duration? ReceiptWait(OutgoingMessage message, string? provider) => null;
 }

@@ -12,6 +12,8 @@ namespace FollowUp.Jobs.Channels;
 /// <param name="SmsFrom">The client's SMS sender, or null for the provider's default.</param>
 /// <param name="EmailFrom">The client's email sender, or null for the provider's default.</param>
 /// <param name="SmsProviders">The client's own SMS provider order, or null for the global one.</param>
+/// <param name="SmsRouteUrl">The client's own SMS webhook route, or null: when set, every SMS of the client goes through it alone.</param>
+/// <param name="SmsRouteSecret">That route's secret as stored (encrypted); the channel reveals it to sign.</param>
 internal sealed record OutgoingMessage(
     long Id, string ClientId, string Kind, bool Marketing, string Recipient, string? CustomerPhone, string? Subject, string Body,
-    string? SmsFrom, string? EmailFrom, IReadOnlyList<string>? SmsProviders = null);
+    string? SmsFrom, string? EmailFrom, IReadOnlyList<string>? SmsProviders = null, string? SmsRouteUrl = null, string? SmsRouteSecret = null);

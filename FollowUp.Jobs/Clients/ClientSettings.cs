@@ -102,6 +102,12 @@ public sealed record ClientSettings
     public NotificationSettings? Notifications { get; init; }
 
     /// <summary>
+    /// The client's own SMS webhook route: when set, every SMS of the client goes through it (and no other
+    /// provider); null for the providers as configured.
+    /// </summary>
+    public SmsRouteSettings? SmsRoute { get; init; }
+
+    /// <summary>
     /// Computed on read, never stored: each kind's SMS rendered with sample values, and the segments it
     /// takes. Sending it on a write is a validation error.
     /// </summary>

@@ -114,6 +114,9 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
         RuleFor(c => c.ReplyKeywords)
             .Custom((keywords, context) => ValidateKeywords(keywords, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
             .When(c => c.ReplyKeywords is not null);
+        RuleFor(c => c.SmsRoute)
+            .Custom((route, context) => ValidateSmsRoute(route!, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
+            .When(c => c.SmsRoute is not null);
         RuleFor(c => c.Notifications)
             .Custom((notifications, context) => ValidateNotifications(notifications!, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
             .When(c => c.Notifications is not null);
@@ -168,6 +171,25 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
                     seen[word] = name;
                 }
             }
+        }
+    }
+
+    private static void ValidateSmsRoute(SmsRouteSettings route, Action<string, string> fail)
+    {
+        if (!IsWebUrl(route.Url, allowPlainHttp: false) || route.Url.Length > 500)
+        {
+            fail("sms_route.url", "must be an absolute https URL of at most 500 characters (http only to a loopback address such as 127.0.0.1)");
+        }
+        else if (Uri.TryCreate(route.Url, UriKind.Absolute, out var uri) && System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal)
+                 && !Notifications.ReceiverAddressGuard.IsPermitted(literal, allowLoopback: true))
+        {
+            // A host name is checked when each SMS is sent, on the address connected to; a literal can be refused now.
+            fail("sms_route.url", "must not be a private, link-local or reserved address: SMS are only sent to public addresses");
+        }
+
+        if (route.Secret is { Length: < 16 })
+        {
+            fail("sms_route.secret", "must be at least 16 characters");
         }
     }
 

@@ -17,7 +17,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
                    email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
                    recipient_hours::text as recipient_hours, follow_ups::text as follow_ups, webhook_secret,
                    reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events, help_text,
-                   sms_countries, text_back_hourly_limit, sms_providers
+                   sms_countries, text_back_hourly_limit, sms_providers, sms_route_url
             from clients where id = @id
             """;
 
@@ -27,7 +27,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
         insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
                              missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, recipient_hours, follow_ups,
                              reply_keywords, booking_url, notify_url, notify_secret, notify_events, help_text, sms_countries,
-                             text_back_hourly_limit, sms_providers, created_at, updated_at)
+                             text_back_hourly_limit, sms_providers, sms_route_url, sms_route_secret, created_at, updated_at)
         values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
                 -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
                 coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
@@ -36,7 +36,11 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
                 -- Likewise the notification secret, while a URL is set (the check constraint refuses a URL without one).
                 case when @notifyUrl::text is not null
                      then coalesce(@notifySecret, (select c.notify_secret from clients c where c.id = @id)) end,
-                @notifyEvents, @helpText, @smsCountries, @textBackHourlyLimit, @smsProviders, @now, @now)
+                @notifyEvents, @helpText, @smsCountries, @textBackHourlyLimit, @smsProviders, @smsRouteUrl,
+                -- And the route's secret, while a route URL is set.
+                case when @smsRouteUrl::text is not null
+                     then coalesce(@smsRouteSecret, (select c.sms_route_secret from clients c where c.id = @id)) end,
+                @now, @now)
         on conflict (id) do update set
             name = excluded.name, time_zone = excluded.time_zone, business_hours = excluded.business_hours,
             closed_dates = excluded.closed_dates,
@@ -47,7 +51,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             reply_keywords = excluded.reply_keywords, booking_url = excluded.booking_url, notify_url = excluded.notify_url,
             notify_secret = excluded.notify_secret, notify_events = excluded.notify_events, help_text = excluded.help_text,
             sms_countries = excluded.sms_countries, text_back_hourly_limit = excluded.text_back_hourly_limit,
-            sms_providers = excluded.sms_providers, updated_at = excluded.updated_at
+            sms_providers = excluded.sms_providers, sms_route_url = excluded.sms_route_url,
+            sms_route_secret = excluded.sms_route_secret, updated_at = excluded.updated_at
         returning (xmax = 0) as created
         """;
 
@@ -80,6 +85,8 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             smsCountries = settings.SmsCountries?.ToArray(),
             textBackHourlyLimit = settings.TextBackHourlyLimit,
             smsProviders = settings.SmsProviders?.ToArray(),
+            smsRouteUrl = settings.SmsRoute?.Url,
+            smsRouteSecret = settings.SmsRoute?.Secret is { } routeSecret ? secrets.Protect(routeSecret) : null,
             now = clock.GetCurrentInstant(),
         }, cancellationToken: cancellationToken));
     }
@@ -90,6 +97,23 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "select exists (select 1 from clients where id = @id and notify_secret is not null)", new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Whether the client has an SMS route secret stored (a replace may then omit it).</summary>
+    public async Task<bool> HasSmsRouteSecretAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from clients where id = @id and sms_route_secret is not null)", new { id }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The client's SMS route secret, decrypted (to verify its delivery reports), or null when it has no route.</summary>
+    public async Task<string?> FindSmsRouteSecretAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var stored = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select sms_route_secret from clients where id = @id", new { id }, cancellationToken: cancellationToken));
+        return stored is null ? null : secrets.Reveal(stored);
     }
 
     public async Task<bool> ExistsAsync(string id, CancellationToken cancellationToken)
@@ -159,6 +183,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             SmsCountries = row.SmsCountries,
             TextBackHourlyLimit = row.TextBackHourlyLimit,
             SmsProviders = row.SmsProviders,
+            SmsRoute = row.SmsRouteUrl is null ? null : new SmsRouteSettings { Url = row.SmsRouteUrl },
         };
         // Parsed once per read (the stored strings were validated on write): a plan and each send attempt use this.
         return settings with { ParsedHours = ClientHours.From(settings) };
@@ -214,5 +239,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
         public int TextBackHourlyLimit { get; set; }
 
         public string[]? SmsProviders { get; set; }
+
+        public string? SmsRouteUrl { get; set; }
     }
 }

@@ -21,29 +21,31 @@ internal sealed class SecretEncryptionStep(SecretProtector protector, IKeyManage
     public string Name => "encrypt client secrets";
 
     // The clients table holds businesses (hundreds, not millions): one pass, in one transaction.
-    private const string SelectSql = "select id, webhook_secret, notify_secret from clients order by id for update";
+    private const string SelectSql = "select id, webhook_secret, notify_secret, sms_route_secret from clients order by id for update";
 
-    private const string UpdateSql = "update clients set webhook_secret = @webhookSecret, notify_secret = @notifySecret where id = @id";
+    private const string UpdateSql =
+        "update clients set webhook_secret = @webhookSecret, notify_secret = @notifySecret, sms_route_secret = @routeSecret where id = @id";
 
     public async Task<int> RunAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         EnsureCurrentKey();
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Id, string WebhookSecret, string? NotifySecret)>(
+        var rows = await connection.QueryAsync<(string Id, string WebhookSecret, string? NotifySecret, string? RouteSecret)>(
             new CommandDefinition(SelectSql, transaction: tx, cancellationToken: cancellationToken));
         var changed = 0;
-        foreach (var (id, webhookSecret, notifySecret) in rows)
+        foreach (var (id, webhookSecret, notifySecret, routeSecret) in rows)
         {
             var webhook = Refresh(webhookSecret);
             var notify = notifySecret is null ? null : Refresh(notifySecret);
-            if (webhook is null && notify is null)
+            var route = routeSecret is null ? null : Refresh(routeSecret);
+            if (webhook is null && notify is null && route is null)
             {
                 continue;
             }
 
             await connection.ExecuteAsync(new CommandDefinition(UpdateSql,
-                new { id, webhookSecret = webhook ?? webhookSecret, notifySecret = notify ?? notifySecret }, tx,
+                new { id, webhookSecret = webhook ?? webhookSecret, notifySecret = notify ?? notifySecret, routeSecret = route ?? routeSecret }, tx,
                 cancellationToken: cancellationToken));
             changed++;
         }

@@ -28,6 +28,15 @@ public sealed class DeliveryUpdates(NpgsqlDataSource dataSource, IClock clock, T
         returning id
         """;
 
+    /// <summary>Whether message <paramref name="messageId"/> is one of client <paramref name="clientId"/>'s (a client's own report may name only its own).</summary>
+    public async Task<bool> IsClientsMessageAsync(string clientId, long messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from messages where id = @messageId and client_id = @clientId)", new { clientId, messageId },
+            cancellationToken: cancellationToken));
+    }
+
     /// <summary>Records a provider event that changes no status (deferred, spam report); returns the message id or null.</summary>
     public async Task<long?> RecordEventAsync(string provider, string providerMessageId, string eventName, string? detail, CancellationToken cancellationToken)
     {

@@ -79,6 +79,7 @@ internal sealed class MessageSender
         IReadOnlySet<string>? skip = null;
         if (message.Status == MessageStatus.Sending || message.PossiblySent)
         {
+            await AwaitReceiptAsync(message, channel, outgoing, cancellationToken);
             var (adopted, unanswered) = await AdoptedEarlierCopyAsync(message, channel, outgoing, job, cancellationToken);
             if (adopted)
             {
@@ -114,7 +115,7 @@ internal sealed class MessageSender
                 $"attempt {job.Attempt} (job {job.JobId}): {ex.Provider}: {ex.Message}", CancellationToken.None);
             if (ex.MayHaveBeenSent)
             {
-                await _store.AddEventAsync(messageId, "possibly_sent", $"{ex.Provider} failed after the request was sent: {ex.Message}", CancellationToken.None);
+                await _store.AddPossiblySentAsync(messageId, ex.Provider, $"{ex.Provider} failed after the request was sent: {ex.Message}", CancellationToken.None);
             }
 
             throw;
@@ -133,6 +134,30 @@ internal sealed class MessageSender
         // which the next attempt reports as possibly sent.
         await MarkSentAsync(messageId, sent);
         _metrics?.Lateness((_clock.GetCurrentInstant() - message.ScheduledFor).ToTimeSpan(), message.Kind, message.Channel.Name, sent.Receipt.Provider);
+    }
+
+    /// <summary>
+    /// Checkpoint: an earlier attempt may have reached a provider that cannot be asked but reports what it took
+    /// in by a receipt naming the message (Vonage). Until that provider's receipt wait has passed since then,
+    /// nothing goes out — through it or any other road — and the attempt is deferred to the wait's end without
+    /// spending an attempt. A receipt arriving meanwhile makes the message <c>sent</c> (it names our message:
+    /// see <see cref="DeliveryUpdates"/>), so the deferred run finds it sent and sends nothing. An attempt that
+    /// died mid-send names no provider: the longest wait of the message's providers applies, from now.
+    /// </summary>
+    private async Task AwaitReceiptAsync(MessageToSend message, IMessageChannel channel, OutgoingMessage outgoing, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetCurrentInstant();
+        var (since, provider) = message.Status == MessageStatus.Sending ? (now, null) : (message.PossiblySentAt, message.PossiblySentProvider);
+        if (since is not { } at || channel.ReceiptWait(outgoing, provider) is not { } wait || now >= at + wait)
+        {
+            return;
+        }
+
+        var until = at + wait;
+        var why = $"{provider ?? "a provider"} may have it since {at}; waiting for its receipt until {until} before anything is sent again";
+        await _store.DeferAsync(message.Id, until, why, cancellationToken);
+        _logger.LogInformation("Message {MessageId}: {Why}", message.Id, why);
+        throw new JobDeferredException(until, why);
     }
 
     /// <summary>
@@ -156,7 +181,7 @@ internal sealed class MessageSender
         }
         catch (ProviderSendException ex) when (channel.Providers.Any(p => p != ex.Provider))
         {
-            await _store.AddEventAsync(message.Id, "possibly_sent",
+            await _store.AddPossiblySentAsync(message.Id, ex.Provider,
                 $"attempt {job.Attempt} (job {job.JobId}): could not ask {ex.Provider} whether an earlier attempt reached it ({ex.Message}); "
                 + $"sending through the next provider, so a copy at {ex.Provider} may also exist", CancellationToken.None);
             return (false, new HashSet<string>(StringComparer.Ordinal) { ex.Provider });

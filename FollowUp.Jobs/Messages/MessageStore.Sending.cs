@@ -44,14 +44,26 @@ internal sealed class MessageToSend
     /// <summary>When it is due (moved by a deferral): send lateness is measured from here.</summary>
     public Instant ScheduledFor { get; set; }
 
+    /// <summary>The client's own SMS route and its secret as stored (encrypted), or null.</summary>
+    public string? SmsRouteUrl { get; set; }
+
+    public string? SmsRouteSecret { get; set; }
+
     /// <summary>When its first attempt began (its first <c>sending</c> event), or null before any.</summary>
     public Instant? FirstAttemptAt { get; set; }
 
     /// <summary>An earlier attempt may have reached a provider (a <c>possibly_sent</c> event): look before sending again.</summary>
     public bool PossiblySent { get; set; }
 
+    /// <summary>When the latest <c>possibly_sent</c> event was recorded, or null without one.</summary>
+    public Instant? PossiblySentAt { get; set; }
+
+    /// <summary>The provider the latest <c>possibly_sent</c> event names, or null when it is not known (an attempt that died mid-send).</summary>
+    public string? PossiblySentProvider { get; set; }
+
     /// <summary>What its channel needs to send it.</summary>
-    public OutgoingMessage ToOutgoing() => new(Id, ClientId, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom, SmsProviders);
+    public OutgoingMessage ToOutgoing() =>
+        new(Id, ClientId, Kind, Marketing, Recipient, CustomerPhone, Subject, Body, SmsFrom, EmailFrom, SmsProviders, SmsRouteUrl, SmsRouteSecret);
 }
 
 internal sealed partial class MessageStore
@@ -61,7 +73,9 @@ internal sealed partial class MessageStore
                exists (select 1 from suppressions s where s.client_id = m.client_id and s.channel = m.channel
                        and s.address = lower(m.recipient) and s.lifted_at is null) as suppressed,
                c.sms_from, c.email_from, c.daily_limit_per_recipient, m.job_id, m.scheduled_for, c.sms_providers,
-               h.first_attempt_at, coalesce(h.possibly_sent, false) as possibly_sent
+               c.sms_route_url, c.sms_route_secret,
+               h.first_attempt_at, coalesce(h.possibly_sent, false) as possibly_sent,
+               p.at as possibly_sent_at, p.provider as possibly_sent_provider
         from messages m join clients c on c.id = m.client_id
         -- One pass over the message's own events (a handful, by its index) for both facts about earlier attempts.
         cross join lateral (
@@ -69,6 +83,11 @@ internal sealed partial class MessageStore
                    bool_or(e.event = 'possibly_sent') as possibly_sent
             from message_events e where e.message_id = m.id
         ) h
+        -- The latest possibly_sent: when, and at which provider (a receipt wait counts from it).
+        left join lateral (
+            select e.at, e.provider from message_events e
+            where e.message_id = m.id and e.event = 'possibly_sent' order by e.id desc limit 1
+        ) p on true
         where m.id = @id
         """;
 

@@ -152,6 +152,16 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
             insert into message_events (message_id, at, event, provider, detail) values (@id, @now, 'failover', @provider, @detail)
             """, new { id, provider, detail = $"{provider}: {error}", now = clock.GetCurrentInstant() }, cancellationToken);
 
+    /// <summary>
+    /// Records that an attempt at <paramref name="provider"/> may have reached it (a timeout after the request
+    /// went out, a dropped connection, a 5xx): the provider in its own column, so the next attempt knows whom to
+    /// look at or wait for.
+    /// </summary>
+    public Task AddPossiblySentAsync(long id, string provider, string detail, CancellationToken cancellationToken) =>
+        ExecuteAsync("""
+            insert into message_events (message_id, at, event, provider, detail) values (@id, @now, 'possibly_sent', @provider, @detail)
+            """, new { id, provider, detail, now = clock.GetCurrentInstant() }, cancellationToken);
+
     private async Task<int> ExecuteAsync(string sql, object args, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -32,7 +32,7 @@ public sealed partial class ClientApiTests
     [TestCase("\"sms_countries\": []", "sms_countries")]
     [TestCase("\"text_back_hourly_limit\": -1", "text_back_hourly_limit")]
     [TestCase("\"text_back_hourly_limit\": 10001", "text_back_hourly_limit")]
-    [TestCase("\"sms_providers\": [\"twilio\", \"vonage\"]", "sms_providers[1]")]
+    [TestCase("\"sms_providers\": [\"twilio\", \"plivo\"]", "sms_providers[1]")]
     [TestCase("\"sms_providers\": [\"webhook\", \"webhook\"]", "sms_providers[1]")]
     [TestCase("\"sms_providers\": []", "sms_providers")]
     public async Task Put_InvalidSmsSettings_422NamesTheField_NothingStored(string field, string name)

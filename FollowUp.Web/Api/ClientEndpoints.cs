@@ -44,6 +44,12 @@ internal static partial class ClientEndpoints
                 "is required the first time a notification URL is set"));
         }
 
+        if (settings.SmsRoute is { Secret: null } && !await clients.HasSmsRouteSecretAsync(id, cancellationToken))
+        {
+            validation.Errors.Add(new FluentValidation.Results.ValidationFailure("sms_route.secret",
+                "is required the first time an SMS route is set"));
+        }
+
         if (!validation.IsValid)
         {
             return ApiJson.ValidationProblem(validation);

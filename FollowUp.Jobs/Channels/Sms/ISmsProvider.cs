@@ -28,4 +28,12 @@ public interface ISmsProvider : IChannelProvider
     /// </summary>
     /// <exception cref="ProviderSendException">The provider could not be asked (down, refused): nobody knows yet.</exception>
     Task<ProviderReceipt?> FindSentAsync(SmsLookup lookup, CancellationToken cancellationToken) => Task.FromResult<ProviderReceipt?>(null);
+
+    /// <summary>
+    /// For a provider that cannot be asked but reports every message it took in by a receipt naming our message
+    /// (Vonage's <c>client-ref</c>): how long after a send that may have reached it the next attempt waits for that
+    /// receipt before anything goes out again, through it or another provider. Null: no wait (the provider is
+    /// asked, or it keeps an idempotency key).
+    /// </summary>
+    NodaTime.Duration? ReceiptWait => null;
 }

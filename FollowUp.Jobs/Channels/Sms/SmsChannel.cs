@@ -15,11 +15,16 @@ internal sealed class SmsChannel : IMessageChannel
     private readonly PublicUrlOptions _publicUrl;
     private readonly Telemetry.FollowUpMetrics? _metrics;
 
+    private readonly WebhookSmsProvider? _route;
+    private readonly Storage.SecretProtector? _secrets;
+
     public SmsChannel(
         IEnumerable<ISmsProvider> providers, IOptionsSnapshot<ChannelOptions> order, ProviderRateLimiters limiters,
         IOptions<CostOptions> costs, IOptions<PublicUrlOptions> publicUrl, ILogger<SmsChannel> logger, Telemetry.FollowUpMetrics? metrics = null,
-        ProviderBreakers? breakers = null)
+        ProviderBreakers? breakers = null, WebhookSmsProvider? route = null, Storage.SecretProtector? secrets = null)
     {
+        _route = route;
+        _secrets = secrets;
         ArgumentNullException.ThrowIfNull(order);
         _chain = new ProviderChain<ISmsProvider>(providers, new SandboxSmsProvider(), order.Get(Channel.Sms.Name), limiters, logger, Channel.Sms, metrics, breakers);
         _metrics = metrics;
@@ -37,6 +42,21 @@ internal sealed class SmsChannel : IMessageChannel
         IReadOnlySet<string>? skip = null)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (message.SmsRouteUrl is { } url && message.SmsRouteSecret is { } stored)
+        {
+            // The client's own route is its only road: no failover (its automation is the business's choice of
+            // carrier), the retry and the route's Idempotency-Key keep it at most once per receiver that honours it.
+            if (_route is null || _secrets is null)
+            {
+                throw new ProviderSendException(WebhookSmsProvider.ProviderName, SendFailureKind.Transient, "The webhook route is not registered on this node.");
+            }
+
+            var secret = _secrets.Reveal(stored);
+            var routed = await _chain.ObservedAsync(_route, "send",
+                () => _route.SendThroughClientRouteAsync(Request(message), url, secret, cancellationToken));
+            return Charged(message, routed);
+        }
+
         var receipt = await _chain.SendAsync((p, ct) => p.SendAsync(Request(message), ct), onFailover, cancellationToken, skip, message.SmsProviders);
         return Charged(message, receipt);
     }
@@ -45,6 +65,11 @@ internal sealed class SmsChannel : IMessageChannel
     public async Task<ChannelReceipt?> FindSentAsync(OutgoingMessage message, NodaTime.Instant since, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (message.SmsRouteUrl is not null)
+        {
+            return null; // the client's route is its only road, and it keeps the Idempotency-Key instead of a lookup
+        }
+
         foreach (var provider in _chain.Providers.Where(p => p.CanLookUp))
         {
             if (await _chain.ObservedAsync(provider, "lookup", () => provider.FindSentAsync(new SmsLookup(Request(message), since), cancellationToken)) is { } found)
@@ -55,6 +80,22 @@ internal sealed class SmsChannel : IMessageChannel
         }
 
         return null;
+    }
+
+    public NodaTime.Duration? ReceiptWait(OutgoingMessage message, string? provider)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.SmsRouteUrl is not null)
+        {
+            return null;
+        }
+
+        return _chain.Providers
+            .Where(p => provider is null
+                ? message.SmsProviders is null || message.SmsProviders.Contains(p.Name, StringComparer.OrdinalIgnoreCase)
+                : string.Equals(p.Name, provider, StringComparison.OrdinalIgnoreCase))
+            .Select(p => p.ReceiptWait)
+            .Max();
     }
 
     // The status callback names the message, so a callback for an attempt whose node died records the SID by itself.

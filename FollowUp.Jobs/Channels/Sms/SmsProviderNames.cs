@@ -7,6 +7,8 @@ public static class SmsProviderNames
 
     public const string Webhook = WebhookRouteOptions.ProviderName;
 
+    public const string Vonage = VonageOptions.ProviderName;
+
     /// <summary>Every SMS provider's name.</summary>
-    public static IReadOnlyList<string> All { get; } = [Twilio, Webhook];
+    public static IReadOnlyList<string> All { get; } = [Twilio, Vonage, Webhook];
 }

@@ -31,7 +31,10 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
 
     public bool IsConfigured => options.Value.IsConfigured;
 
-    public async Task<ProviderReceipt> SendAsync(SmsRequest request, CancellationToken cancellationToken)
+    /// <summary>The named client of a client's own route: only public addresses are dialled (<see cref="Notifications.ReceiverAddressGuard"/>).</summary>
+    public const string ClientRouteHttpClientName = "sms-webhook-client";
+
+    public Task<ProviderReceipt> SendAsync(SmsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var route = options.Value;
@@ -39,6 +42,25 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
         {
             throw new ProviderSendException(ProviderName, SendFailureKind.Transient, "The webhook route is not configured (FollowUp:Sms:Webhook).");
         }
+
+        return SendAsync(request, route.Url!, route.Secret!, HttpClientName, idPrefix: "", cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends through a client's own route (<paramref name="url"/>, signed with <paramref name="secret"/>), over the
+    /// client that dials only public addresses. A receiver's own id is kept as <c>{client id}/{its id}</c>, so two
+    /// clients' receivers that number alike never name each other's messages.
+    /// </summary>
+    public Task<ProviderReceipt> SendThroughClientRouteAsync(SmsRequest request, string url, string secret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync(request, url, secret, ClientRouteHttpClientName, idPrefix: request.ClientId + "/", cancellationToken);
+    }
+
+    private async Task<ProviderReceipt> SendAsync(SmsRequest request, string url, string secret, string clientName, string idPrefix,
+        CancellationToken cancellationToken)
+    {
+        var route = options.Value;
 
         var segments = SmsSegments.Count(request.Body);
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
@@ -51,15 +73,15 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
             ["kind"] = request.Kind,
             ["segments"] = segments,
         });
-        using var message = new HttpRequestMessage(HttpMethod.Post, route.Url) { Content = new ByteArrayContent(body) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        message.Headers.Add(CallSignature.Header, CallSignature.Compute(route.Secret!, clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
+        message.Headers.Add(CallSignature.Header, CallSignature.Compute(secret, clock.GetCurrentInstant().ToUnixTimeSeconds(), body));
         message.Headers.Add("Idempotency-Key", request.MessageId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         HttpResponseMessage response;
         try
         {
-            response = await http.CreateClient(HttpClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = await http.CreateClient(clientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -69,6 +91,11 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
         {
             // HttpClient.Timeout. Checkpoint: the request went out; the receiver may have sent it.
             throw Failure(SendFailureKind.Transient, $"The webhook route did not answer within {route.TimeoutSeconds} s.", "timeout", mayHaveBeenSent: true, ex);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is Notifications.ReceiverAddressRefusedException refused)
+        {
+            // The client's URL names an internal address: refused before any connection, so nothing was sent.
+            throw Failure(SendFailureKind.Transient, $"The client's SMS route was not called: {refused.Message}.", "address_refused", mayHaveBeenSent: false, ex);
         }
         catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
                                                   or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
@@ -86,7 +113,10 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
             var status = (int)response.StatusCode;
             if (status is >= 200 and < 300)
             {
-                return new ProviderReceipt(ProviderName, await ProviderIdAsync(response, request, cancellationToken), "accepted", segments);
+                var id = await ProviderIdAsync(response, request, cancellationToken);
+                // Our own message id stands unprefixed (unique by itself); a receiver's id carries its client's.
+                var ours = request.MessageId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return new ProviderReceipt(ProviderName, id == ours ? id : idPrefix + id, "accepted", segments);
             }
 
             var text = $"The webhook route answered HTTP {status}.";

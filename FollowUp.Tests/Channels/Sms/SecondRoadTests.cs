@@ -53,8 +53,16 @@ public sealed class SecondRoadTests
         var settings = withTwilio ? TwilioTestAccount.Settings(_twilio) : new Dictionary<string, string?>();
         settings["FollowUp:Sms:Webhook:Url"] = _route.Url.ToString();
         settings["FollowUp:Sms:Webhook:Secret"] = RouteSecret;
-        settings["FollowUp:Sms:Providers:0"] = "twilio";
-        settings["FollowUp:Sms:Providers:1"] = "webhook";
+        // Only configured providers may be named (start-up refuses an order naming an unconfigured one).
+        if (withTwilio)
+        {
+            settings["FollowUp:Sms:Providers:0"] = "twilio";
+            settings["FollowUp:Sms:Providers:1"] = "webhook";
+        }
+        else
+        {
+            settings["FollowUp:Sms:Providers:0"] = "webhook";
+        }
         foreach (var (key, value) in extra ?? [])
         {
             settings[key] = value;
