@@ -10,6 +10,8 @@ internal sealed class DetailModel(MessageQueries queries) : PageModel
 
     public IReadOnlyList<MessageEvent> Events { get; private set; } = [];
 
+    public MessageCopy? Copy { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
         if (await queries.FindAsync(id, cancellationToken) is not { } message)
@@ -19,6 +21,7 @@ internal sealed class DetailModel(MessageQueries queries) : PageModel
 
         Message = message;
         Events = await queries.EventsAsync(id, cancellationToken);
+        Copy = await queries.CopyAsync(id, cancellationToken);
         return Page();
     }
 }

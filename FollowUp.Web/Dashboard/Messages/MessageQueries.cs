@@ -60,6 +60,20 @@ internal sealed class MessageQueries(NpgsqlDataSource dataSource)
         return await connection.QuerySingleOrDefaultAsync<MessageRow>(new CommandDefinition(OneSql, new { id }, cancellationToken: cancellationToken));
     }
 
+    private const string CopySql = """
+        select m.written_by, m.template_body, m.ai_model, m.ai_input_tokens, m.ai_output_tokens, m.ai_cost, m.ai_kept_reason,
+               k.summary as call_summary, k.intent as call_intent, k.notes as call_notes
+        from messages m left join calls k on k.client_id = m.client_id and k.call_id = m.call_id
+        where m.id = @id
+        """;
+
+    /// <summary>Who wrote the message (template or model) and its call's summary, intent and notes; null for no such message.</summary>
+    public async Task<MessageCopy?> CopyAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<MessageCopy>(new CommandDefinition(CopySql, new { id }, cancellationToken: cancellationToken));
+    }
+
     private const string EventsSql = "select id, at, event, detail from message_events where message_id = @id order by id";
 
     public async Task<IReadOnlyList<MessageEvent>> EventsAsync(long id, CancellationToken cancellationToken)
