@@ -17,7 +17,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
                    email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
                    recipient_hours::text as recipient_hours, follow_ups::text as follow_ups, webhook_secret,
                    reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events, help_text,
-                   sms_countries, text_back_hourly_limit, sms_providers
+                   sms_countries, text_back_hourly_limit, sms_providers, ai_copy::text as ai_copy
             from clients where id = @id
             """;
 
@@ -27,7 +27,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
         insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
                              missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, recipient_hours, follow_ups,
                              reply_keywords, booking_url, notify_url, notify_secret, notify_events, help_text, sms_countries,
-                             text_back_hourly_limit, sms_providers, created_at, updated_at)
+                             text_back_hourly_limit, sms_providers, ai_copy, created_at, updated_at)
         values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
                 -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
                 coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
@@ -36,7 +36,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
                 -- Likewise the notification secret, while a URL is set (the check constraint refuses a URL without one).
                 case when @notifyUrl::text is not null
                      then coalesce(@notifySecret, (select c.notify_secret from clients c where c.id = @id)) end,
-                @notifyEvents, @helpText, @smsCountries, @textBackHourlyLimit, @smsProviders, @now, @now)
+                @notifyEvents, @helpText, @smsCountries, @textBackHourlyLimit, @smsProviders, @aiCopy::jsonb, @now, @now)
         on conflict (id) do update set
             name = excluded.name, time_zone = excluded.time_zone, business_hours = excluded.business_hours,
             closed_dates = excluded.closed_dates,
@@ -47,7 +47,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             reply_keywords = excluded.reply_keywords, booking_url = excluded.booking_url, notify_url = excluded.notify_url,
             notify_secret = excluded.notify_secret, notify_events = excluded.notify_events, help_text = excluded.help_text,
             sms_countries = excluded.sms_countries, text_back_hourly_limit = excluded.text_back_hourly_limit,
-            sms_providers = excluded.sms_providers, updated_at = excluded.updated_at
+            sms_providers = excluded.sms_providers, ai_copy = excluded.ai_copy, updated_at = excluded.updated_at
         returning (xmax = 0) as created
         """;
 
@@ -80,6 +80,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             smsCountries = settings.SmsCountries?.ToArray(),
             textBackHourlyLimit = settings.TextBackHourlyLimit,
             smsProviders = settings.SmsProviders?.ToArray(),
+            aiCopy = settings.AiCopy is null ? null : JsonSerializer.Serialize(settings.AiCopy, FollowUpJson),
             now = clock.GetCurrentInstant(),
         }, cancellationToken: cancellationToken));
     }
@@ -159,6 +160,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             SmsCountries = row.SmsCountries,
             TextBackHourlyLimit = row.TextBackHourlyLimit,
             SmsProviders = row.SmsProviders,
+            AiCopy = row.AiCopy is null ? null : JsonSerializer.Deserialize<AiCopySettings>(row.AiCopy, FollowUpJson),
         };
         // Parsed once per read (the stored strings were validated on write): a plan and each send attempt use this.
         return settings with { ParsedHours = ClientHours.From(settings) };
@@ -214,5 +216,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
         public int TextBackHourlyLimit { get; set; }
 
         public string[]? SmsProviders { get; set; }
+
+        public string? AiCopy { get; set; }
     }
 }
