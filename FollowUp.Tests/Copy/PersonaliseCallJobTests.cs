@@ -327,4 +327,46 @@ public sealed class PersonaliseCallJobTests : EngineTest
             Assert.That(await Db.ScalarAsync<bool>("select job_id is not null and done_at is not null from copy_requests"), Is.True);
         });
     }
+
+    [TestCase("sending")]
+    [TestCase("due")]
+    public async Task Replace_MessageSendingOrDue_ChangesNothing_SoASendIsNeverHeldOrChangedUnderIt(string state)
+    {
+        await StartAsync();
+        await AcceptBookedAsync();
+        var id = await Db.ScalarAsync<long>("select id from messages where kind = 'reminder_24h' and channel = 'sms'");
+        var template = (await CopyOf("reminder_24h")).Body;
+        await Db.ExecuteAsync(state == "sending"
+            ? "update messages set status = 'sending' where id = @id"
+            : "update messages set scheduled_for = now() - interval '1 second' where id = @id", new { id });
+
+        var replaced = await Engine.Services.GetRequiredService<CopyStore>().ReplaceAsync(id, GoodReminder,
+            new CopyDraft(GoodReminder, "claude-haiku-4-5", 420, 60), 0.00072m, CancellationToken.None);
+
+        var reminder = await CopyOf("reminder_24h");
+        Assert.Multiple(() =>
+        {
+            Assert.That(replaced, Is.False);
+            Assert.That(reminder.Body, Is.EqualTo(template));
+            Assert.That(reminder.WrittenBy, Is.EqualTo("template"));
+        });
+    }
+
+    [Test]
+    public async Task ConfirmationAllowedAShortWait_ModelSlowerThanTheWait_GoesWithItsTemplate()
+    {
+        await StartAsync(ai: c => c with { Kinds = ["confirmation"], MaxWaitMs = 1000 });
+        await AcceptBookedAsync();
+        var template = (await CopyOf("confirmation")).Body;
+        _model.Then(FakeAnthropicReply.Message($"Thanks for calling Acme Dental, Ana! Your cleaning is booked for {Time}.") with { Delay = TimeSpan.FromSeconds(3) });
+
+        await PersonaliseAsync();
+
+        var confirmation = await CopyOf("confirmation");
+        Assert.Multiple(() =>
+        {
+            Assert.That(confirmation.Body, Is.EqualTo(template));
+            Assert.That(confirmation.AiKeptReason, Is.EqualTo(KeptReasons.Timeout), "the call is cut off when the message is due, before the 5 s timeout");
+        });
+    }
 }
