@@ -10,10 +10,10 @@ namespace FollowUp.Jobs.Copy;
 /// changes a message's body, never its status: the body is replaced only by a statement that finds the
 /// message still <c>scheduled</c> and not yet due, so a send is never held and never sees half a change.
 /// </summary>
-internal sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
+public sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
 {
     /// <summary>Records, inside the plan's transaction, that <paramref name="callId"/>'s messages are to be rewritten; its job follows the commit.</summary>
-    public static async Task InsertRequestAsync(string clientId, string callId, Instant now, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    internal static async Task InsertRequestAsync(string clientId, string callId, Instant now, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
@@ -21,21 +21,21 @@ internal sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
             new { clientId, callId, now }, transaction, cancellationToken: cancellationToken));
     }
 
-    public async Task<CopyRequest?> FindRequestAsync(long id, CancellationToken cancellationToken)
+    internal async Task<CopyRequest?> FindRequestAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<CopyRequest>(new CommandDefinition(
             "select id, client_id, call_id, done_at from copy_requests where id = @id", new { id }, cancellationToken: cancellationToken));
     }
 
-    public async Task CompleteRequestAsync(long id, CancellationToken cancellationToken)
+    internal async Task CompleteRequestAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("update copy_requests set done_at = @now where id = @id and done_at is null",
             new { id, now = clock.GetCurrentInstant() }, cancellationToken: cancellationToken));
     }
 
-    public async Task<CopyCall?> CallAsync(string clientId, string callId, CancellationToken cancellationToken)
+    internal async Task<CopyCall?> CallAsync(string clientId, string callId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<CopyCall>(new CommandDefinition("""
@@ -45,7 +45,7 @@ internal sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
     }
 
     /// <summary>The call's messages a rewrite may still replace: scheduled, due after <paramref name="now"/>, written by the template and not tried before.</summary>
-    public async Task<IReadOnlyList<CopyCandidate>> CandidatesAsync(string clientId, string callId, Instant now, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<CopyCandidate>> CandidatesAsync(string clientId, string callId, Instant now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<CopyCandidate>(new CommandDefinition("""
@@ -58,7 +58,7 @@ internal sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
     }
 
     /// <summary>What the model has cost this deployment since <paramref name="since"/> (recorded on every message it was asked about).</summary>
-    public async Task<decimal> SpentSinceAsync(Instant since, CancellationToken cancellationToken)
+    internal async Task<decimal> SpentSinceAsync(Instant since, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<decimal>(new CommandDefinition(
@@ -81,7 +81,7 @@ internal sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
         """;
 
     /// <summary>Replaces the template with the model's checked text; false (nothing changed) when the message is due, sending or gone.</summary>
-    public async Task<bool> ReplaceAsync(long id, string body, CopyDraft draft, decimal cost, CancellationToken cancellationToken)
+    internal async Task<bool> ReplaceAsync(long id, string body, CopyDraft draft, decimal cost, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(draft);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -109,7 +109,7 @@ internal sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
     /// Records why the template stays (<see cref="KeptReasons"/>), and the model's call when there was one (its cost
     /// counts toward the spend cap whether or not its text was used). The body is not touched.
     /// </summary>
-    public async Task KeepAsync(long id, string reason, string? why, CopyDraft? draft, decimal? cost, CancellationToken cancellationToken)
+    internal async Task KeepAsync(long id, string reason, string? why, CopyDraft? draft, decimal? cost, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(KeepSql, new

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace FollowUp.Web.Dashboard.Messages;
 
 /// <summary>One message in full, with its events.</summary>
-internal sealed class DetailModel(MessageQueries queries) : PageModel
+internal sealed class DetailModel(MessageQueries queries, FollowUp.Jobs.Copy.CopyStore copies, Access.AuditLog audit) : PageModel
 {
     public MessageRow Message { get; private set; } = null!;
 
@@ -23,5 +23,29 @@ internal sealed class DetailModel(MessageQueries queries) : PageModel
         Events = await queries.EventsAsync(id, cancellationToken);
         Copy = await queries.CopyAsync(id, cancellationToken);
         return Page();
+    }
+
+    /// <summary>
+    /// Puts the template back on a message the model wrote, before it goes out (operator; anti-forgery checked by
+    /// Razor Pages; audited). Too late (sending, sent, cancelled) or not the model's: nothing changes and the page says why.
+    /// </summary>
+    public async Task<IActionResult> OnPostRevertAsync(long id, CancellationToken cancellationToken)
+    {
+        var actor = User.Identity!.Name!;
+        if (await queries.FindAsync(id, cancellationToken) is not { } message)
+        {
+            return NotFound($"There is no message {id}.");
+        }
+
+        if (!await copies.RevertAsync(id, actor, cancellationToken))
+        {
+            TempData["Problem"] = $"Message {id} is {message.Status} and not written by AI, or has gone out: nothing was changed.";
+            return RedirectToPage(new { id });
+        }
+
+        await audit.WriteAsync(actor, "message.revert_to_template", $"message {id}", new { written_by = "ai", body = message.Body },
+            new { written_by = "template" }, cancellationToken);
+        TempData["Notice"] = $"Message {id} will go with its template.";
+        return RedirectToPage(new { id });
     }
 }
