@@ -114,6 +114,8 @@ public sealed class PersonaliseCallJobTests : EngineTest
 
         var reminder = await CopyOf("reminder_24h");
         var request = _model.Requests.Single();
+        // For the README's cost estimate: how big the prompt of one reminder is.
+        await TestContext.Out.WriteLineAsync($"prompt: {request.System.Length} + {request.User.Length} characters");
         Assert.Multiple(async () =>
         {
             Assert.That(reminder.Body, Is.EqualTo(GoodReminder));
