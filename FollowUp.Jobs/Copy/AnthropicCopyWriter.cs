@@ -28,6 +28,12 @@ internal sealed class AnthropicCopyWriter : ICopyWriter, IDisposable
             BaseUrl = _options.BaseUrl,
             Timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
             MaxRetries = _options.MaxRetries,
+            // Spans (ActivitySource "com.anthropic.sdk.csharp", exported when the product's telemetry is on) carry
+            // the model, tokens and timing, never the prompt: it holds the caller's words.
+            OpenTelemetry = new Anthropic.Core.OpenTelemetryOptions
+            {
+                Traces = new Anthropic.Core.OpenTelemetryTraces { Enabled = true, ContentMode = Anthropic.Core.OpenTelemetryContentMode.MetadataOnly },
+            },
         };
     }
 

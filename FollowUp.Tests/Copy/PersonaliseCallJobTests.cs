@@ -371,4 +371,49 @@ public sealed class PersonaliseCallJobTests : EngineTest
             Assert.That(confirmation.AiKeptReason, Is.EqualTo(KeptReasons.Timeout), "the call is cut off when the message is due, before the 5 s timeout");
         });
     }
+
+    [Test]
+    public async Task EmailOn_TheEmailBodyIsRewrittenToo_ItsSubjectNever_AndTheApiShowsWhoWroteIt()
+    {
+        await StartAsync(ai: c => c with { Email = true });
+        await TestClients.CreateAsync(Engine.Services, settings: TestClients.Acme(c => c with
+        {
+            BookingUrl = "https://acme.example/book", AiCopy = new AiCopySettings { Enabled = true, Kinds = ["reminder_24h"], Email = true },
+        }));
+        await AcceptBookedWithEmailAsync();
+        var subject = await Db.ScalarAsync<string>("select subject from messages where kind = 'reminder_24h' and channel = 'email'");
+        _model.Otherwise = FakeAnthropicReply.Message(GoodReminder);
+
+        await PersonaliseAsync();
+
+        var email = (await Db.QueryAsync<(long Id, string Body, string Subject, string WrittenBy)>(
+            "select id, body, subject, written_by from messages where kind = 'reminder_24h' and channel = 'email'")).Single();
+        var info = await Engine.Services.GetRequiredService<FollowUp.Jobs.Messages.IMessageClient>().FindAsync(email.Id, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_model.Requests, Has.Count.EqualTo(2), "the SMS and the email");
+            Assert.That(_model.Requests.Select(r => r.System), Has.Some.Contains("email body"));
+            Assert.That(email.WrittenBy, Is.EqualTo("ai"));
+            Assert.That(email.Body, Is.EqualTo(GoodReminder));
+            Assert.That(email.Subject, Is.EqualTo(subject));
+            Assert.That(info!.WrittenBy, Is.EqualTo("ai"));
+            Assert.That(info.AiModel, Is.EqualTo("claude-haiku-4-5"));
+            Assert.That(info.TemplateBody, Is.Not.Null.And.Not.EqualTo(GoodReminder));
+        });
+    }
+
+    private async Task AcceptBookedWithEmailAsync()
+    {
+        var call = new CallEvent
+        {
+            EventId = "evt_ai_2", Event = "call_ended", ClientId = "acme-dental", CallId = "call_ai_1",
+            OccurredAt = InstantPattern.ExtendedIso.Format(SystemClock.Instance.GetCurrentInstant()), Outcome = CallOutcome.Booked,
+            Customer = new CallCustomer { Name = "Ana Diaz", Phone = "+12125550123", Email = "ana@example.com" },
+            Appointment = new CallAppointment { Id = "apt_ai", StartsAt = InstantPattern.ExtendedIso.Format(_startsAt), Service = "Cleaning" },
+            Summary = "Ana called about a cracked crown.",
+        };
+        var result = await Engine.Services.GetRequiredService<CallIntake>().AcceptAsync(CallSource.FollowUp, call,
+            JsonSerializer.Serialize(call, FollowUpJson.Options), null, CancellationToken.None);
+        Assert.That(result.Status, Is.EqualTo(IntakeStatus.Accepted), result.Error);
+    }
 }
