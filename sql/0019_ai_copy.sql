@@ -17,6 +17,8 @@ alter table messages add column ai_output_tokens integer;
 alter table messages add column ai_cost numeric(12, 6);
 alter table messages add column ai_kept_reason text;
 alter table messages add column ai_at timestamptz;
+-- An operator asked for a new text: the next personalise job of its call asks the model again (its cost adds up).
+alter table messages add column ai_again boolean not null default false;
 -- The monthly spend cap sums ai_cost by ai_at.
 create index messages_ai_at on messages (ai_at) where ai_at is not null;
 

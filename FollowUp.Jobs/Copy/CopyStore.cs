@@ -51,7 +51,7 @@ public sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
         var rows = await connection.QueryAsync<CopyCandidate>(new CommandDefinition("""
             select id, kind, channel, body, scheduled_for from messages
             where client_id = @clientId and call_id = @callId and status = 'scheduled' and written_by = 'template'
-              and ai_at is null and scheduled_for > @now
+              and (ai_at is null or ai_again) and scheduled_for > @now
             order by scheduled_for, id
             """, new { clientId, callId, now }, cancellationToken: cancellationToken));
         return rows.AsList();
@@ -70,8 +70,8 @@ public sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
     private const string ReplaceSql = """
         with replaced as (
             update messages set template_body = body, body = @body, written_by = 'ai', ai_model = @model,
-                ai_input_tokens = @inputTokens, ai_output_tokens = @outputTokens, ai_cost = @cost, ai_kept_reason = null,
-                ai_at = @now, updated_at = @now
+                ai_input_tokens = coalesce(ai_input_tokens, 0) + @inputTokens, ai_output_tokens = coalesce(ai_output_tokens, 0) + @outputTokens,
+                ai_cost = coalesce(ai_cost, 0) + @cost, ai_kept_reason = null, ai_again = false, ai_at = @now, updated_at = @now
             where id = @id and status = 'scheduled' and written_by = 'template' and scheduled_for > @now
             returning id
         )
@@ -95,9 +95,12 @@ public sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
 
     private const string KeepSql = """
         with kept as (
-            update messages set ai_kept_reason = @reason, ai_model = @model, ai_input_tokens = @inputTokens,
-                ai_output_tokens = @outputTokens, ai_cost = @cost, ai_at = @now, updated_at = @now
-            where id = @id and written_by = 'template' and ai_at is null
+            update messages set ai_kept_reason = @reason, ai_model = coalesce(@model, ai_model),
+                ai_input_tokens = case when @model::text is null then ai_input_tokens else coalesce(ai_input_tokens, 0) + @inputTokens end,
+                ai_output_tokens = case when @model::text is null then ai_output_tokens else coalesce(ai_output_tokens, 0) + @outputTokens end,
+                ai_cost = case when @model::text is null then ai_cost else coalesce(ai_cost, 0) + @cost end,
+                ai_again = false, ai_at = @now, updated_at = @now
+            where id = @id and written_by = 'template' and (ai_at is null or ai_again)
             returning id
         )
         insert into message_events (message_id, at, event, detail)
@@ -117,6 +120,36 @@ public sealed class CopyStore(NpgsqlDataSource dataSource, IClock clock)
             id, reason, model = draft?.Model, inputTokens = (int?)draft?.InputTokens, outputTokens = (int?)draft?.OutputTokens, cost,
             now = clock.GetCurrentInstant(), detail = why is null ? reason : $"{reason}: {why}",
         }, cancellationToken: cancellationToken));
+    }
+
+    private const string AgainSql = """
+        with again as (
+            update messages set body = coalesce(template_body, body), written_by = 'template', ai_again = true,
+                ai_kept_reason = null, updated_at = @now
+            where id = @id and call_id is not null and (written_by = 'ai' or ai_at is not null) and status = 'scheduled' and scheduled_for > @now
+            returning id, client_id, call_id
+        ), request as (
+            insert into copy_requests (client_id, call_id, created_at) select client_id, call_id, @now from again
+        )
+        insert into message_events (message_id, at, event, detail)
+        select id, @now, 'ai_asked_again', @detail from again
+        returning message_id
+        """;
+
+    /// <summary>
+    /// An operator asks the model for a new text: the template goes back on the message now (so it is what goes out
+    /// if the model is late or refused), and a new request for its call commits with that, for the outbox to give
+    /// a personalise job, which asks about this message again. Only for a message the model was asked about, still
+    /// scheduled and not yet due; false otherwise. The earlier calls' cost stays counted (it adds up on the message).
+    /// </summary>
+    public async Task<bool> AskAgainAsync(long id, string actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var changed = await connection.QueryAsync<long>(new CommandDefinition(AgainSql, new
+        {
+            id, now = clock.GetCurrentInstant(), detail = $"a new text asked for by {actor}",
+        }, cancellationToken: cancellationToken));
+        return changed.Any();
     }
 
     private const string RevertSql = """

@@ -416,4 +416,35 @@ public sealed class PersonaliseCallJobTests : EngineTest
             JsonSerializer.Serialize(call, FollowUpJson.Options), null, CancellationToken.None);
         Assert.That(result.Status, Is.EqualTo(IntakeStatus.Accepted), result.Error);
     }
+
+    [Test]
+    public async Task AskAgain_TemplateBackAtOnce_NextJobAsksAgain_CostAddsUp()
+    {
+        await StartAsync();
+        await AcceptBookedAsync();
+        var template = (await CopyOf("reminder_24h")).Body;
+        var id = await Db.ScalarAsync<long>("select id from messages where kind = 'reminder_24h' and channel = 'sms'");
+        _model.Then(FakeAnthropicReply.Message(GoodReminder + " https://evil.example"));
+        await PersonaliseAsync();
+        var store = Engine.Services.GetRequiredService<CopyStore>();
+
+        var asked = await store.AskAgainAsync(id, "admin", CancellationToken.None);
+        var meanwhile = await CopyOf("reminder_24h");
+        _model.Then(FakeAnthropicReply.Message(GoodReminder));
+        var second = await Db.ScalarAsync<long>("select max(id) from copy_requests");
+        await Engine.Services.GetRequiredService<PersonaliseCallJob>().PersonaliseAsync(second, "call call_ai_1", CancellationToken.None);
+
+        var after = await CopyOf("reminder_24h");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(asked, Is.True);
+            Assert.That(meanwhile.Body, Is.EqualTo(template));
+            Assert.That(after.Body, Is.EqualTo(GoodReminder));
+            Assert.That(after.TemplateBody, Is.EqualTo(template));
+            Assert.That(after.AiCost, Is.EqualTo(0.00144m), "both calls are counted");
+            Assert.That(_model.Requests, Has.Count.EqualTo(2));
+            Assert.That(await store.AskAgainAsync(await Db.ScalarAsync<long>("select id from messages where kind = 'reminder_1h' and channel = 'sms'"),
+                "admin", CancellationToken.None), Is.False, "a message the model was never asked about");
+        });
+    }
 }

@@ -76,6 +76,11 @@ public sealed class AiCopyPagesTests : BrowserTest
             "select written_by, body, ai_kept_reason from messages where id = @id", new { id });
         var audited = await Db.ScalarAsync<long>("select count(*) from audit_log where action = 'message.revert_to_template' and actor = 'admin'");
 
+        await Page.Locator("[data-ask-again]").ClickAsync();
+        var again = await Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select written_by from messages where id = @id", new { id }),
+            w => w == "ai", what: "the new text written by the personalise job the operator asked for");
+        var askedAudited = await Db.ScalarAsync<long>("select count(*) from audit_log where action = 'message.ask_new_text' and actor = 'admin'");
+
         await Page.GotoAsync(Host.Url("/dashboard"));
         var modelCost = await Page.Locator("[data-client-spend] tr[data-client=acme-dental] [data-model-cost]").InnerTextAsync();
         await ScreenshotAsync("overview-model-cost");
@@ -89,7 +94,8 @@ public sealed class AiCopyPagesTests : BrowserTest
             Assert.That(title, Is.Not.EqualTo("owned"));
             Assert.That(after.Single(), Is.EqualTo(("template", template, (string?)"reverted by admin")));
             Assert.That(audited, Is.EqualTo(1));
-            Assert.That(modelCost, Is.EqualTo("0.0007 USD"), "the fake's 420 + 60 tokens at $1 and $5 per million: $0.00072");
+            Assert.That((again, askedAudited), Is.EqualTo(("ai", 1L)));
+            Assert.That(modelCost, Is.EqualTo("0.0014 USD"), "two calls of the fake's 420 + 60 tokens at $1 and $5 per million: 2 × $0.00072");
         });
     }
 }

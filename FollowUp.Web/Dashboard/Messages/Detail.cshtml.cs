@@ -48,4 +48,28 @@ internal sealed class DetailModel(MessageQueries queries, FollowUp.Jobs.Copy.Cop
         TempData["Notice"] = $"Message {id} will go with its template.";
         return RedirectToPage(new { id });
     }
+
+    /// <summary>
+    /// Asks the model for a new text (operator; anti-forgery; audited): the template goes back on the message at
+    /// once and a personalise job asks again, under the same guardrails. Not asked about before, due or gone out:
+    /// nothing changes and the page says why.
+    /// </summary>
+    public async Task<IActionResult> OnPostAskAgainAsync(long id, CancellationToken cancellationToken)
+    {
+        var actor = User.Identity!.Name!;
+        if (await queries.FindAsync(id, cancellationToken) is not { } message)
+        {
+            return NotFound($"There is no message {id}.");
+        }
+
+        if (!await copies.AskAgainAsync(id, actor, cancellationToken))
+        {
+            TempData["Problem"] = $"Message {id} is {message.Status}: a new text can be asked for only before it is due, for a message the model was asked about.";
+            return RedirectToPage(new { id });
+        }
+
+        await audit.WriteAsync(actor, "message.ask_new_text", $"message {id}", new { body = message.Body }, null, cancellationToken);
+        TempData["Notice"] = $"A new text for message {id} was asked for; its template goes unless the new text passes every check in time.";
+        return RedirectToPage(new { id });
+    }
 }
