@@ -81,6 +81,10 @@ public sealed class AiCopyPagesTests : BrowserTest
             w => w == "ai", what: "the new text written by the personalise job the operator asked for");
         var askedAudited = await Db.ScalarAsync<long>("select count(*) from audit_log where action = 'message.ask_new_text' and actor = 'admin'");
 
+        await Page.GotoAsync(Host.Url("/dashboard/messages?status=scheduled"));
+        var marked = await Page.Locator($"tr[data-message-id='{id}'] [data-written-by-ai]").CountAsync();
+        var others = await Page.Locator("[data-written-by-ai]").CountAsync();
+
         await Page.GotoAsync(Host.Url("/dashboard"));
         var modelCost = await Page.Locator("[data-client-spend] tr[data-client=acme-dental] [data-model-cost]").InnerTextAsync();
         await ScreenshotAsync("overview-model-cost");
@@ -95,6 +99,7 @@ public sealed class AiCopyPagesTests : BrowserTest
             Assert.That(after.Single(), Is.EqualTo(("template", template, (string?)"reverted by admin")));
             Assert.That(audited, Is.EqualTo(1));
             Assert.That((again, askedAudited), Is.EqualTo(("ai", 1L)));
+            Assert.That((marked, others), Is.EqualTo((1, 1)), "the list marks the one message written by AI");
             Assert.That(modelCost, Is.EqualTo("0.0014 USD"), "two calls of the fake's 420 + 60 tokens at $1 and $5 per million: 2 × $0.00072");
         });
     }

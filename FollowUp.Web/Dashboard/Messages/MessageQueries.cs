@@ -14,7 +14,8 @@ internal sealed class MessageQueries(NpgsqlDataSource dataSource)
 
     private const string Columns = """
         m.id, m.client_id, c.name as client_name, m.call_id, m.kind, m.channel, m.recipient, m.subject, m.body, m.scheduled_for,
-        m.status, m.skip_reason, m.provider, m.provider_message_id, m.segments, m.cost, m.currency, m.error, m.job_id, m.sent_at
+        m.status, m.skip_reason, m.provider, m.provider_message_id, m.segments, m.cost, m.currency, m.error, m.job_id, m.sent_at,
+        m.written_by
         """;
 
     // Served by messages_status_id (status, id desc).
@@ -36,7 +37,7 @@ internal sealed class MessageQueries(NpgsqlDataSource dataSource)
     private const string SearchSelectSql = """
         select s.id, s.client_id, c.name as client_name, s.call_id, s.kind, s.channel, s.recipient, s.subject, s.body,
                s.scheduled_for, s.status, s.skip_reason, s.provider, s.provider_message_id, s.segments, s.cost, s.currency,
-               s.error, s.job_id, s.sent_at
+               s.error, s.job_id, s.sent_at, s.written_by
         from (
         """;
 
