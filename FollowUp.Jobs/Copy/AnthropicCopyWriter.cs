@@ -15,14 +15,15 @@ internal sealed class AnthropicCopyWriter : ICopyWriter, IDisposable
     // An SMS is short; an email body a few paragraphs. Output tokens are billed, so the ceiling is tight.
     private const int SmsMaxTokens = 400, EmailMaxTokens = 1200;
 
-    private readonly AnthropicClient _client;
+    // Built at the first call: a job that finds the feature off (a key removed since its request) builds nothing.
+    private readonly Lazy<AnthropicClient> _client;
     private readonly AiOptions _options;
 
     public AnthropicCopyWriter(IOptions<AiOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
-        _client = new AnthropicClient
+        _client = new Lazy<AnthropicClient>(() => new AnthropicClient
         {
             ApiKey = _options.ApiKey,
             BaseUrl = _options.BaseUrl,
@@ -34,7 +35,7 @@ internal sealed class AnthropicCopyWriter : ICopyWriter, IDisposable
             {
                 Traces = new Anthropic.Core.OpenTelemetryTraces { Enabled = true, ContentMode = Anthropic.Core.OpenTelemetryContentMode.MetadataOnly },
             },
-        };
+        });
     }
 
     public async Task<CopyDraft> WriteAsync(CopyBrief brief, CancellationToken cancellationToken)
@@ -47,10 +48,16 @@ internal sealed class AnthropicCopyWriter : ICopyWriter, IDisposable
             System = CopyPrompt.System(brief),
             Messages = [new UserMessageParam(CopyPrompt.User(brief))],
         };
-        var message = await _client.Messages.Create(parameters, cancellationToken);
+        var message = await _client.Value.Messages.Create(parameters, cancellationToken);
         var text = string.Concat(message.Content.Select(block => block.TryPickText(out var t) ? t.Text : ""));
         return new CopyDraft(text, message.Model, message.Usage.InputTokens, message.Usage.OutputTokens);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
 }

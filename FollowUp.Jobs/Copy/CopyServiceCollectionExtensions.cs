@@ -16,7 +16,7 @@ internal static class CopyServiceCollectionExtensions
         services.AddSingleton<CopyStore>();
         services.AddSingleton<CopyDispatcher>();
         services.AddSingleton<IOutboxDrain>(sp => sp.GetRequiredService<CopyDispatcher>());
-        // Made only when a job asks for it: with no key, no client is built and nothing calls out.
+        // Its SDK client is built at the first call: with no key no request is ever made, so nothing calls out.
         services.TryAddSingleton<ICopyWriter, AnthropicCopyWriter>();
         services.AddTransient<PersonaliseCallJob>();
         services.AddHostedService<AiStartupNotice>();
