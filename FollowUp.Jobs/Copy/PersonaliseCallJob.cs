@@ -80,7 +80,13 @@ internal sealed class PersonaliseCallJob(CopyStore store, ClientStore clients, I
 
         // The whole call, the SDK's retries included, ends by the timeout, and before the message is due.
         var budget = TimeSpan.FromSeconds(ai.TimeoutSeconds);
-        var untilDue = (message.ScheduledFor - now).ToTimeSpan();
+        var untilDue = (message.ScheduledFor - clock.GetCurrentInstant()).ToTimeSpan();
+        if (untilDue <= TimeSpan.Zero)
+        {
+            await store.KeepAsync(message.Id, KeptReasons.TooLate, "the message was due before the model was asked", null, null, cancellationToken);
+            return;
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(untilDue < budget ? untilDue : budget);
         CopyDraft draft;
