@@ -2,6 +2,7 @@ using FollowUp.Jobs.Calls;
 using FollowUp.Jobs.Channels;
 using FollowUp.Jobs.Clients;
 using FollowUp.Jobs.Conversations;
+using FollowUp.Jobs.Copy;
 using FollowUp.Jobs.Engine;
 using FollowUp.Jobs.Messages;
 using FollowUp.Jobs.Notifications;
@@ -62,6 +63,7 @@ public static class FollowUpJobsServiceCollectionExtensions
         services.AddChannels(configuration);
         services.AddClients();
         services.AddMessages(configuration);
+        services.AddCopy(configuration);
         services.AddCalls();
         services.AddConversations();
         services.AddNotifications(configuration);

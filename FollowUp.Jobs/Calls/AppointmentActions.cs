@@ -41,7 +41,8 @@ public sealed class AppointmentActions(NpgsqlDataSource dataSource, CallIntake i
     // Served by messages_appointment (client_id, appointment_id, id).
     private const string MessagesSql = """
         select id, client_id, call_id, kind, channel, recipient, subject, body, scheduled_for, status, skip_reason,
-               provider, provider_message_id, segments, cost, currency, error, job_id, sent_at, delivered_at, created_at
+               provider, provider_message_id, segments, cost, currency, error, job_id, sent_at, delivered_at, created_at,
+               written_by, template_body, ai_model, ai_cost, ai_kept_reason
         from messages where client_id = @clientId and appointment_id = @appointmentId order by id
         """;
 

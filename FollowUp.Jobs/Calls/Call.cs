@@ -29,6 +29,15 @@ public sealed record Call
     /// <summary>Present for booked, cancelled and rescheduled (the validator requires it there).</summary>
     public Appointment? Appointment { get; init; }
 
+    /// <summary>What was said on the call (the caller's words: data, never instructions), or null.</summary>
+    public string? Summary { get; init; }
+
+    /// <summary>Why the customer called, or null.</summary>
+    public string? Intent { get; init; }
+
+    /// <summary>The agent's other notes, or null.</summary>
+    public string? Notes { get; init; }
+
     /// <summary>
     /// <paramref name="call"/>, validated by <see cref="CallEventValidator"/>, as the domain reads it.
     /// </summary>
@@ -48,6 +57,11 @@ public sealed record Call
             // all use it as E.164, so "+1 (212) 555-0123" and "+12125550123" are one customer.
             Customer = new Customer(call.Customer.Name, Channels.E164.Normalize(call.Customer.Phone), call.Customer.Email),
             Appointment = call.Appointment is { } a ? new Appointment(a.Id, CallTimes.Parse(a.StartsAt), a.Service) : null,
+            Summary = Blank(call.Summary),
+            Intent = Blank(call.Intent),
+            Notes = Blank(call.Notes),
         };
     }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

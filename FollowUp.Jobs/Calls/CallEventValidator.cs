@@ -12,6 +12,9 @@ public sealed class CallEventValidator : AbstractValidator<CallEvent>
 {
     public const int MaxIdLength = 200;
 
+    /// <summary>The longest <c>summary</c>, <c>intent</c> and <c>notes</c> accepted, in characters.</summary>
+    public const int MaxSummaryLength = 2000, MaxIntentLength = 200, MaxNotesLength = 1000;
+
     public CallEventValidator()
     {
         RuleFor(e => e.EventId).NotEmpty().MaximumLength(MaxIdLength).OverridePropertyName("event_id");
@@ -37,6 +40,13 @@ public sealed class CallEventValidator : AbstractValidator<CallEvent>
                 .WithMessage("must be an email address such as ana@example.com").OverridePropertyName("customer.email");
             RuleFor(e => e.Customer.Name).MaximumLength(200).OverridePropertyName("customer.name");
         });
+
+        RuleFor(e => e.Summary).MaximumLength(MaxSummaryLength).WithMessage($"must be at most {MaxSummaryLength} characters")
+            .OverridePropertyName("summary");
+        RuleFor(e => e.Intent).MaximumLength(MaxIntentLength).WithMessage($"must be at most {MaxIntentLength} characters")
+            .OverridePropertyName("intent");
+        RuleFor(e => e.Notes).MaximumLength(MaxNotesLength).WithMessage($"must be at most {MaxNotesLength} characters")
+            .OverridePropertyName("notes");
 
         RuleFor(e => e.Appointment).NotNull().When(e => CallOutcome.NeedsAppointment(e.Outcome))
             .WithMessage(e => $"is required when the outcome is {e.Outcome}").OverridePropertyName("appointment");

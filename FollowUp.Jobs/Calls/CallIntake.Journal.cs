@@ -32,14 +32,16 @@ public sealed partial class CallIntake
     private const string CompleteSql = """
         with call as (
         insert into calls (client_id, call_id, outcome, occurred_at, customer_name, customer_phone, customer_email,
-                           appointment_id, appointment_starts_at, appointment_service, webhook_id, created_at, updated_at)
+                           appointment_id, appointment_starts_at, appointment_service, summary, intent, notes, webhook_id,
+                           created_at, updated_at)
         values (@clientId, @callId, @outcome, @occurredAt, @name, @phone, @email, @appointmentId, @startsAt, @service,
-                @webhookId, @now, @now)
+                @summary, @intent, @notes, @webhookId, @now, @now)
         on conflict (client_id, call_id) do update set
             outcome = excluded.outcome, occurred_at = excluded.occurred_at, customer_name = excluded.customer_name,
             customer_phone = excluded.customer_phone, customer_email = excluded.customer_email,
             appointment_id = excluded.appointment_id, appointment_starts_at = excluded.appointment_starts_at,
-            appointment_service = excluded.appointment_service, webhook_id = excluded.webhook_id, updated_at = excluded.updated_at
+            appointment_service = excluded.appointment_service, summary = excluded.summary, intent = excluded.intent,
+            notes = excluded.notes, webhook_id = excluded.webhook_id, updated_at = excluded.updated_at
         )
         update inbound_webhooks set status = 'processed', attempts = attempts + 1, error = null, next_attempt_at = null, response = @answer::jsonb,
             processed_at = @now
@@ -73,7 +75,7 @@ public sealed partial class CallIntake
             name = call.Customer.Name, phone = call.Customer.Phone, email = call.Customer.Email,
             appointmentId = call.Appointment?.Id,
             startsAt = call.Appointment?.StartsAt,
-            service = call.Appointment?.Service, webhookId, answer, now = clock.GetCurrentInstant(),
+            service = call.Appointment?.Service, summary = call.Summary, intent = call.Intent, notes = call.Notes, webhookId, answer, now = clock.GetCurrentInstant(),
         }, tx, cancellationToken: cancellationToken)))!;
 
     private sealed record JournalEntry(long Id, string Status, string RawBody, string? Response, bool Created);

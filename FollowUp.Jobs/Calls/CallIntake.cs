@@ -23,7 +23,7 @@ namespace FollowUp.Jobs.Calls;
 /// concurrent or later attempt finds it done and returns the stored answer.
 /// </remarks>
 public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore clients, IMessageClient messages,
-    IClock clock, ILogger<CallIntake> logger, Telemetry.FollowUpMetrics? metrics = null)
+    IClock clock, ILogger<CallIntake> logger, Microsoft.Extensions.Options.IOptions<Copy.AiOptions> ai, Telemetry.FollowUpMetrics? metrics = null)
 {
     /// <summary>
     /// Journals and processes a validated call event. <paramref name="rawBody"/> is what arrived (for a
@@ -220,6 +220,9 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         static bool IsTextBack(PlannedMessage m) => m.Kind == MessageKind.MissedCall && m.Channel == Channels.Channel.Sms && m.SkipReason is null;
     }
 
+    private static bool IsRewritten(AiCopySettings copy, PlannedMessage m) =>
+        copy.Covers(m.Kind) && (m.Channel == Channels.Channel.Sms || copy.Email);
+
     private static CallEvent ReadValidated(JournalRow row)
     {
         var call = Read(row.Source, row.ClientId, row.RawBody, row.ReceivedAt)
@@ -238,6 +241,18 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
             ?? throw new InvalidOperationException($"Client '{clientId}' no longer exists.");
         var now = clock.GetCurrentInstant();
         var plan = await CapTextBacksAsync(clientId, client, Planner.Plan(call, client, now), now, tx, cancellationToken);
+        var copy = ai.Value.Configured && client.AiCopy is { Enabled: true } ? client.AiCopy : null;
+        if (copy is { MaxWaitMs: > 0 })
+        {
+            // A message due now (a confirmation) that the client lets wait for its rewrite is planned that much later;
+            // with no wait allowed (the default) it goes at once with its template.
+            var wait = Duration.FromMilliseconds(copy.MaxWaitMs);
+            plan = plan with
+            {
+                Messages = plan.Messages.Select(m => m.SkipReason is null && m.ScheduledFor <= now && IsRewritten(copy, m)
+                    ? m with { ScheduledFor = now + wait } : m).ToArray(),
+            };
+        }
 
         var cancelled = await messages.CancelPendingAsync(new PendingCancellation(clientId)
         {
@@ -265,6 +280,11 @@ public sealed partial class CallIntake(NpgsqlDataSource dataSource, ClientStore 
         }).ToArray();
         var result = await messages.PlanManyAsync(planned, tx, cancellationToken);
         var ids = result.Ids;
+        if (copy is not null && plan.Messages.Any(m => m.SkipReason is null && IsRewritten(copy, m)))
+        {
+            // Committed with the plan; its job, made by the outbox after the commit, rewrites what is still waiting.
+            await Copy.CopyStore.InsertRequestAsync(clientId, call.CallId, now, tx, cancellationToken);
+        }
 
         var answer = new IntakeAnswer(call.CallId, plan.Messages.Select((m, i) => new IntakeAnswerMessage(ids[i], m.Kind, m.Channel,
             m.ScheduledFor, m.SkipReason is null ? MessageStatus.Scheduled : MessageStatus.Skipped) { SkipReason = m.SkipReason }).ToArray())

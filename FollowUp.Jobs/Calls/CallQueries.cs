@@ -18,7 +18,7 @@ public sealed class CallQueries(NpgsqlDataSource dataSource, IMessageClient mess
         {
             calls = (await connection.QueryAsync<CallView>(new CommandDefinition("""
                 select client_id, call_id, outcome, occurred_at, customer_name, customer_phone, customer_email,
-                       appointment_id, appointment_starts_at, appointment_service, webhook_id,
+                       appointment_id, appointment_starts_at, appointment_service, summary, intent, notes, webhook_id,
                        (select r.status from appointment_replies r where r.client_id = calls.client_id and r.appointment_id = calls.appointment_id)
                            as customer_response,
                        (select r.at from appointment_replies r where r.client_id = calls.client_id and r.appointment_id = calls.appointment_id)

@@ -26,6 +26,13 @@ public sealed record CallView
 
     public string? AppointmentService { get; init; }
 
+    /// <summary>What was said on the call, as telephony summarised it (the caller's words), or null.</summary>
+    public string? Summary { get; init; }
+
+    public string? Intent { get; init; }
+
+    public string? Notes { get; init; }
+
     /// <summary>
     /// What the customer answered about the appointment by SMS since it was last planned:
     /// <c>confirmed</c>, <c>cancelled_by_customer</c>, <c>reschedule_requested</c>; null when nothing.

@@ -27,9 +27,6 @@ namespace FollowUp.Jobs.Calls;
 /// </remarks>
 public static class Planner
 {
-    private static readonly LocalDateTimePattern PeopleTime =
-        LocalDateTimePattern.Create("dddd, MMMM d 'at' h:mm tt", CultureInfo.GetCultureInfo("en-US"));
-
     /// <param name="call">A call, parsed from an event that passed <see cref="CallEventValidator"/> (<see cref="Call.From"/>).</param>
     /// <param name="client">The client's settings (validated).</param>
     /// <param name="now">The moment of planning; "now" messages are scheduled for it.</param>
@@ -92,7 +89,7 @@ public static class Planner
     }
 
     /// <summary>"Wednesday, November 25 at 2:00 PM": the instant in the client's zone, for people.</summary>
-    public static string ForPeople(Instant instant, DateTimeZone zone) => PeopleTime.Format(instant.InZone(zone).LocalDateTime);
+    public static string ForPeople(Instant instant, DateTimeZone zone) => ClientTemplateValues.ForPeople(instant, zone);
 
     private sealed class PlanBuilder(Call call, ClientSettings client, BusinessHours hours, RecipientHours recipient)
     {
@@ -152,18 +149,7 @@ public static class Planner
             Values(client, zone, call.Customer.Name, call.Appointment?.StartsAt, call.Appointment?.Service);
     }
 
-    /// <summary>What a template's placeholders are filled with for this customer and appointment, written for people in <paramref name="zone"/>.</summary>
+    /// <summary>What a template's placeholders are filled with for this customer and appointment (<see cref="ClientTemplateValues.For"/>).</summary>
     public static TemplateValues Values(ClientSettings client, DateTimeZone zone, string? customerName, Instant? appointmentStarts,
-        string? service)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        var name = customerName?.Trim();
-        var first = string.IsNullOrEmpty(name) ? "there" : name.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-        var time = appointmentStarts is { } starts ? ForPeople(starts, zone) : null;
-        return new TemplateValues(first, string.IsNullOrEmpty(name) ? "there" : name, client.Name, time,
-            string.IsNullOrWhiteSpace(service) ? "appointment" : service.Trim())
-        {
-            BookingUrl = client.BookingUrl,
-        };
-    }
+        string? service) => ClientTemplateValues.For(client, zone, customerName, appointmentStarts, service);
 }

@@ -18,8 +18,9 @@ namespace FollowUp.Jobs.Calls;
 /// <item><c>call.disconnection_reason</c> <c>dial_no_answer</c> / <c>dial_busy</c> → <c>no_answer</c>;
 /// <c>voicemail_reached</c> (or <c>call_analysis.in_voicemail</c>) → <c>voicemail</c>.</item>
 /// <item>Otherwise <c>call_analysis.custom_analysis_data</c> supplies <c>outcome</c>, <c>appointment_id</c>,
-/// <c>appointment_starts_at</c>, <c>service</c>, <c>customer_name</c>, <c>customer_email</c> (fields the
-/// agent's post-call analysis is configured to extract).</item>
+/// <c>appointment_starts_at</c>, <c>service</c>, <c>customer_name</c>, <c>customer_email</c>, <c>intent</c> and
+/// <c>notes</c> (fields the agent's post-call analysis is configured to extract); <c>call_analysis.call_summary</c>
+/// is the call's <c>summary</c>.</item>
 /// <item>The customer is <c>from_number</c> on an inbound call, <c>to_number</c> on an outbound one; the
 /// call ended at <c>end_timestamp</c> (unix ms); the event id is <c>retell:{call_id}</c>.</item>
 /// </list>
@@ -95,6 +96,11 @@ public static class RetellCallEvents
                 StartsAt = startsAt!,
                 Service = Text(custom, "service"),
             },
+            // Retell's analysis is not ours to shorten at the source: a long one is cut to our limit rather
+            // than refusing the call's follow-ups over it.
+            Summary = Cut(Text(analysis, "call_summary"), CallEventValidator.MaxSummaryLength),
+            Intent = Cut(Text(custom, "intent"), CallEventValidator.MaxIntentLength),
+            Notes = Cut(Text(custom, "notes"), CallEventValidator.MaxNotesLength),
         };
     }
 
@@ -111,6 +117,8 @@ public static class RetellCallEvents
             ? ms
             : throw new JsonException($"call.{name} must be a whole number of unix milliseconds.", $"$.call.{name}", null, null);
     }
+
+    private static string? Cut(string? text, int max) => text is { Length: var n } && n > max ? text[..max] : text;
 
     private static readonly long MinMilliseconds = Instant.MinValue.ToUnixTimeMilliseconds();
     private static readonly long MaxMilliseconds = Instant.MaxValue.ToUnixTimeMilliseconds();

@@ -98,6 +98,9 @@ public sealed record ClientSettings
     /// </summary>
     public string? HelpText { get; init; }
 
+    /// <summary>AI-written follow-ups (off when null or not enabled; see <see cref="AiCopySettings"/>).</summary>
+    public AiCopySettings? AiCopy { get; init; }
+
     /// <summary>The business's webhook for events (replies, appointment answers, delivery); null for none.</summary>
     public NotificationSettings? Notifications { get; init; }
 

@@ -117,6 +117,9 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
         RuleFor(c => c.SmsRoute)
             .Custom((route, context) => ValidateSmsRoute(route!, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
             .When(c => c.SmsRoute is not null);
+        RuleFor(c => c.AiCopy)
+            .Custom((ai, context) => ValidateAiCopy(ai!, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
+            .When(c => c.AiCopy is not null);
         RuleFor(c => c.Notifications)
             .Custom((notifications, context) => ValidateNotifications(notifications!, (path, message) => context.AddFailure(new ValidationFailure(path, message))))
             .When(c => c.Notifications is not null);
@@ -190,6 +193,51 @@ public sealed partial class ClientSettingsValidator : AbstractValidator<ClientSe
         if (route.Secret is { Length: < 16 })
         {
             fail("sms_route.secret", "must be at least 16 characters");
+        }
+    }
+
+    private static void ValidateAiCopy(AiCopySettings ai, Action<string, string> fail)
+    {
+        if (ai.Kinds is { } kinds)
+        {
+            for (var i = 0; i < kinds.Count; i++)
+            {
+                if (!DefaultTemplates.Kinds.Contains(kinds[i], StringComparer.Ordinal))
+                {
+                    fail($"ai_copy.kinds[{i}]", $"must be one of {string.Join(", ", DefaultTemplates.Kinds)}");
+                }
+                else if (kinds.Take(i).Contains(kinds[i], StringComparer.Ordinal))
+                {
+                    fail($"ai_copy.kinds[{i}]", "is listed twice");
+                }
+            }
+
+            if (kinds.Count == 0)
+            {
+                fail("ai_copy.kinds", "must list at least one kind, or be absent for every kind");
+            }
+        }
+
+        if (ai.Tone is { } tone && (string.IsNullOrWhiteSpace(tone) || tone.Length > AiCopySettings.MaxToneLength || tone.Any(char.IsControl)))
+        {
+            fail("ai_copy.tone", $"must be 1 to {AiCopySettings.MaxToneLength} characters on one line, or absent");
+        }
+
+        if (ai.Instructions is { } instructions && (string.IsNullOrWhiteSpace(instructions)
+            || instructions.Length > AiCopySettings.MaxInstructionsLength || instructions.Any(ch => char.IsControl(ch) && ch is not '\n')))
+        {
+            fail("ai_copy.instructions",
+                $"must be 1 to {AiCopySettings.MaxInstructionsLength} characters of text (line breaks allowed, no other control characters), or absent");
+        }
+
+        if (ai.MaxSmsChars is < AiCopySettings.MinSmsChars or > AiCopySettings.MaxSmsCharsLimit)
+        {
+            fail("ai_copy.max_sms_chars", $"must be from {AiCopySettings.MinSmsChars} to {AiCopySettings.MaxSmsCharsLimit}");
+        }
+
+        if (ai.MaxWaitMs is < 0 or > AiCopySettings.MaxWaitMsLimit)
+        {
+            fail("ai_copy.max_wait_ms", $"must be from 0 to {AiCopySettings.MaxWaitMsLimit} (milliseconds a message due now may wait for its rewrite)");
         }
     }
 

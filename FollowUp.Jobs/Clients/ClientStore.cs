@@ -17,7 +17,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
                    email_enabled, missed_call_text_back, daily_limit_per_recipient, sms_from, email_from,
                    recipient_hours::text as recipient_hours, follow_ups::text as follow_ups, webhook_secret,
                    reply_keywords::text as reply_keywords, booking_url, notify_url, notify_events, help_text,
-                   sms_countries, text_back_hourly_limit, sms_providers, sms_route_url
+                   sms_countries, text_back_hourly_limit, sms_providers, sms_route_url, ai_copy::text as ai_copy
             from clients where id = @id
             """;
 
@@ -27,7 +27,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
         insert into clients (id, name, time_zone, business_hours, closed_dates, webhook_secret, email_enabled,
                              missed_call_text_back, daily_limit_per_recipient, sms_from, email_from, recipient_hours, follow_ups,
                              reply_keywords, booking_url, notify_url, notify_secret, notify_events, help_text, sms_countries,
-                             text_back_hourly_limit, sms_providers, sms_route_url, sms_route_secret, created_at, updated_at)
+                             text_back_hourly_limit, sms_providers, sms_route_url, sms_route_secret, ai_copy, created_at, updated_at)
         values (@id, @name, @timeZone, @businessHours::jsonb, @closedDates::date[],
                 -- NOT NULL is checked before ON CONFLICT, so a replace without a secret carries the stored one.
                 coalesce(@webhookSecret, (select c.webhook_secret from clients c where c.id = @id)), @emailEnabled,
@@ -40,7 +40,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
                 -- And the route's secret, while a route URL is set.
                 case when @smsRouteUrl::text is not null
                      then coalesce(@smsRouteSecret, (select c.sms_route_secret from clients c where c.id = @id)) end,
-                @now, @now)
+                @aiCopy::jsonb, @now, @now)
         on conflict (id) do update set
             name = excluded.name, time_zone = excluded.time_zone, business_hours = excluded.business_hours,
             closed_dates = excluded.closed_dates,
@@ -52,7 +52,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             notify_secret = excluded.notify_secret, notify_events = excluded.notify_events, help_text = excluded.help_text,
             sms_countries = excluded.sms_countries, text_back_hourly_limit = excluded.text_back_hourly_limit,
             sms_providers = excluded.sms_providers, sms_route_url = excluded.sms_route_url,
-            sms_route_secret = excluded.sms_route_secret, updated_at = excluded.updated_at
+            sms_route_secret = excluded.sms_route_secret, ai_copy = excluded.ai_copy, updated_at = excluded.updated_at
         returning (xmax = 0) as created
         """;
 
@@ -87,6 +87,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             smsProviders = settings.SmsProviders?.ToArray(),
             smsRouteUrl = settings.SmsRoute?.Url,
             smsRouteSecret = settings.SmsRoute?.Secret is { } routeSecret ? secrets.Protect(routeSecret) : null,
+            aiCopy = settings.AiCopy is null ? null : JsonSerializer.Serialize(settings.AiCopy, FollowUpJson),
             now = clock.GetCurrentInstant(),
         }, cancellationToken: cancellationToken));
     }
@@ -184,6 +185,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
             TextBackHourlyLimit = row.TextBackHourlyLimit,
             SmsProviders = row.SmsProviders,
             SmsRoute = row.SmsRouteUrl is null ? null : new SmsRouteSettings { Url = row.SmsRouteUrl },
+            AiCopy = row.AiCopy is null ? null : JsonSerializer.Deserialize<AiCopySettings>(row.AiCopy, FollowUpJson),
         };
         // Parsed once per read (the stored strings were validated on write): a plan and each send attempt use this.
         return settings with { ParsedHours = ClientHours.From(settings) };
@@ -241,5 +243,7 @@ public sealed class ClientStore(NpgsqlDataSource dataSource, IClock clock, Secre
         public string[]? SmsProviders { get; set; }
 
         public string? SmsRouteUrl { get; set; }
+
+        public string? AiCopy { get; set; }
     }
 }

@@ -28,4 +28,17 @@ public sealed record CallEvent
 
     /// <summary>Required for booked, cancelled and rescheduled.</summary>
     public CallAppointment? Appointment { get; init; }
+
+    /// <summary>
+    /// Optional: what was said on the call, in a sentence or a paragraph (at most 2,000 characters), as a voice
+    /// agent's post-call analysis writes it. The caller's words, so untrusted: stored with the call and, when the
+    /// client turns AI-written follow-ups on, given to the model as quoted data, never as instructions.
+    /// </summary>
+    public string? Summary { get; init; }
+
+    /// <summary>Optional: why the customer called, in a few words ("book a cleaning"; at most 200 characters).</summary>
+    public string? Intent { get; init; }
+
+    /// <summary>Optional: anything else the agent noted (at most 1,000 characters).</summary>
+    public string? Notes { get; init; }
 }

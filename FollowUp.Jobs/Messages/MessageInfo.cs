@@ -47,4 +47,19 @@ public sealed record MessageInfo
     public Instant? DeliveredAt { get; init; }
 
     public Instant CreatedAt { get; init; }
+
+    /// <summary>Who wrote the body: <c>template</c>, or <c>ai</c> (the model, when the client's AI-written follow-ups rewrote it).</summary>
+    public string WrittenBy { get; init; } = "template";
+
+    /// <summary>For a body written by the model: the template text it replaced.</summary>
+    public string? TemplateBody { get; init; }
+
+    /// <summary>The model asked about this message, when it was.</summary>
+    public string? AiModel { get; init; }
+
+    /// <summary>What that call cost, in USD at the configured token prices (recorded whether or not its text was used).</summary>
+    public decimal? AiCost { get; init; }
+
+    /// <summary>Why the template was kept though the model was asked: <c>timeout</c>, <c>guardrail:&lt;name&gt;</c>, <c>spend cap</c>, <c>error: …</c>, …</summary>
+    public string? AiKeptReason { get; init; }
 }

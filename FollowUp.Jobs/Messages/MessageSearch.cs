@@ -21,7 +21,7 @@ public sealed class MessageSearch(NpgsqlDataSource dataSource)
     private const string SelectSql = """
         select m.id, m.client_id, m.call_id, m.kind, m.channel, m.recipient, m.subject, m.body, m.scheduled_for, m.status,
                m.skip_reason, m.provider, m.provider_message_id, m.segments, m.cost, m.currency, m.error, m.job_id,
-               m.sent_at, m.delivered_at, m.created_at
+               m.sent_at, m.delivered_at, m.created_at, m.written_by, m.template_body, m.ai_model, m.ai_cost, m.ai_kept_reason
         from messages m where true
         """;
 

@@ -14,7 +14,8 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
 {
     private const string Columns = """
         id, client_id, call_id, kind, channel, recipient, subject, body, scheduled_for, status, skip_reason,
-        provider, provider_message_id, segments, cost, currency, error, job_id, sent_at, delivered_at, created_at
+        provider, provider_message_id, segments, cost, currency, error, job_id, sent_at, delivered_at, created_at,
+        written_by, template_body, ai_model, ai_cost, ai_kept_reason
         """;
 
     // As InsertManySql, one row: the skip reason, appointment and customer phone are kept too.

@@ -21,6 +21,8 @@ internal sealed class IndexModel(OverviewQueries queries, FollowUp.Jobs.Engine.D
 
     public IReadOnlyList<Spend> Spend { get; private set; } = [];
 
+    public IReadOnlyList<ClientSpend> ClientSpend { get; private set; } = [];
+
     public long OpenDeadLetters { get; private set; }
 
     public FollowUp.Jobs.Messages.ReconcilerRun? Reconciler { get; private set; }
@@ -37,6 +39,7 @@ internal sealed class IndexModel(OverviewQueries queries, FollowUp.Jobs.Engine.D
         LastTwoWeeks = new Chart("Last 14 days per day", await queries.SeriesAsync(now, perDay: true, cancellationToken), PerDay: true);
         Providers = await queries.ProvidersAsync(now, cancellationToken);
         Spend = await queries.SpendAsync(now, cancellationToken);
+        ClientSpend = await queries.ClientSpendAsync(now, cancellationToken);
         OpenDeadLetters = await deadLetters.CountOpenAsync(cancellationToken);
         (Reconciler, RevivedToday, UnrevivableToday) = await queries.ReconcilerAsync(now, cancellationToken);
     }

@@ -43,6 +43,8 @@ internal static class TelemetryServiceCollectionExtensions
             })
             .WithTracing(t => t
                 .AddSource(FollowUpTelemetry.Name)
+                // The Anthropic SDK's spans of AI-written follow-ups (metadata only: model, tokens, timing).
+                .AddSource("com.anthropic.sdk.csharp")
                 .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/metrics") && !c.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql())

@@ -14,7 +14,8 @@ internal sealed class MessageQueries(NpgsqlDataSource dataSource)
 
     private const string Columns = """
         m.id, m.client_id, c.name as client_name, m.call_id, m.kind, m.channel, m.recipient, m.subject, m.body, m.scheduled_for,
-        m.status, m.skip_reason, m.provider, m.provider_message_id, m.segments, m.cost, m.currency, m.error, m.job_id, m.sent_at
+        m.status, m.skip_reason, m.provider, m.provider_message_id, m.segments, m.cost, m.currency, m.error, m.job_id, m.sent_at,
+        m.written_by
         """;
 
     // Served by messages_status_id (status, id desc).
@@ -36,7 +37,7 @@ internal sealed class MessageQueries(NpgsqlDataSource dataSource)
     private const string SearchSelectSql = """
         select s.id, s.client_id, c.name as client_name, s.call_id, s.kind, s.channel, s.recipient, s.subject, s.body,
                s.scheduled_for, s.status, s.skip_reason, s.provider, s.provider_message_id, s.segments, s.cost, s.currency,
-               s.error, s.job_id, s.sent_at
+               s.error, s.job_id, s.sent_at, s.written_by
         from (
         """;
 
@@ -58,6 +59,20 @@ internal sealed class MessageQueries(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<MessageRow>(new CommandDefinition(OneSql, new { id }, cancellationToken: cancellationToken));
+    }
+
+    private const string CopySql = """
+        select m.written_by, m.template_body, m.ai_model, m.ai_input_tokens, m.ai_output_tokens, m.ai_cost, m.ai_kept_reason,
+               k.summary as call_summary, k.intent as call_intent, k.notes as call_notes
+        from messages m left join calls k on k.client_id = m.client_id and k.call_id = m.call_id
+        where m.id = @id
+        """;
+
+    /// <summary>Who wrote the message (template or model) and its call's summary, intent and notes; null for no such message.</summary>
+    public async Task<MessageCopy?> CopyAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<MessageCopy>(new CommandDefinition(CopySql, new { id }, cancellationToken: cancellationToken));
     }
 
     private const string EventsSql = "select id, at, event, detail from message_events where message_id = @id order by id";

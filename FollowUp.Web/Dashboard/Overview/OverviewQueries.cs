@@ -128,6 +128,32 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
+    // Clients the model was asked for this month (messages_ai_at), each with its provider cost of the month beside it.
+    private const string ClientSpendSql = """
+        with ai as (
+            select client_id, sum(ai_cost) as model_cost, count(*) filter (where ai_model is not null) as model_calls,
+                   count(*) filter (where written_by = 'ai') as rewritten
+            from messages where ai_at >= @month group by client_id
+        )
+        select ai.client_id, c.name as client_name, coalesce(ai.model_cost, 0) as model_cost, ai.model_calls, ai.rewritten,
+               p.cost as provider_cost, p.currency as provider_currency
+        from ai join clients c on c.id = ai.client_id
+        left join lateral (
+            select sum(m.cost) as cost, min(m.currency) as currency from messages m
+            where m.client_id = ai.client_id and m.sent_at >= @month and m.cost is not null
+        ) p on true
+        order by model_cost desc, ai.client_id limit 50
+        """;
+
+    /// <summary>Model cost beside provider cost, this month (UTC), per client the model was asked for.</summary>
+    public async Task<IReadOnlyList<ClientSpend>> ClientSpendAsync(Instant now, CancellationToken cancellationToken)
+    {
+        var month = now.InUtc().Date.With(DateAdjusters.StartOfMonth).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ClientSpend>(new CommandDefinition(ClientSpendSql, new { month }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
     private sealed record CountRow(string Subject, string State, long Count, Instant? CountedAt);
 
     private sealed record SeriesRow(Instant Bucket, long? Succeeded, long? Failed, long? DeadLettered);
