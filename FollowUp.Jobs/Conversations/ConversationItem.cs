@@ -37,4 +37,7 @@ public sealed record ConversationItem
 
     /// <summary>For an inbound reply, the message it answers.</summary>
     public long? AnswersMessageId { get; init; }
+
+    /// <summary>Who wrote an outbound message's body: <c>template</c> or <c>ai</c> (null for a reply).</summary>
+    public string? WrittenBy { get; init; }
 }

@@ -25,11 +25,12 @@ public sealed class ConversationQueries(NpgsqlDataSource dataSource, IClock cloc
         )
         select * from (
             select 'outbound' as direction, m.id, coalesce(m.sent_at, m.attempted_at, m.scheduled_for) as at, m.kind, m.channel,
-                   m.subject, m.body, m.status, m.call_id, m.appointment_id, null::text as action, null::bigint as answers_message_id
+                   m.subject, m.body, m.status, m.call_id, m.appointment_id, null::text as action, null::bigint as answers_message_id,
+                   m.written_by
             from messages m join outbound o on o.id = m.id
             union all
             select 'inbound', i.id, i.received_at, null, 'sms', null, i.body, case when i.read_at is null then 'unread' else 'read' end,
-                   null, null, i.action, i.message_id
+                   null, null, i.action, i.message_id, null
             from inbound_sms i where i.client_id = @clientId and i.from_number = @phone
         ) t
         order by at desc, direction, id desc limit @limit;

@@ -70,6 +70,13 @@ public sealed class AiCopyPagesTests : BrowserTest
         var injected = await Page.Locator("[data-call-summary] script, [data-call-summary] b").CountAsync();
         var title = await Page.TitleAsync();
 
+        // The customer's conversation marks the same message, linking to the page with its template.
+        await Page.GotoAsync(Host.Url("/dashboard/conversations/thread?client=acme-dental&phone=%2B12125550123"));
+        var threadMark = Page.Locator($"li[data-id='{id}'][data-direction=outbound] [data-written-by-ai]");
+        await Assertions.Expect(threadMark).ToHaveAttributeAsync("href", $"/dashboard/messages/{id}");
+        var marksInThread = await Page.Locator("[data-written-by-ai]").CountAsync();
+        await Page.GotoAsync(Host.Url($"/dashboard/messages/{id}"));
+
         await Page.Locator("[data-revert]").ClickAsync();
         await Assertions.Expect(Page.Locator("[data-message-body]")).ToHaveTextAsync(template);
         var after = await Db.QueryAsync<(string WrittenBy, string Body, string? Reason)>(
@@ -100,6 +107,7 @@ public sealed class AiCopyPagesTests : BrowserTest
             Assert.That(audited, Is.EqualTo(1));
             Assert.That((again, askedAudited), Is.EqualTo(("ai", 1L)));
             Assert.That((marked, others), Is.EqualTo((1, 1)), "the list marks the one message written by AI");
+            Assert.That(marksInThread, Is.EqualTo(1), "the conversation marks the one message written by AI, not the template-written ones");
             Assert.That(modelCost, Is.EqualTo("0.0014 USD"), "two calls of the fake's 420 + 60 tokens at $1 and $5 per million: 2 × $0.00072");
         });
     }
