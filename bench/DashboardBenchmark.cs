@@ -30,6 +30,13 @@ internal static partial class DashboardBenchmark
         var adminCs = Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_PG")
             ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
         var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
+        // "analytics": only the analytics views (the same seed and method, a shorter run).
+        var only = args.Length > 1 ? args[1] : null;
+        if (only is not (null or "analytics"))
+        {
+            throw new ArgumentException($"bench -- dashboard [requests] [analytics]: unknown '{only}'");
+        }
+
         var webDll = Path.GetFullPath("FollowUp.Web/bin/Release/net10.0/FollowUp.Web.dll");
         if (!File.Exists(webDll))
         {
@@ -50,6 +57,11 @@ internal static partial class DashboardBenchmark
             }
 
             var messagesSeeded = seeding.Elapsed;
+            // The seed's inserts went through the rollup triggers like any write; fold them as the recurring job would.
+            var folding = Stopwatch.StartNew();
+            var folded = await FollowUp.Web.Dashboard.Analytics.AnalyticsFoldJob.FoldAsync(dataSource, CancellationToken.None);
+            Console.WriteLine(FormattableString.Invariant(
+                $"analytics rollups: {folded:N0} change rows folded in {folding.Elapsed.TotalSeconds:F1} s into {await connection.ExecuteScalarAsync<long>("select count(*) from message_daily"):N0} rows of message_daily, {await connection.ExecuteScalarAsync<long>("select count(*) from message_daily_lateness"):N0} of message_daily_lateness"));
             await FollowUp.Web.Dashboard.Overview.StateCountJob.RefreshAsync(dataSource, NodaTime.SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
             var reference = HangfireSeed.MakeReference(cs, NodaTime.SystemClock.Instance.GetCurrentInstant());
             var jobsSeeding = Stopwatch.StartNew();
@@ -81,7 +93,26 @@ internal static partial class DashboardBenchmark
             var detail = samples.First(s => s.Class == "Failed");
             var stats = await StatsRequestAsync(http);
 
-            var pages = new (string Name, string Path)[]
+            var today = NodaTime.SystemClock.Instance.GetCurrentInstant().InUtc().Date;
+            string Day(NodaTime.LocalDate d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var analytics = new (string Name, string Path)[]
+            {
+                ("analytics (14 days, all clients)", "/dashboard/analytics"),
+                ("analytics (14 days, one client)", "/dashboard/analytics?client_id=client-7"),
+                ("analytics (366 days, all clients)", $"/dashboard/analytics?from={Day(today.PlusDays(-365))}&to={Day(today)}"),
+                ("analytics CSV (14 days, all clients)", "/dashboard/analytics.csv"),
+                ("analytics CSV (366 days, one client)", $"/dashboard/analytics.csv?from={Day(today.PlusDays(-365))}&to={Day(today)}&client_id=client-7"),
+            };
+            foreach (var (name, path) in analytics)
+            {
+                using var check = await http.GetAsync(new Uri(path, UriKind.Relative));
+                if (check.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"{path} ({name}) answered {(int)check.StatusCode}");
+                }
+            }
+
+            var pages = only == "analytics" ? analytics : new (string Name, string Path)[]
             {
                 ("overview", "/dashboard"),
                 ("hangfire home (graphs)", "/hangfire"),
@@ -110,7 +141,7 @@ internal static partial class DashboardBenchmark
                 ("audit", "/dashboard/audit"),
                 ("users", "/dashboard/users"),
                 ("compose", "/dashboard/compose"),
-            };
+            }.Concat(analytics).ToArray();
 
             var statements = new StatementCounter(cs);
             var costly = new List<string>();
