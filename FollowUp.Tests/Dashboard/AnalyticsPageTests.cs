@@ -11,6 +11,8 @@ namespace FollowUp.Tests.Dashboard;
 /// </summary>
 public sealed class AnalyticsPageTests : BrowserTest
 {
+    protected override void Configure(Dictionary<string, string?> settings) => settings["FollowUp:Engine:StateCountSeconds"] = "1";
+
     // As the sender and the delivery callbacks leave them (the rollup triggers see these inserts as they see any).
     // acme-dental on 2026-11-20: 2 delivered, 1 undelivered (a provider's error text with markup), 1 failed — and one
     // message of a kind that looks like a spreadsheet formula; on 2026-11-25: 1 delivered. beta-dental on 2026-11-20: 1 undelivered.
@@ -29,6 +31,18 @@ public sealed class AnalyticsPageTests : BrowserTest
                          ('acme-dental', 'reminder_24h', 'delivered', '2026-11-25T10:00:00Z', null),
                          ('beta-dental', 'reminder_24h', 'undelivered', '2026-11-20T10:00:00Z', 'Twilio error 30005')) v (c, k, s, t, e)
             """);
+    }
+
+    [Test]
+    public async Task TheRecurringFold_TakesTheTriggersChanges_IntoTheRollups()
+    {
+        await SeedAsync();
+
+        await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select count(*) from message_daily_changes"), n => n == 0,
+            what: "the analytics-rollups job to fold the changes");
+
+        Assert.That(await Db.ScalarAsync<long>("select coalesce(sum(messages), 0) from message_daily where status in ('delivered', 'undelivered', 'failed')"),
+            Is.EqualTo(6), "the six seeded messages, folded");
     }
 
     [Test]
