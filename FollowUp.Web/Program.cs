@@ -30,6 +30,7 @@ app.UseFollowUpProxy(); // forwarded headers from configured proxies only, then 
 // A problem+json 500 in every environment: the developer exception page would echo request headers,
 // API keys among them.
 app.UseExceptionHandler();
+app.UseWebhookRejectionMetrics(); // followup.webhooks.rejected by reason, whoever below refuses
 app.UseRequestProblems();
 app.UseDashboardSecurityHeaders();
 app.UseStaticFiles();

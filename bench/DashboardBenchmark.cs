@@ -30,6 +30,13 @@ internal static partial class DashboardBenchmark
         var adminCs = Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_PG")
             ?? throw new InvalidOperationException("FOLLOWUP_BENCH_PG (an admin connection string) is required; bench/run.sh sets it.");
         var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
+        // "analytics": only the analytics views (the same seed and method, a shorter run).
+        var only = args.Length > 1 ? args[1] : null;
+        if (only is not (null or "analytics"))
+        {
+            throw new ArgumentException($"bench -- dashboard [requests] [analytics]: unknown '{only}'");
+        }
+
         var webDll = Path.GetFullPath("FollowUp.Web/bin/Release/net10.0/FollowUp.Web.dll");
         if (!File.Exists(webDll))
         {
@@ -50,16 +57,30 @@ internal static partial class DashboardBenchmark
             }
 
             var messagesSeeded = seeding.Elapsed;
-            await FollowUp.Web.Dashboard.Overview.StateCountJob.RefreshAsync(dataSource, NodaTime.SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
-            var reference = HangfireSeed.MakeReference(cs, NodaTime.SystemClock.Instance.GetCurrentInstant());
-            var jobsSeeding = Stopwatch.StartNew();
-            var states = await HangfireSeed.SeedAsync(connection, reference);
-            var jobsSeeded = jobsSeeding.Elapsed;
-            var checking = Stopwatch.StartNew();
-            samples = await HangfireSeedCheck.VerifyAsync(connection, cs, reference);
-            await connection.ExecuteAsync($"drop schema {HangfireSeed.ReferenceSchema} cascade");
+            // The seed's inserts went through the rollup triggers like any write; fold them as the recurring job would.
+            var folding = Stopwatch.StartNew();
+            var folded = await FollowUp.Web.Dashboard.Analytics.AnalyticsFoldJob.FoldAsync(dataSource, CancellationToken.None);
             Console.WriteLine(FormattableString.Invariant(
-                $"seeded {await connection.ExecuteScalarAsync<long>("select count(*) from messages"):N0} messages in {messagesSeeded.TotalSeconds:F0} s; {await connection.ExecuteScalarAsync<long>("select count(*) from hangfire.job"):N0} Hangfire jobs with {states:N0} states in {jobsSeeded.TotalSeconds:F0} s; checked in {checking.Elapsed.TotalSeconds:F0} s"));
+                $"analytics rollups: {folded:N0} change rows folded in {folding.Elapsed.TotalSeconds:F1} s into {await connection.ExecuteScalarAsync<long>("select count(*) from message_daily"):N0} rows of message_daily, {await connection.ExecuteScalarAsync<long>("select count(*) from message_daily_lateness"):N0} of message_daily_lateness"));
+            await FollowUp.Web.Dashboard.Overview.StateCountJob.RefreshAsync(dataSource, NodaTime.SystemClock.Instance.GetCurrentInstant(), CancellationToken.None);
+            if (only == "analytics")
+            {
+                // The analytics views read FollowUp's own tables only: no Hangfire seed (nor its check) for them.
+                Console.WriteLine(FormattableString.Invariant($"seeded {await connection.ExecuteScalarAsync<long>("select count(*) from messages"):N0} messages in {messagesSeeded.TotalSeconds:F0} s; no Hangfire jobs (analytics only)"));
+                samples = [];
+            }
+            else
+            {
+                var reference = HangfireSeed.MakeReference(cs, NodaTime.SystemClock.Instance.GetCurrentInstant());
+                var jobsSeeding = Stopwatch.StartNew();
+                var states = await HangfireSeed.SeedAsync(connection, reference);
+                var jobsSeeded = jobsSeeding.Elapsed;
+                var checking = Stopwatch.StartNew();
+                samples = await HangfireSeedCheck.VerifyAsync(connection, cs, reference);
+                await connection.ExecuteAsync($"drop schema {HangfireSeed.ReferenceSchema} cascade");
+                Console.WriteLine(FormattableString.Invariant(
+                    $"seeded {await connection.ExecuteScalarAsync<long>("select count(*) from messages"):N0} messages in {messagesSeeded.TotalSeconds:F0} s; {await connection.ExecuteScalarAsync<long>("select count(*) from hangfire.job"):N0} Hangfire jobs with {states:N0} states in {jobsSeeded.TotalSeconds:F0} s; checked in {checking.Elapsed.TotalSeconds:F0} s"));
+            }
         }
 
         var port = WebProcess.FreePort();
@@ -78,10 +99,29 @@ internal static partial class DashboardBenchmark
             await SignInAsync(http);
             await WaitForCountsAsync(cs);
             await CheckDetailsPagesAsync(http, samples);
-            var detail = samples.First(s => s.Class == "Failed");
-            var stats = await StatsRequestAsync(http);
+            var detail = samples.FirstOrDefault(s => s.Class == "Failed");
+            var stats = only == "analytics" ? Get("/hangfire/stats") : await StatsRequestAsync(http);
 
-            var pages = new (string Name, string Path)[]
+            var today = NodaTime.SystemClock.Instance.GetCurrentInstant().InUtc().Date;
+            string Day(NodaTime.LocalDate d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var analytics = new (string Name, string Path)[]
+            {
+                ("analytics (14 days, all clients)", "/dashboard/analytics"),
+                ("analytics (14 days, one client)", "/dashboard/analytics?client_id=client-7"),
+                ("analytics (366 days, all clients)", $"/dashboard/analytics?from={Day(today.PlusDays(-365))}&to={Day(today)}"),
+                ("analytics CSV (14 days, all clients)", "/dashboard/analytics.csv"),
+                ("analytics CSV (366 days, one client)", $"/dashboard/analytics.csv?from={Day(today.PlusDays(-365))}&to={Day(today)}&client_id=client-7"),
+            };
+            foreach (var (name, path) in analytics)
+            {
+                using var check = await http.GetAsync(new Uri(path, UriKind.Relative));
+                if (check.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"{path} ({name}) answered {(int)check.StatusCode}");
+                }
+            }
+
+            var pages = only == "analytics" ? analytics : new (string Name, string Path)[]
             {
                 ("overview", "/dashboard"),
                 ("hangfire home (graphs)", "/hangfire"),
@@ -98,7 +138,7 @@ internal static partial class DashboardBenchmark
                 ("hangfire retries", "/hangfire/retries"),
                 ("hangfire recurring", "/hangfire/recurring"),
                 ("hangfire servers", "/hangfire/servers"),
-                ($"hangfire job details ({detail.States} states)", $"/hangfire/jobs/details/{detail.Id}"),
+                ($"hangfire job details ({detail!.States} states)", $"/hangfire/jobs/details/{detail.Id}"),
                 ("dead letters", "/dashboard/deadletters"),
                 ("messages sent", "/dashboard/messages?status=sent"),
                 ("messages sent, older page", "/dashboard/messages?status=sent&before=500000"),
@@ -110,7 +150,7 @@ internal static partial class DashboardBenchmark
                 ("audit", "/dashboard/audit"),
                 ("users", "/dashboard/users"),
                 ("compose", "/dashboard/compose"),
-            };
+            }.Concat(analytics).ToArray();
 
             var statements = new StatementCounter(cs);
             var costly = new List<string>();
@@ -197,13 +237,16 @@ internal static partial class DashboardBenchmark
     }
 
     /// <summary>
-    /// The machine is shared (other builds and tests come and go): wait, up to 20 minutes, for the 1-minute
+    /// The machine is shared (other builds and tests come and go): wait, up to 20 minutes (or FOLLOWUP_BENCH_QUIET_MINUTES), for the 1-minute
     /// load average to fall below three quarters of the CPU count before measuring, and say how long it took.
     /// </summary>
     private static async Task WaitForQuietAsync()
     {
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromMinutes(20) && File.Exists("/proc/loadavg")
+        // FOLLOWUP_BENCH_QUIET_MINUTES shortens the wait when a deadline is nearer than the quiet (the load is printed either way).
+        var limit = TimeSpan.FromMinutes(int.TryParse(Environment.GetEnvironmentVariable("FOLLOWUP_BENCH_QUIET_MINUTES"), NumberStyles.None,
+            CultureInfo.InvariantCulture, out var minutes) ? minutes : 20);
+        while (waited.Elapsed < limit && File.Exists("/proc/loadavg")
                && double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) >= Environment.ProcessorCount * 0.75)
         {
             await Task.Delay(TimeSpan.FromSeconds(10));

@@ -71,6 +71,11 @@ internal static class DashboardSeed
         select i * 31, now() - (i % 20160) * interval '1 minute', 'attempt_failed', 'attempt 1: twilio: twilio refused (503)'
         from generate_series(1, 20000) i
         """,
+        // As the transition statement counts them (messages.failed_attempts): what the analytics' retry success reads.
+        """
+        update messages m set failed_attempts = 1 + (m.status = 'dead_lettered')::int
+        where m.status = 'dead_lettered' or m.id in (select message_id from message_events where event = 'attempt_failed')
+        """,
         """
         insert into inbound_webhooks (source, client_id, event_id, call_id, outcome, raw_body, status, attempts, error, received_at, processed_at)
         select 'followup', 'client-' || (i % 50 + 1), 'evt_' || i, 'call_' || i, 'booked',

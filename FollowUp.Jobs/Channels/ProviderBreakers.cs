@@ -51,11 +51,33 @@ public sealed record BreakerState(string Provider, string State, Instant? Opened
 /// a provider that hangs is as broken as one that refuses. A permanent failure (a bad number) says nothing
 /// of the provider's health and does not count. The last provider an attempt has left is always tried,
 /// breaker or not: with nowhere to reroute, skipping it would only fail the attempt untried (so a channel
-/// with a single provider never skips it). Each node has its own breakers (what it has seen).
+/// with a single provider never skips it). Each node has its own breakers (what it has seen), published as
+/// the gauge <c>followup.provider.breaker.state</c> (0 closed, 1 half-open, 2 open, 3 isolated) per provider.
 /// </summary>
-public sealed class ProviderBreakers(IOptions<BreakerOptions> options, IClock clock, ILogger<ProviderBreakers> logger)
+public sealed class ProviderBreakers
 {
     private readonly ConcurrentDictionary<string, Breaker> _breakers = new(StringComparer.Ordinal);
+    private readonly IOptions<BreakerOptions> _options;
+    private readonly IClock _clock;
+    private readonly ILogger<ProviderBreakers> _logger;
+
+    public ProviderBreakers(IOptions<BreakerOptions> options, IClock clock, ILogger<ProviderBreakers> logger, Telemetry.FollowUpMetrics? metrics = null)
+    {
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        metrics?.Meter.CreateObservableGauge("followup.provider.breaker.state",
+            () => States().Select(b => new System.Diagnostics.Metrics.Measurement<int>(StateValue(b.State), new KeyValuePair<string, object?>("followup.provider", b.Provider))),
+            "{state}", "Each provider's circuit breaker on this node: 0 closed, 1 half-open (one probe goes through), 2 open (skipped), 3 isolated");
+    }
+
+    private static int StateValue(string state) => state switch
+    {
+        "closed" => 0,
+        "half-open" => 1,
+        "open" => 2,
+        _ => 3,
+    };
 
     /// <summary>Every provider's breaker that has been used, by name.</summary>
     public IReadOnlyList<BreakerState> States() =>
@@ -64,7 +86,7 @@ public sealed class ProviderBreakers(IOptions<BreakerOptions> options, IClock cl
     /// <summary>Runs <paramref name="call"/> through <paramref name="provider"/>'s breaker.</summary>
     /// <exception cref="BrokenCircuitException">The breaker is open: the provider was not called.</exception>
     internal ValueTask<T> ExecuteAsync<T>(string provider, Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
-        _breakers.GetOrAdd(provider, name => new Breaker(name, options.Value, clock, logger)).Pipeline.ExecuteAsync(call, cancellationToken);
+        _breakers.GetOrAdd(provider, name => new Breaker(name, _options.Value, _clock, _logger)).Pipeline.ExecuteAsync(call, cancellationToken);
 
     /// <summary>Counts one send passed over because <paramref name="provider"/>'s breaker is open.</summary>
     internal void Rerouted(string provider)

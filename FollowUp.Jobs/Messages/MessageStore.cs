@@ -100,7 +100,7 @@ internal sealed partial class MessageStore(NpgsqlDataSource dataSource, IClock c
     public Task<bool> RecordFailureAsync(long id, string error, string detail, CancellationToken cancellationToken) =>
         TransitionAsync(id, new StatusChange(MessageStatus.Scheduled, MessageStatus.InFlight, "attempt_failed", detail)
         {
-            Error = error,
+            Error = error, FailedAttempt = true,
         }, null, cancellationToken);
 
     /// <summary>Skipped for a reason (opted out, daily limit, …), unless already past sending.</summary>

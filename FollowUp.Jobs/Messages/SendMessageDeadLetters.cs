@@ -30,7 +30,7 @@ internal sealed class SendMessageDeadLetters(MessageStore store, IClock clock) :
         }
 
         var moved = await store.TransitionAsync(id, new StatusChange(MessageStatus.DeadLettered, MessageStatus.DeadLetterable, "dead_lettered",
-            $"dead letter #{letter.DeadLetterId} after {letter.Attempts} attempt(s) of job {letter.JobId}"), transaction, cancellationToken);
+            $"dead letter #{letter.DeadLetterId} after {letter.Attempts} attempt(s) of job {letter.JobId}") { FailedAttempt = true }, transaction, cancellationToken);
         if (moved && letter.FirstTime)
         {
             await Notifications.NotificationOutbox.AddForMessageAsync(transaction, id, Notifications.NotificationTypes.MessageDeadLettered,

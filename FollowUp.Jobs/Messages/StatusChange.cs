@@ -32,6 +32,9 @@ internal sealed record StatusChange(string To, IReadOnlyList<string> From, strin
     /// <summary>Stamps <c>attempted_at</c> (an attempt began; the daily limit counts it).</summary>
     public bool Attempted { get; init; }
 
+    /// <summary>Counts a failed attempt in <c>failed_attempts</c> (a retry follows, or the job gave up): what retry success is measured on.</summary>
+    public bool FailedAttempt { get; init; }
+
     /// <summary>What the provider's acceptance recorded: provider, its id, segments, cost; stamps <c>sent_at</c>.</summary>
     public SentReceipt? Sent { get; init; }
 

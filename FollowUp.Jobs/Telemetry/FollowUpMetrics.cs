@@ -22,6 +22,7 @@ public sealed class FollowUpMetrics
     private readonly Counter<long> _notifications;
     private readonly Counter<long> _intake;
     private readonly Histogram<double> _intakeDuration;
+    private readonly Counter<long> _rejected;
 
     public FollowUpMetrics(IMeterFactory meters)
     {
@@ -42,6 +43,8 @@ public sealed class FollowUpMetrics
         _notifications = Meter.CreateCounter<long>("followup.notifications", "{notification}", "Business notifications reaching a status (delivered, dead_lettered, …)");
         _intake = Meter.CreateCounter<long>("followup.webhooks.intake", "{webhook}", "Call webhooks taken in, by source and outcome (accepted, duplicate, failed)");
         _intakeDuration = Meter.CreateHistogram<double>("followup.webhooks.intake.duration", "s", "A call webhook's intake: journal, plan and commit");
+        _rejected = Meter.CreateCounter<long>("followup.webhooks.rejected", "{webhook}",
+            "Webhooks (calls, provider status, inbound SMS) refused, by route and reason (signature, validation, malformed, unknown_client, too_large, media_type, conflict, overloaded, error)");
     }
 
     /// <summary>The meter itself, for the gauges the engine and the outbox observe.</summary>
@@ -83,4 +86,8 @@ public sealed class FollowUpMetrics
         _intake.Add(1, new("followup.source", source), new("followup.outcome", outcome));
         _intakeDuration.Record(duration.TotalSeconds, new("followup.source", source), new("followup.outcome", outcome));
     }
+
+    /// <summary>A webhook refused: <paramref name="route"/> is its route template (never its path, which holds a client id), <paramref name="reason"/> one word.</summary>
+    public void WebhookRejected(string route, string reason) =>
+        _rejected.Add(1, new("http.route", route), new("followup.reason", reason));
 }

@@ -17,6 +17,9 @@ public sealed class AlertTests : BrowserTest
         settings["FollowUp:Dashboard:Alerts:ClientId"] = "acme-dental";
         settings["FollowUp:Dashboard:Alerts:Contacts:0"] = "+12125550109";
         settings["FollowUp:Dashboard:Alerts:Contacts:1"] = "ops@acme.example";
+        settings["FollowUp:Dashboard:Alerts:UndeliveredRatePercent"] = "25";
+        settings["FollowUp:Dashboard:Alerts:UndeliveredMinimum"] = "4";
+        settings["FollowUp:Dashboard:Alerts:UndeliveredWindowMinutes"] = "60";
     }
 
     [Test]
@@ -70,5 +73,33 @@ public sealed class AlertTests : BrowserTest
         var alerts = await Host.Services.GetRequiredService<AlertMonitor>().CheckAsync(CancellationToken.None);
 
         Assert.That(alerts, Is.EqualTo(new[] { "3 call webhooks failed processing and wait for a retry or a replay (threshold 3)." }));
+    }
+
+    [Test]
+    public async Task AClientsUndeliveredRatePastThreshold_BannerNamesThatClient_BelowTheMinimumOrOutsideTheWindowNot()
+    {
+        await TestClients.CreateAsync(Host.Services, "beta-dental");
+        await TestClients.CreateAsync(Host.Services, "gamma-dental");
+        // As the sender and the delivery callbacks leave them. acme-dental: 1 of 4 undelivered in the window (25 %: the
+        // threshold), and an undelivered one sent two hours ago; beta-dental: 1 of 5 (20 %); gamma-dental: 2 of 2, below the minimum of 4.
+        await Db.ExecuteAsync("""
+            insert into messages (client_id, kind, channel, marketing, recipient, body, scheduled_for, status, provider, error, sent_at, created_at, updated_at)
+            select c, 'reminder_24h', 'sms', false, '+12125550140', 'x', t, s, 'twilio', case when s <> 'delivered' then 'Twilio error 30003' end, t, t, t
+            from (values ('acme-dental', 'delivered', now() - interval '5 minutes'), ('acme-dental', 'delivered', now()), ('acme-dental', 'failed', now()),
+                         ('acme-dental', 'delivered', now()), ('acme-dental', 'undelivered', now() - interval '2 hours'), ('acme-dental', 'sent', now()),
+                         ('beta-dental', 'undelivered', now()), ('beta-dental', 'delivered', now()), ('beta-dental', 'delivered', now()),
+                         ('beta-dental', 'delivered', now()), ('beta-dental', 'delivered', now()),
+                         ('gamma-dental', 'undelivered', now()), ('gamma-dental', 'failed', now())) v (c, s, t)
+            """);
+
+        var alerts = await Host.Services.GetRequiredService<AlertMonitor>().CheckAsync(CancellationToken.None);
+        await SignInAsync();
+        await Page.GotoAsync(Host.Url("/dashboard/analytics"));
+
+        const string expected = "Client acme-dental: 1 of 4 messages sent in the last 60 minutes undelivered or failed (25 %, threshold 25 %).";
+        Assert.That(alerts, Is.EqualTo(new[] { expected }));
+        await Assertions.Expect(Page.Locator(".alerts")).ToHaveTextAsync(expected);
+        var planned = await Db.QueryAsync<string>("select recipient from messages where body like 'FollowUp alert:%' order by recipient");
+        Assert.That(planned, Is.EqualTo(new[] { "+12125550109", "ops@acme.example" }), "the contacts are told");
     }
 }

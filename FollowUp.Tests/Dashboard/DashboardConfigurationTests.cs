@@ -90,4 +90,17 @@ public sealed class DashboardConfigurationTests
             "FollowUp:Dashboard:Alerts:WindowMinutes must be between 1 and 1440 (was 0).",
         }));
     }
+
+    [Test]
+    public void AlertOptions_UndeliveredRateOutOfRange_EachNamed()
+    {
+        var result = new AlertOptions.Validator().Validate(null, new AlertOptions { UndeliveredRatePercent = 101, UndeliveredMinimum = 0, UndeliveredWindowMinutes = 0 });
+
+        Assert.That(result.Failures, Is.EqualTo(new[]
+        {
+            "FollowUp:Dashboard:Alerts:UndeliveredRatePercent must be between 0 and 100 (was 101).",
+            "FollowUp:Dashboard:Alerts:UndeliveredMinimum must be between 1 and 1000000 (was 0).",
+            "FollowUp:Dashboard:Alerts:UndeliveredWindowMinutes must be between 1 and 10080 (was 0).",
+        }));
+    }
 }

@@ -71,8 +71,8 @@ public sealed class RecurringJobsTests : EngineTest
 
         var recurring = connection.GetRecurringJobs();
 
-        Assert.That(recurring.Where(r => r.Id is "retention" or "reconcile-messages" or "replay-stalled-webhooks" or "state-counts").Select(r => r.TimeZoneId),
-            Is.EqualTo(Enumerable.Repeat(zone, 4)));
+        Assert.That(recurring.Where(r => r.Id is "retention" or "reconcile-messages" or "replay-stalled-webhooks" or "state-counts" or "analytics-rollups")
+            .Select(r => r.TimeZoneId), Is.EqualTo(Enumerable.Repeat(zone, 5)));
     }
 
     [TestCase(1, "*/1 * * * * *")]

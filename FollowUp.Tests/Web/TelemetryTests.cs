@@ -104,6 +104,37 @@ public sealed class TelemetryTests : ApiTest
     }
 
     [Test]
+    public async Task Prometheus_RefusedWebhooks_CountedByRouteAndReason_AcceptedOnesNot()
+    {
+        var settings = TwilioTestAccount.Settings(_twilio);
+        settings["FollowUp:Telemetry:Prometheus:Enabled"] = "true";
+        await StartApiAsync(settings);
+
+        var badSignature = CallWebhookTests.Signed(CallWebhookTests.Booked(), secret: "whsec_not-the-clients-secret");
+        var invalid = CallWebhookTests.Signed(CallWebhookTests.Booked(eventId: "evt_02", phone: "2125550123"));
+        var unknownClient = new HttpRequestMessage(HttpMethod.Post, "/webhooks/retell/no-such-client") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+        var answers = new List<HttpStatusCode>();
+        foreach (var request in new[] { badSignature, invalid, unknownClient, CallWebhookTests.Signed(CallWebhookTests.Booked(eventId: "evt_03")) })
+        {
+            answers.Add((await Api.Client.SendAsync(request)).StatusCode);
+        }
+
+        var scrape = await Eventually.WaitForAsync(() => Api.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative)),
+            s => Sample(s, "followup_webhooks_rejected_total") >= 3, what: "the refusals in the scrape");
+
+        TestContext.Out.WriteLine(string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith("followup_webhooks", StringComparison.Ordinal))));
+        Assert.Multiple(() =>
+        {
+            Assert.That(answers, Is.EqualTo(new[] { HttpStatusCode.Unauthorized, (HttpStatusCode)422, HttpStatusCode.NotFound, HttpStatusCode.Accepted }));
+            Assert.That(Sample(scrape, "followup_webhooks_rejected_total", "followup_reason=\"signature\"", "http_route=\"webhooks/calls\""), Is.EqualTo(1));
+            Assert.That(Sample(scrape, "followup_webhooks_rejected_total", "followup_reason=\"validation\"", "http_route=\"webhooks/calls\""), Is.EqualTo(1));
+            Assert.That(Sample(scrape, "followup_webhooks_rejected_total", "followup_reason=\"unknown_client\"", "http_route=\"webhooks/retell/{clientId}\""), Is.EqualTo(1));
+            Assert.That(Sample(scrape, "followup_webhooks_rejected_total"), Is.EqualTo(3), "the accepted webhook is not a refusal");
+            Assert.That(scrape, Does.Not.Contain("no-such-client"), "the route template, never the path");
+        });
+    }
+
+    [Test]
     public void OpsFiles_AlertRulesAreYaml_GrafanaDashboardIsJson_EveryQueryNamesAMetricWeExport()
     {
         var ops = Path.Combine(RepositoryRoot(), "docs", "ops");
@@ -119,8 +150,20 @@ public sealed class TelemetryTests : ApiTest
         var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
             .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
 
+        // Every followup_* series the files query is a metric docs/OPERATIONS.md's table lists (a histogram's
+        // _bucket/_count/_sum series are its own).
+        var documented = DocumentedMetrics(File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "OPERATIONS.md")));
+        var expressions = rules.Select(r => ((YamlScalarNode)r.Children[new YamlScalarNode("expr")]).Value!).Concat(queries).ToList();
+        var referenced = expressions.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, @"\bfollowup_[a-z0-9_]+").Select(m => m.Value))
+            .Where(n => !n.StartsWith("followup_client_id", StringComparison.Ordinal) && !IsLabel(n)).Distinct().ToList();
+        var unknown = referenced.Where(n => !documented.Contains(n)
+            && !(System.Text.RegularExpressions.Regex.Replace(n, "_(bucket|count|sum)$", "") is var stem && stem != n && documented.Contains(stem))).ToList();
+
         Assert.Multiple(() =>
         {
+            Assert.That(documented, Has.Count.GreaterThan(10), "the metric table was read");
+            Assert.That(referenced, Is.Not.Empty);
+            Assert.That(unknown, Is.Empty, "queried but not in docs/OPERATIONS.md's metric table");
             Assert.That(rules, Is.Not.Empty);
             Assert.That(rules.Select(r => ((YamlScalarNode)r.Children[new YamlScalarNode("expr")]).Value), Has.All.Contains("followup_"));
             Assert.That(rules.Select(r => r.Children.ContainsKey(new YamlScalarNode("alert"))), Has.All.True);
@@ -128,6 +171,16 @@ public sealed class TelemetryTests : ApiTest
             Assert.That(queries, Has.All.Contains("followup_"));
         });
     }
+
+    // Labels are followup_* too (followup_status="sent", by (followup_queue)): a name followed by = or ~, or inside by (…).
+    private static bool IsLabel(string name) => name is "followup_status" or "followup_kind" or "followup_channel" or "followup_provider"
+        or "followup_reason" or "followup_queue" or "followup_outcome" or "followup_source" or "followup_operation" or "followup_outbox"
+        or "followup_notification_type" or "followup_may_have_been_sent";
+
+    /// <summary>The backticked metric names in the first column of docs/OPERATIONS.md's metric table.</summary>
+    private static HashSet<string> DocumentedMetrics(string operations) =>
+        [.. operations.Split('\n').Where(l => l.StartsWith("| `followup_", StringComparison.Ordinal))
+            .SelectMany(l => System.Text.RegularExpressions.Regex.Matches(l.Split('|')[1], "`(followup_[a-z0-9_]+)`").Select(m => m.Groups[1].Value))];
 
     private static string RepositoryRoot()
     {

@@ -28,6 +28,11 @@ internal static class DashboardServiceCollectionExtensions
         services.AddRecurringJob(Overview.StateCountJob.RecurringId, (recurring, options, engine) =>
             Hangfire.RecurringJobManagerExtensions.AddOrUpdate<Overview.StateCountJob>(recurring, Overview.StateCountJob.RecurringId, EngineOptions.DefaultQueue,
                 x => x.RunAsync(CancellationToken.None), RecurringJobRegistration.EverySeconds(engine.StateCountSeconds), options));
+        // The analytics rollups' pending changes, folded by a recurring job at the same pace.
+        services.AddRecurringJob(Analytics.AnalyticsFoldJob.RecurringId, (recurring, options, engine) =>
+            Hangfire.RecurringJobManagerExtensions.AddOrUpdate<Analytics.AnalyticsFoldJob>(recurring, Analytics.AnalyticsFoldJob.RecurringId, EngineOptions.DefaultQueue,
+                x => x.RunAsync(CancellationToken.None), RecurringJobRegistration.EverySeconds(engine.StateCountSeconds), options));
+        services.AddSingleton<Analytics.AnalyticsQueries>();
         services.AddHostedService<AdminSeeder>();
         services.AddSingleton<DeadLetters.BulkOperations>();
         services.AddSingleton<Messages.MessageQueries>();

@@ -9,7 +9,7 @@ namespace FollowUp.Web.Dashboard.Alerts;
 
 /// <summary>
 /// Every <see cref="AlertOptions.CheckSeconds"/>: counts failed call webhooks, dead letters and failovers per provider in the
-/// window, raises a banner for each threshold reached and, at most once per
+/// window, and each client's undelivered rate in its own window, raises a banner for each threshold reached and, at most once per
 /// <see cref="AlertOptions.MinutesBetweenMessages"/> across the cluster, tells the operations contacts
 /// through <see cref="IMessageClient"/> (so an outage does not flood them).
 /// </summary>
@@ -24,6 +24,17 @@ internal sealed class AlertMonitor(
         select provider, count(*) as count from message_events
         where event = 'failover' and at >= @since
         group by 1 order by 1
+        """;
+
+    // Messages sent in the window (messages_sent_at) that have a final status, per client; only clients whose
+    // undelivered or failed share reaches the threshold, with enough of them to mean something.
+    private const string UndeliveredSql = """
+        select client_id, count(*) filter (where status in ('undelivered', 'failed')) as undelivered, count(*) as final
+        from messages
+        where sent_at >= @since and status in ('delivered', 'undelivered', 'failed')
+        group by client_id
+        having count(*) >= @minimum and count(*) filter (where status in ('undelivered', 'failed')) * 100 >= @percent * count(*)
+        order by client_id
         """;
 
     private const string ClaimSendSql = """
@@ -81,6 +92,15 @@ internal sealed class AlertMonitor(
             {
                 alerts.Add($"{failed} call webhooks failed processing and wait for a retry or a replay (threshold {o.FailedWebhookThreshold}).");
             }
+        }
+
+        if (o.UndeliveredRatePercent > 0)
+        {
+            var clients = await connection.QueryAsync<(string ClientId, long Undelivered, long Final)>(new CommandDefinition(UndeliveredSql,
+                new { since = now - Duration.FromMinutes(o.UndeliveredWindowMinutes), minimum = o.UndeliveredMinimum, percent = o.UndeliveredRatePercent },
+                cancellationToken: cancellationToken));
+            alerts.AddRange(clients.Select(c => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Client {c.ClientId}: {c.Undelivered} of {c.Final} messages sent in the last {o.UndeliveredWindowMinutes} minutes undelivered or failed ({100.0 * c.Undelivered / c.Final:0.#} %, threshold {o.UndeliveredRatePercent} %).")));
         }
 
         state.Set(alerts);

@@ -27,6 +27,18 @@ internal sealed class AlertOptions
 
     public int WindowMinutes { get; set; } = 15;
 
+    /// <summary>
+    /// A client's undelivered rate — undelivered or failed ÷ sent with a final status, of its messages sent in the
+    /// last <see cref="UndeliveredWindowMinutes"/> — at or above which an alert names it, in percent (0: off).
+    /// </summary>
+    public int UndeliveredRatePercent { get; set; } = 10;
+
+    /// <summary>Messages with a final status a client needs in the window before its rate counts (so 1 of 1 is no alert).</summary>
+    public int UndeliveredMinimum { get; set; } = 20;
+
+    /// <summary>The undelivered rate's window: longer than <see cref="WindowMinutes"/>, since delivery reports come minutes after a send.</summary>
+    public int UndeliveredWindowMinutes { get; set; } = 60;
+
     /// <summary>At most one message to the contacts per this many minutes, across the cluster.</summary>
     public int MinutesBetweenMessages { get; set; } = 30;
 
@@ -48,6 +60,9 @@ internal sealed class AlertOptions
             Range(nameof(FailoverThreshold), options.FailoverThreshold, 0, 1_000_000);
             Range(nameof(FailedWebhookThreshold), options.FailedWebhookThreshold, 0, 1_000_000);
             Range(nameof(WindowMinutes), options.WindowMinutes, 1, 1_440);
+            Range(nameof(UndeliveredRatePercent), options.UndeliveredRatePercent, 0, 100);
+            Range(nameof(UndeliveredMinimum), options.UndeliveredMinimum, 1, 1_000_000);
+            Range(nameof(UndeliveredWindowMinutes), options.UndeliveredWindowMinutes, 1, 10_080);
             Range(nameof(MinutesBetweenMessages), options.MinutesBetweenMessages, 1, 10_080);
             Range(nameof(CheckSeconds), options.CheckSeconds, 1, 3_600);
             for (var i = 0; i < options.Contacts.Count; i++)
