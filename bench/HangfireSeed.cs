@@ -110,6 +110,8 @@ internal static class HangfireSeed
     [
         // JobHelper.SerializeDateTime under CompatibilityLevel.Version_170+: milliseconds since the epoch.
         "create or replace function pg_temp.hf_ms(t timestamptz) returns text language sql immutable as $$ select floor(extract(epoch from t) * 1000)::bigint::text $$",
+        // A due time as the product hands it to Hangfire: rounded up to a whole second (HangfireTime.NotBefore).
+        "create or replace function pg_temp.hf_due(t timestamptz) returns timestamptz language sql immutable as $$ select to_timestamp(ceil(extract(epoch from t))) $$",
         // SendMessageJob.Label and Mask.
         """
         create or replace function pg_temp.send_label(channel text, kind text, recipient text) returns text language sql immutable as $$
@@ -200,7 +202,7 @@ internal static class HangfireSeed
         """
         insert into hangfire.state (id, jobid, name, reason, createdat, data)
         select id * 16, id, 'Scheduled', 'Planned for ' || pg_temp.instant(due), created,
-               jsonb_build_object('EnqueueAt', pg_temp.hf_ms(due), 'ScheduledAt', pg_temp.hf_ms(created))
+               jsonb_build_object('EnqueueAt', pg_temp.hf_ms(pg_temp.hf_due(due)), 'ScheduledAt', pg_temp.hf_ms(created))
         from seed_job where planned
         union all
         select id * 16 + 1, id, 'Enqueued', 'Due now', enqueued, jsonb_build_object('EnqueuedAt', pg_temp.hf_ms(enqueued), 'Queue', queue)
@@ -219,7 +221,7 @@ internal static class HangfireSeed
         union all
         select id * 16 + 3 + 3 * a, id, 'Scheduled', 'Attempt ' || a + 2 || ' of 3 in 60 s; attempt ' || a + 1 || ' failed: ' || @failure,
                run1 + a * interval '61.02 seconds' + interval '300 milliseconds',
-               jsonb_build_object('EnqueueAt', pg_temp.hf_ms(run1 + a * interval '61.02 seconds' + interval '60.3 seconds'),
+               jsonb_build_object('EnqueueAt', pg_temp.hf_ms(pg_temp.hf_due(run1 + a * interval '61.02 seconds' + interval '60.3 seconds')),
                                   'ScheduledAt', pg_temp.hf_ms(run1 + a * interval '61.02 seconds' + interval '300 milliseconds'))
         from seed_job cross join generate_series(0, 1) a
         where class = 'Failed' or (a = 0 and class = 'Retrying')
@@ -238,13 +240,13 @@ internal static class HangfireSeed
         from seed_job where class = 'Deleted'
         """,
         "select setval(pg_get_serial_sequence('hangfire.state', 'id'), (select max(id) from hangfire.state))",
-        // The state handlers' rows: Enqueued → its queue; Scheduled → the schedule set ("queue:id", due in
-        // whole seconds); a retry → the retries set (FixedRetryAttribute, score 0 as AddToSet(key, value)).
+        // The state handlers' rows: Enqueued → its queue; Scheduled → the schedule set ("queue:id", due
+        // rounded up to a whole second); a retry → the retries set (FixedRetryAttribute, score 0 as AddToSet(key, value)).
         "insert into hangfire.jobqueue (jobid, queue) select id, queue from seed_job where class = 'Enqueued' order by id",
         """
         insert into hangfire.set (key, value, score)
         select 'schedule', queue || ':' || id,
-               floor(extract(epoch from case when class = 'Retrying' then run1 + interval '60.3 seconds' else due end))
+               extract(epoch from pg_temp.hf_due(case when class = 'Retrying' then run1 + interval '60.3 seconds' else due end))
         from seed_job where class in ('Scheduled', 'Retrying')
         union all
         select 'retries', id::text, 0 from seed_job where class = 'Retrying'

@@ -55,8 +55,8 @@ internal static class HangfireSeedCheck
                and exists (select 1 from hangfire_reference.state where jobid = @later and name = 'Scheduled' and reason = 'Planned for ' || pg_temp.instant(@laterDue))
                and exists (select 1 from hangfire_reference.jobqueue where jobid = @due and queue = 'critical' and fetchedat is null)
             """, new { due = reference.Due.JobId, later = reference.Later.JobId, laterDue = reference.Later.Due });
-        await Expect("the reference's schedule set entry as the seed writes it (queue:id, whole seconds), gone once deleted", """
-            select exists (select 1 from hangfire_reference.set where key = 'schedule' and value = 'default:' || @later and score = floor(extract(epoch from @laterDue)))
+        await Expect("the reference's schedule set entry as the seed writes it (queue:id, due rounded up to a whole second), gone once deleted", """
+            select exists (select 1 from hangfire_reference.set where key = 'schedule' and value = 'default:' || @later and score = ceil(extract(epoch from @laterDue)))
                and not exists (select 1 from hangfire_reference.set where key = 'schedule' and value = 'default:' || @cancelled)
             """, new { later = reference.Later.JobId, laterDue = reference.Later.Due, cancelled = reference.Cancelled.JobId });
         await Expect("the reference's expiry as the seed writes it (a day after a final state, none before)", """
