@@ -29,7 +29,8 @@ internal static class WebProcess
         }
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        // The app logs warnings and errors only (above): shown, so a 500 under a benchmark says why.
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("web: " + e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("web: " + e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

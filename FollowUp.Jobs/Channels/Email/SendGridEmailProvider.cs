@@ -59,8 +59,7 @@ internal sealed class SendGridEmailProvider : IEmailProvider
         catch (HttpRequestException ex)
         {
             // A failed connect or TLS handshake sent nothing; a connection lost later may have delivered the request.
-            var sentNothing = ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
-                or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
+            var sentNothing = HttpSendFailures.NothingWritten(ex);
             throw Fail(SendFailureKind.Transient, $"SendGrid request failed: {ex.Message}", "io", !sentNothing, ex);
         }
 

@@ -34,8 +34,7 @@ internal sealed class TwilioWire(IOptions<TwilioOptions> options) : DelegatingHa
             call?.Answered(response.StatusCode);
             return response;
         }
-        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.NameResolutionError
-            or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
+        catch (HttpRequestException ex) when (HttpSendFailures.NothingWritten(ex))
         {
             // Nothing was written: no connection (or no TLS session) was ever made.
             call?.NotSent();

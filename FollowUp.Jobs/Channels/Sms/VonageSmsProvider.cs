@@ -82,8 +82,7 @@ internal sealed class VonageSmsProvider(IHttpClientFactory http, IOptions<Vonage
             // HttpClient.Timeout. Checkpoint: the request went out; Vonage may have queued it and only its answer was lost.
             throw Failure(SendFailureKind.Transient, $"Vonage did not answer within {vonage.TimeoutSeconds} s.", "timeout", mayHaveBeenSent: true, ex);
         }
-        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
-                                                  or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
+        catch (HttpRequestException ex) when (HttpSendFailures.NothingWritten(ex))
         {
             // No connection (or no TLS session) was made: nothing was written.
             throw Failure(SendFailureKind.Transient, $"Vonage could not be reached: {ex.HttpRequestError}", ex.HttpRequestError.ToString(), mayHaveBeenSent: false, ex);

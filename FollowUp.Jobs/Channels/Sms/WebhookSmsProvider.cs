@@ -97,8 +97,7 @@ internal sealed class WebhookSmsProvider(IHttpClientFactory http, IOptions<Webho
             // The client's URL names an internal address: refused before any connection, so nothing was sent.
             throw Failure(SendFailureKind.Transient, $"The client's SMS route was not called: {refused.Message}.", "address_refused", mayHaveBeenSent: false, ex);
         }
-        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
-                                                  or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
+        catch (HttpRequestException ex) when (HttpSendFailures.NothingWritten(ex))
         {
             // Nothing was written: no connection (or no TLS session) was made.
             throw Failure(SendFailureKind.Transient, $"The webhook route could not be reached: {ex.HttpRequestError}", ex.HttpRequestError.ToString(), mayHaveBeenSent: false, ex);
