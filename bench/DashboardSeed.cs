@@ -62,8 +62,8 @@ internal static class DashboardSeed
         from messages where status = 'dead_lettered'
         """,
         """
-        insert into message_events (message_id, at, event, detail)
-        select i * 97, now() - (i % 1440) * interval '1 minute', 'failover', 'twilio: twilio refused (503)'
+        insert into message_events (message_id, at, event, provider, detail)
+        select i * 97, now() - (i % 1440) * interval '1 minute', 'failover', 'twilio', 'twilio: twilio refused (503)'
         from generate_series(1, 5000) i
         """,
         """
