@@ -115,7 +115,9 @@ public sealed class MessageListApiTests : ApiTest
     public async Task Cancel_Scheduled_200Cancelled_JobDeleted_ActorRecordedAndAudited()
     {
         var id = await AdHocAsync($$"""{ "client_id": "acme-dental", "channel": "sms", "to": "+12125550199", "body": "later", "send_at": "{{Later}}" }""");
-        var jobId = await Eventually.WaitForAsync(() => Db.ScalarAsync<long?>("select job_id from messages where id = @id", new { id }), j => j is not null);
+        // The POST answers at its commit; the outbox gives the message its job a moment later (0 until then:
+        // ScalarAsync refuses a null, which made the first look throw instead of waiting).
+        var jobId = await Eventually.WaitForAsync(() => Db.ScalarAsync<long>("select coalesce(job_id, 0) from messages where id = @id", new { id }), j => j > 0);
 
         var response = await Api.Client.PostAsync(new Uri($"/api/messages/{id}/cancel", UriKind.Relative), null);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -126,7 +128,7 @@ public sealed class MessageListApiTests : ApiTest
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToString());
             Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("cancelled"));
             Assert.That(body.GetProperty("skip_reason").GetString(), Is.EqualTo("cancelled by api-key-0"));
-            Assert.That(HangfireProbe.StateOf(Api.Services, jobId!.Value), Is.EqualTo("Deleted"));
+            Assert.That(HangfireProbe.StateOf(Api.Services, jobId), Is.EqualTo("Deleted"));
             Assert.That(await Db.ScalarAsync<string>("select actor || ' ' || action || ' ' || target from audit_log"),
                 Is.EqualTo($"api-key-0 message.cancel message {id}"));
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
