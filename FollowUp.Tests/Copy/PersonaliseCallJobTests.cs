@@ -323,10 +323,13 @@ public sealed class PersonaliseCallJobTests : EngineTest
 
         var body = await Eventually.WaitForAsync(() => Db.ScalarAsync<string>("select written_by from messages where kind = 'reminder_24h'"),
             w => w == "ai", what: "the reminder rewritten by the job Hangfire ran");
-        Assert.Multiple(async () =>
+        // The job marks its request done after the rewrite lands (its last step), so that is waited for too.
+        var requestDone = await Eventually.WaitForAsync(() => Db.ScalarAsync<bool>("select job_id is not null and done_at is not null from copy_requests"),
+            done => done, what: "the copy request to have its job and be marked done");
+        Assert.Multiple(() =>
         {
             Assert.That(body, Is.EqualTo("ai"));
-            Assert.That(await Db.ScalarAsync<bool>("select job_id is not null and done_at is not null from copy_requests"), Is.True);
+            Assert.That(requestDone, Is.True);
         });
     }
 
